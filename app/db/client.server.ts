@@ -1,0 +1,62 @@
+// The one database handle of a process: PGlite in the data dir by default, a PostgreSQL server
+// when DATABASE_URL is set. Both run the same committed migrations from ./drizzle.
+import fs from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  /** "pglite" or "postgres", for logs and for the few places that differ (e.g. pool size). */
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  process.env.KVDECK_MIGRATIONS_DIR ?? "../../drizzle",
+);
+
+export interface OpenOptions {
+  /** A PostgreSQL connection string; wins over `pgliteDir`. */
+  url?: string;
+  /** A directory for PGlite's files; omitted means in memory. */
+  pgliteDir?: string;
+  migrationsFolder?: string;
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const migrationsFolder = options.migrationsFolder ?? findMigrations();
+  if (options.url) {
+    const { default: pg } = await import("pg");
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const db = drizzle(pool, { schema });
+    await migrate(db, { migrationsFolder });
+    return { db: db as unknown as Db, kind: "postgres", close: () => pool.end() };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
+  const client = await PGlite.create(options.pgliteDir);
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder });
+  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+}
+
+/** The drizzle folder, whether running from source (app/db) or from the server build. */
+function findMigrations(): string {
+  const candidates = [
+    process.env.KVDECK_MIGRATIONS_DIR,
+    path.resolve(process.cwd(), "drizzle"),
+    MIGRATIONS_FOLDER,
+  ].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => fs.existsSync(path.join(p, "meta", "_journal.json")));
+  if (!found) throw new Error(`kvdeck: no migrations found (looked in ${candidates.join(", ")})`);
+  return found;
+}

@@ -1,0 +1,104 @@
+// kvdeck's database schema: tables first, then inferred types.
+// Key-name columns use COLLATE "C" so Postgres orders them by UTF-8 bytes, as Workers KV does,
+// and a btree on them serves prefix ranges.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/** A key name: text ordered by bytes. */
+const keyName = customType<{ data: string }>({
+  dataType: () => 'text COLLATE "C"',
+});
+
+/** Raw bytes. */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+
+// ---- kvdeck's local KV API (owned by server/local-kv/store.server.ts) ----
+
+export const localKvNamespaces = pgTable(
+  "local_kv_namespaces",
+  {
+    id: text().primaryKey(),
+    accountId: text("account_id").notNull(),
+    title: text().notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("local_kv_namespaces_account_title").on(t.accountId, t.title)],
+);
+
+/** What a reader sees now. Pending writes move here once the consistency delay has passed. */
+export const localKvEntries = pgTable(
+  "local_kv_entries",
+  {
+    namespaceId: text("namespace_id")
+      .notNull()
+      .references(() => localKvNamespaces.id, { onDelete: "cascade" }),
+    key: keyName().notNull(),
+    value: bytes().notNull(),
+    /** The metadata exactly as serialized JSON (≤ 1024 bytes), or null. */
+    metadata: text(),
+    /** Absolute expiry in epoch seconds, or null. */
+    expiration: bigint({ mode: "number" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.namespaceId, t.key] }),
+    index("local_kv_entries_expiration").on(t.expiration).where(sql`expiration is not null`),
+  ],
+);
+
+/** Writes and deletes accepted but not yet visible (the configured consistency delay). */
+export const localKvPending = pgTable(
+  "local_kv_pending",
+  {
+    seq: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    namespaceId: text("namespace_id")
+      .notNull()
+      .references(() => localKvNamespaces.id, { onDelete: "cascade" }),
+    key: keyName().notNull(),
+    /** Null value means a delete. */
+    value: bytes(),
+    metadata: text(),
+    expiration: bigint({ mode: "number" }),
+    /** Epoch milliseconds at which the change becomes visible. */
+    visibleAt: bigint("visible_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("local_kv_pending_visible_at").on(t.visibleAt)],
+);
+
+// ---- kvdeck itself ----
+
+/** An upstream account kvdeck talks to: Cloudflare's API or the local KV API. */
+export const connections = pgTable("connections", {
+  id: integer().primaryKey().generatedAlwaysAsIdentity(),
+  name: text().notNull(),
+  kind: text({ enum: ["cloudflare", "local"] }).notNull(),
+  accountId: text("account_id").notNull(),
+  /** Null: Cloudflare's default base URL (or, for `local`, this process's own local KV API). */
+  baseUrl: text("base_url"),
+  /** AES-256-GCM ciphertext of the API token; null for the local KV API (its token is local). */
+  tokenCiphertext: text("token_ciphertext"),
+  /** Where the row came from: `env` rows are kept in step with the environment at start. */
+  source: text({ enum: ["env", "ui"] }).notNull().default("ui"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const settings = pgTable("settings", {
+  name: text().primaryKey(),
+  value: jsonb().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type Connection = typeof connections.$inferSelect;
+export type NewConnection = typeof connections.$inferInsert;

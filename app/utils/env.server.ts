@@ -1,0 +1,44 @@
+// The environment, parsed once. Every setting kvdeck reads is named here with its default.
+import path from "node:path";
+import { z } from "zod";
+
+const durationMs = z
+  .string()
+  .regex(/^\d+$/, "a whole number of milliseconds")
+  .transform(Number);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  KVDECK_DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.string().url().optional(),
+  CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
+  CLOUDFLARE_ACCOUNT_ID: z.string().min(1).optional(),
+  CLOUDFLARE_API_BASE_URL: z.string().url().optional(),
+  KVDECK_LOCAL_API_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  KVDECK_LOCAL_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "32 hex digits").default("c0ffee00c0ffee00c0ffee00c0ffee00"),
+  KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
+  KVDECK_RATE_LIMIT: z.string().optional(),
+  KVDECK_FAULTS: z.string().optional(),
+  KVDECK_SEED: z.enum(["demo", "none"]).default("demo"),
+  KVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
+  KVDECK_SECRET_KEY: z.string().optional(),
+});
+
+export type Env = z.infer<typeof schema> & { dataDir: string };
+
+/** Parses `source` (default: process.env); throws one error naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`kvdeck: invalid environment\n${lines.join("\n")}`);
+  }
+  if (Boolean(result.data.CLOUDFLARE_API_TOKEN) !== Boolean(result.data.CLOUDFLARE_ACCOUNT_ID)) {
+    throw new Error(
+      "kvdeck: invalid environment\n  CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID go together: set both or neither",
+    );
+  }
+  return { ...result.data, dataDir: path.resolve(result.data.KVDECK_DATA_DIR) };
+}

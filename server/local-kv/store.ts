@@ -1,0 +1,310 @@
+// The local KV API's storage: namespaces and keys in Postgres, with the consistency delay
+// (changes wait in local_kv_pending until they are due) and real expiry.
+// SQL for the local_kv_* tables lives here and nowhere else.
+import crypto from "node:crypto";
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "~/db/client.server";
+
+export interface StoredNamespace {
+  id: string;
+  title: string;
+  supports_url_encoding: true;
+}
+
+export interface ListedKey {
+  name: string;
+  expiration?: number;
+  metadata?: unknown;
+}
+
+export interface StoredValue {
+  value: Buffer;
+  metadata: unknown | null;
+  expiration: number | null;
+}
+
+export interface WriteItem {
+  key: string;
+  value: Buffer;
+  /** Serialized JSON, already validated. */
+  metadata: string | null;
+  /** Absolute, epoch seconds. */
+  expiration: number | null;
+}
+
+export type NamespaceOrder = "id" | "title";
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Cursors are opaque to clients: the last key scanned, base64url. */
+export const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+export function decodeCursor(cursor: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  return encodeCursor(key) === cursor ? key : null;
+}
+
+/** The smallest string greater than every string starting with `prefix` (in code point order). */
+export function prefixUpperBound(prefix: string): string | null {
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    let next = last + 1;
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // skip surrogates
+    if (next <= 0x10ffff) return points.join("") + String.fromCodePoint(next);
+  }
+  return null;
+}
+
+const asBuffer = (v: Uint8Array | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+
+export class LocalKvStore {
+  /** Earliest time (ms) a pending change becomes due, per namespace; saves a query on hot reads. */
+  private readonly nextDue = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    /** How long (ms) writes and deletes take to show in reads and lists. */
+    public consistencyDelayMs = 0,
+  ) {}
+
+  private async rows<T>(query: SQL): Promise<T[]> {
+    const result = (await this.db.execute(query)) as unknown as { rows: T[] };
+    return result.rows;
+  }
+
+  // ---- namespaces ----
+
+  async listNamespaces(
+    accountId: string,
+    opts: { page: number; perPage: number; order: NamespaceOrder; direction: "asc" | "desc" },
+  ): Promise<{ namespaces: StoredNamespace[]; total: number }> {
+    const orderColumn = opts.order === "title" ? sql`title` : sql`id`;
+    const direction = opts.direction === "desc" ? sql`desc` : sql`asc`;
+    const offset = (opts.page - 1) * opts.perPage;
+    const rows = await this.rows<{ id: string; title: string; total: number }>(sql`
+      select id, title, (count(*) over ())::float8 as total from local_kv_namespaces
+      where account_id = ${accountId}
+      order by ${orderColumn} ${direction}, id ${direction}
+      limit ${opts.perPage} offset ${offset}`);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && offset > 0) {
+      const [count] = await this.rows<{ n: number }>(
+        sql`select count(*)::float8 as n from local_kv_namespaces where account_id = ${accountId}`,
+      );
+      total = count.n;
+    }
+    return { namespaces: rows.map((r) => toNamespace(r)), total };
+  }
+
+  async countNamespaces(accountId: string): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(
+      sql`select count(*)::float8 as n from local_kv_namespaces where account_id = ${accountId}`,
+    );
+    return row.n;
+  }
+
+  async getNamespace(accountId: string, id: string): Promise<StoredNamespace | null> {
+    const [row] = await this.rows<{ id: string; title: string }>(
+      sql`select id, title from local_kv_namespaces where account_id = ${accountId} and id = ${id}`,
+    );
+    return row ? toNamespace(row) : null;
+  }
+
+  /** Creates a namespace; null when the title is taken in this account. */
+  async createNamespace(accountId: string, title: string, id = newNamespaceId()): Promise<StoredNamespace | null> {
+    const [row] = await this.rows<{ id: string; title: string }>(sql`
+      insert into local_kv_namespaces (id, account_id, title) values (${id}, ${accountId}, ${title})
+      on conflict (account_id, title) do nothing returning id, title`);
+    return row ? toNamespace(row) : null;
+  }
+
+  /** Renames; "missing" when there is no such namespace, "taken" when the title is in use. */
+  async renameNamespace(accountId: string, id: string, title: string): Promise<"ok" | "missing" | "taken"> {
+    const [clash] = await this.rows<{ id: string }>(sql`
+      select id from local_kv_namespaces where account_id = ${accountId} and title = ${title} and id <> ${id}`);
+    if (clash) return "taken";
+    const rows = await this.rows<{ id: string }>(sql`
+      update local_kv_namespaces set title = ${title} where account_id = ${accountId} and id = ${id} returning id`);
+    return rows.length ? "ok" : "missing";
+  }
+
+  async deleteNamespace(accountId: string, id: string): Promise<boolean> {
+    const rows = await this.rows<{ id: string }>(
+      sql`delete from local_kv_namespaces where account_id = ${accountId} and id = ${id} returning id`,
+    );
+    this.nextDue.delete(id);
+    return rows.length > 0;
+  }
+
+  // ---- keys ----
+
+  /**
+   * One page of keys in byte order. Like Workers KV, a page scans `limit` stored keys and drops
+   * the expired ones, so a page can be short or empty and still carry a cursor.
+   */
+  async listKeys(
+    namespaceId: string,
+    opts: { prefix?: string; after?: string; limit: number },
+  ): Promise<{ keys: ListedKey[]; cursor: string }> {
+    await this.applyDue(namespaceId);
+    const prefix = opts.prefix ?? "";
+    const upper = prefix ? prefixUpperBound(prefix) : null;
+    const lower = opts.after !== undefined && opts.after >= prefix ? sql`key > ${opts.after}` : sql`key >= ${prefix}`;
+    const rows = await this.rows<{ key: string; metadata: string | null; expiration: number | null }>(sql`
+      select key, metadata, expiration::float8 as expiration from local_kv_entries
+      where namespace_id = ${namespaceId} and ${lower} ${upper !== null ? sql`and key < ${upper}` : sql``}
+      order by key limit ${opts.limit + 1}`);
+    const more = rows.length > opts.limit;
+    const scanned = more ? rows.slice(0, opts.limit) : rows;
+    const now = nowSeconds();
+    const keys: ListedKey[] = [];
+    for (const row of scanned) {
+      if (row.expiration !== null && row.expiration <= now) continue;
+      const item: ListedKey = { name: row.key };
+      if (row.expiration !== null) item.expiration = row.expiration;
+      if (row.metadata !== null) item.metadata = JSON.parse(row.metadata);
+      keys.push(item);
+    }
+    return { keys, cursor: more ? encodeCursor(scanned[scanned.length - 1].key) : "" };
+  }
+
+  async get(namespaceId: string, key: string): Promise<StoredValue | null> {
+    const found = await this.getMany(namespaceId, [key]);
+    return found.get(key) ?? null;
+  }
+
+  /** Live (unexpired, visible) entries among `keys`. */
+  async getMany(namespaceId: string, keys: string[]): Promise<Map<string, StoredValue>> {
+    await this.applyDue(namespaceId);
+    const rows = await this.rows<{ key: string; value: Uint8Array; metadata: string | null; expiration: number | null }>(sql`
+      select key, value, metadata, expiration::float8 as expiration from local_kv_entries
+      where namespace_id = ${namespaceId}
+        and key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
+        and (expiration is null or expiration > ${nowSeconds()})`);
+    return new Map(
+      rows.map((r) => [
+        r.key,
+        { value: asBuffer(r.value), metadata: r.metadata === null ? null : JSON.parse(r.metadata), expiration: r.expiration },
+      ]),
+    );
+  }
+
+  /** Writes items (the last of duplicate keys wins); visible after the consistency delay. */
+  async write(namespaceId: string, items: WriteItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const payload = JSON.stringify(
+      items.map((i) => ({ k: i.key, v: i.value.toString("base64"), m: i.metadata, e: i.expiration })),
+    );
+    if (this.consistencyDelayMs <= 0) {
+      await this.db.execute(sql`
+        insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
+        select distinct on (k) ${namespaceId}, k, decode(v, 'base64'), m, e
+        from jsonb_to_recordset(${payload}::jsonb) with ordinality as t(k text, v text, m text, e bigint, n bigint)
+        order by k, n desc
+        on conflict (namespace_id, key) do update
+          set value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`);
+      return;
+    }
+    const visibleAt = Date.now() + this.consistencyDelayMs;
+    await this.db.execute(sql`
+      insert into local_kv_pending (namespace_id, key, value, metadata, expiration, visible_at)
+      select ${namespaceId}, k, decode(v, 'base64'), m, e, ${visibleAt}
+      from jsonb_to_recordset(${payload}::jsonb) with ordinality as t(k text, v text, m text, e bigint, n bigint)
+      order by n`);
+    this.noteDue(namespaceId, visibleAt);
+  }
+
+  /** Deletes keys (missing ones are no error); visible after the consistency delay. */
+  async delete(namespaceId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const list = JSON.stringify(keys);
+    if (this.consistencyDelayMs <= 0) {
+      await this.db.execute(sql`
+        delete from local_kv_entries where namespace_id = ${namespaceId}
+          and key in (select jsonb_array_elements_text(${list}::jsonb))`);
+      return;
+    }
+    const visibleAt = Date.now() + this.consistencyDelayMs;
+    await this.db.execute(sql`
+      insert into local_kv_pending (namespace_id, key, value, visible_at)
+      select ${namespaceId}, k, null, ${visibleAt} from jsonb_array_elements_text(${list}::jsonb) with ordinality as t(k, n)
+      order by n`);
+    this.noteDue(namespaceId, visibleAt);
+  }
+
+  private noteDue(namespaceId: string, at: number) {
+    const known = this.nextDue.get(namespaceId);
+    if (known === undefined || at < known) this.nextDue.set(namespaceId, at);
+  }
+
+  /** Moves due pending changes into the visible entries, in the order they were accepted. */
+  async applyDue(namespaceId: string): Promise<void> {
+    const due = this.nextDue.get(namespaceId);
+    if (due === undefined || due > Date.now()) return;
+    const now = Date.now();
+    await this.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"local_kv:" + namespaceId}))`);
+      await tx.execute(sql`
+        with due as (
+          delete from local_kv_pending where namespace_id = ${namespaceId} and visible_at <= ${now}
+          returning seq, key, value, metadata, expiration
+        ), latest as (
+          select distinct on (key) key, value, metadata, expiration from due order by key, seq desc
+        ), removed as (
+          delete from local_kv_entries e using latest l
+          where e.namespace_id = ${namespaceId} and e.key = l.key and l.value is null
+        )
+        insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
+        select ${namespaceId}, key, value, metadata, expiration from latest where value is not null
+        on conflict (namespace_id, key) do update
+          set value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`);
+      const [next] = (
+        (await tx.execute(sql`
+          select min(visible_at)::float8 as at from local_kv_pending where namespace_id = ${namespaceId}`)) as unknown as {
+          rows: { at: number | null }[];
+        }
+      ).rows;
+      if (next?.at == null) this.nextDue.delete(namespaceId);
+      else this.nextDue.set(namespaceId, next.at);
+    });
+  }
+
+  /** Learns of pending changes left by an earlier process (after a restart). */
+  async loadPendingIndex(): Promise<void> {
+    const rows = await this.rows<{ namespace_id: string; at: number }>(sql`
+      select namespace_id, min(visible_at)::float8 as at from local_kv_pending group by namespace_id`);
+    for (const r of rows) this.noteDue(r.namespace_id, r.at);
+  }
+
+  /** Removes expired entries for good (lists already skip them). Returns how many. */
+  async sweepExpired(batch = 10_000): Promise<number> {
+    const rows = await this.rows<{ n: number }>(sql`
+      with gone as (
+        delete from local_kv_entries where ctid in (
+          select ctid from local_kv_entries where expiration is not null and expiration <= ${nowSeconds()} limit ${batch})
+        returning 1
+      ) select count(*)::float8 as n from gone`);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Keys stored in a namespace, expired ones included until swept (for seeding and tests). */
+  async countKeys(namespaceId: string): Promise<number> {
+    await this.applyDue(namespaceId);
+    const [row] = await this.rows<{ n: number }>(
+      sql`select count(*)::float8 as n from local_kv_entries where namespace_id = ${namespaceId}`,
+    );
+    return row.n;
+  }
+
+  /** Runs raw SQL against the store's tables: only the demo seeder uses this, for speed. */
+  async executeSeed(query: SQL): Promise<void> {
+    await this.db.execute(query);
+  }
+}
+
+function toNamespace(row: { id: string; title: string }): StoredNamespace {
+  return { id: row.id, title: row.title, supports_url_encoding: true };
+}
+
+export const newNamespaceId = () => crypto.randomBytes(16).toString("hex");
