@@ -61,6 +61,8 @@ const asBuffer = (v: Uint8Array | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.fr
 export class LocalKvStore {
   /** Earliest time (ms) a pending change becomes due, per namespace; saves a query on hot reads. */
   private readonly nextDue = new Map<string, number>();
+  /** Latest time (ms) a pending change becomes due, per namespace (see visibleAtOfNewChange). */
+  private readonly lastDue = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -134,6 +136,7 @@ export class LocalKvStore {
       sql`delete from local_kv_namespaces where account_id = ${accountId} and id = ${id} returning id`,
     );
     this.nextDue.delete(id);
+    this.lastDue.delete(id);
     return rows.length > 0;
   }
 
@@ -150,23 +153,31 @@ export class LocalKvStore {
     await this.applyDue(namespaceId);
     const prefix = opts.prefix ?? "";
     const upper = prefix ? prefixUpperBound(prefix) : null;
-    const lower = opts.after !== undefined && opts.after >= prefix ? sql`key > ${opts.after}` : sql`key >= ${prefix}`;
-    const rows = await this.rows<{ key: string; metadata: string | null; expiration: number | null }>(sql`
-      select key, metadata, expiration::float8 as expiration from local_kv_entries
-      where namespace_id = ${namespaceId} and ${lower} ${upper !== null ? sql`and key < ${upper}` : sql``}
-      order by key limit ${opts.limit + 1}`);
+    // Compare as Postgres does (UTF-8 bytes): JS `>=` compares UTF-16 units, which ranks
+    // "\uFFFD" above "😀" and would pick the wrong bound for such a cursor.
+    const lower =
+      opts.after !== undefined && Buffer.compare(Buffer.from(opts.after), Buffer.from(prefix)) >= 0
+        ? sql`key > ${opts.after}`
+        : sql`key >= ${prefix}`;
+    // One JSON document instead of a row per key: PGlite's per-row cost dominates otherwise.
+    const [{ page }] = await this.rows<{ page: string | null }>(sql`
+      select json_agg(json_build_array(key, metadata::json, expiration))::text as page from (
+        select key, metadata, expiration from local_kv_entries
+        where namespace_id = ${namespaceId} and ${lower} ${upper !== null ? sql`and key < ${upper}` : sql``}
+        order by key limit ${opts.limit + 1}) as scan`);
+    const rows = (page ? JSON.parse(page) : []) as [string, unknown, number | null][];
     const more = rows.length > opts.limit;
     const scanned = more ? rows.slice(0, opts.limit) : rows;
     const now = nowSeconds();
     const keys: ListedKey[] = [];
-    for (const row of scanned) {
-      if (row.expiration !== null && row.expiration <= now) continue;
-      const item: ListedKey = { name: row.key };
-      if (row.expiration !== null) item.expiration = row.expiration;
-      if (row.metadata !== null) item.metadata = JSON.parse(row.metadata);
+    for (const [name, metadata, expiration] of scanned) {
+      if (expiration !== null && expiration <= now) continue;
+      const item: ListedKey = { name };
+      if (expiration !== null) item.expiration = expiration;
+      if (metadata !== null) item.metadata = metadata;
       keys.push(item);
     }
-    return { keys, cursor: more ? encodeCursor(scanned[scanned.length - 1].key) : "" };
+    return { keys, cursor: more ? encodeCursor(scanned[scanned.length - 1][0]) : "" };
   }
 
   async get(namespaceId: string, key: string): Promise<StoredValue | null> {
@@ -196,21 +207,21 @@ export class LocalKvStore {
     const payload = JSON.stringify(
       items.map((i) => ({ k: i.key, v: i.value.toString("base64"), m: i.metadata, e: i.expiration })),
     );
-    if (this.consistencyDelayMs <= 0) {
+    const visibleAt = this.visibleAtOfNewChange(namespaceId);
+    if (visibleAt === null) {
       await this.db.execute(sql`
         insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
-        select distinct on (k) ${namespaceId}, k, decode(v, 'base64'), m, e
-        from jsonb_to_recordset(${payload}::jsonb) with ordinality as t(k text, v text, m text, e bigint, n bigint)
-        order by k, n desc
+        select distinct on (j->>'k') ${namespaceId}, j->>'k', decode(j->>'v', 'base64'), j->>'m', (j->>'e')::bigint
+        from jsonb_array_elements(${payload}::jsonb) with ordinality as t(j, n)
+        order by j->>'k', n desc
         on conflict (namespace_id, key) do update
           set value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`);
       return;
     }
-    const visibleAt = Date.now() + this.consistencyDelayMs;
     await this.db.execute(sql`
       insert into local_kv_pending (namespace_id, key, value, metadata, expiration, visible_at)
-      select ${namespaceId}, k, decode(v, 'base64'), m, e, ${visibleAt}
-      from jsonb_to_recordset(${payload}::jsonb) with ordinality as t(k text, v text, m text, e bigint, n bigint)
+      select ${namespaceId}, j->>'k', decode(j->>'v', 'base64'), j->>'m', (j->>'e')::bigint, ${visibleAt}
+      from jsonb_array_elements(${payload}::jsonb) with ordinality as t(j, n)
       order by n`);
     this.noteDue(namespaceId, visibleAt);
   }
@@ -219,13 +230,13 @@ export class LocalKvStore {
   async delete(namespaceId: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const list = JSON.stringify(keys);
-    if (this.consistencyDelayMs <= 0) {
+    const visibleAt = this.visibleAtOfNewChange(namespaceId);
+    if (visibleAt === null) {
       await this.db.execute(sql`
         delete from local_kv_entries where namespace_id = ${namespaceId}
           and key in (select jsonb_array_elements_text(${list}::jsonb))`);
       return;
     }
-    const visibleAt = Date.now() + this.consistencyDelayMs;
     await this.db.execute(sql`
       insert into local_kv_pending (namespace_id, key, value, visible_at)
       select ${namespaceId}, k, null, ${visibleAt} from jsonb_array_elements_text(${list}::jsonb) with ordinality as t(k, n)
@@ -233,9 +244,22 @@ export class LocalKvStore {
     this.noteDue(namespaceId, visibleAt);
   }
 
-  private noteDue(namespaceId: string, at: number) {
+  /**
+   * When a change accepted now becomes visible, or null to apply it at once. Never before a change
+   * accepted earlier: when the delay is lowered at runtime (or set to 0) while changes are still
+   * pending, a newer write must not show first and then be overwritten by an older one.
+   */
+  private visibleAtOfNewChange(namespaceId: string): number | null {
+    const queued = this.lastDue.get(namespaceId);
+    if (this.consistencyDelayMs <= 0 && queued === undefined) return null;
+    return Math.max(Date.now() + this.consistencyDelayMs, queued ?? 0);
+  }
+
+  private noteDue(namespaceId: string, at: number, latest = at) {
     const known = this.nextDue.get(namespaceId);
     if (known === undefined || at < known) this.nextDue.set(namespaceId, at);
+    const last = this.lastDue.get(namespaceId);
+    if (last === undefined || latest > last) this.lastDue.set(namespaceId, latest);
   }
 
   /** Moves due pending changes into the visible entries, in the order they were accepted. */
@@ -265,16 +289,19 @@ export class LocalKvStore {
           rows: { at: number | null }[];
         }
       ).rows;
-      if (next?.at == null) this.nextDue.delete(namespaceId);
-      else this.nextDue.set(namespaceId, next.at);
+      if (next?.at == null) {
+        this.nextDue.delete(namespaceId);
+        this.lastDue.delete(namespaceId);
+      } else this.nextDue.set(namespaceId, next.at);
     });
   }
 
   /** Learns of pending changes left by an earlier process (after a restart). */
   async loadPendingIndex(): Promise<void> {
-    const rows = await this.rows<{ namespace_id: string; at: number }>(sql`
-      select namespace_id, min(visible_at)::float8 as at from local_kv_pending group by namespace_id`);
-    for (const r of rows) this.noteDue(r.namespace_id, r.at);
+    const rows = await this.rows<{ namespace_id: string; at: number; latest: number }>(sql`
+      select namespace_id, min(visible_at)::float8 as at, max(visible_at)::float8 as latest
+      from local_kv_pending group by namespace_id`);
+    for (const r of rows) this.noteDue(r.namespace_id, r.at, r.latest);
   }
 
   /** Removes expired entries for good (lists already skip them). Returns how many. */
@@ -286,6 +313,12 @@ export class LocalKvStore {
         returning 1
       ) select count(*)::float8 as n from gone`);
     return rows[0]?.n ?? 0;
+  }
+
+  /** Refreshes planner statistics. PGlite has no autovacuum: without this, a freshly filled
+   * table is planned as if empty and a list page sorts instead of walking the index. */
+  async analyze(): Promise<void> {
+    await this.db.execute(sql`analyze local_kv_entries`);
   }
 
   /** Keys stored in a namespace, expired ones included until swept (for seeding and tests). */

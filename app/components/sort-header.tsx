@@ -1,0 +1,15 @@
+// A sortable column header: a real button inside a <th> carrying aria-sort.
+export type SortDirection = "asc" | "desc";
+
+export function SortHeader({ label, active, direction, onSort }: { label: string; active: boolean; direction: SortDirection; onSort: () => void }) {
+  return (
+    <th scope="col" aria-sort={active ? (direction === "asc" ? "ascending" : "descending") : "none"} className="px-3 py-2 font-medium">
+      <button type="button" onClick={onSort} className="inline-flex items-center gap-1 hover:text-foreground">
+        {label}
+        <span aria-hidden className="text-xs text-muted-foreground">
+          {active ? (direction === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </button>
+    </th>
+  );
+}

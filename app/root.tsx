@@ -1,0 +1,68 @@
+import type { LinksFunction } from "@remix-run/node";
+import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import type { ReactNode } from "react";
+import stylesheet from "./tailwind.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-dvh antialiased">
+        <div className="flex min-h-dvh flex-col">
+          <header className="flex h-12 shrink-0 items-center gap-4 border-b px-4">
+            <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
+              <img src="/favicon.svg" alt="" className="h-5 w-5" />
+              kvdeck
+            </Link>
+            <nav aria-label="Main" className="flex items-center gap-3 text-sm text-muted-foreground">
+              <Link to="/" className="hover:text-foreground">
+                Accounts
+              </Link>
+            </nav>
+          </header>
+          <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+        </div>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText || "Error"}` : "Something went wrong";
+  const detail = isRouteErrorResponse(error)
+    ? typeof error.data === "string"
+      ? error.data
+      : (error.data?.message ?? "")
+    : error instanceof Error
+      ? error.message
+      : "";
+  return (
+    <div role="alert" className="mx-auto mt-16 max-w-lg space-y-2 px-4 text-center">
+      <h1 className="text-xl font-semibold">{title}</h1>
+      {detail ? <p className="text-muted-foreground">{detail}</p> : null}
+      <p>
+        <Link to="/" className="text-primary underline">
+          Back to accounts
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { data, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useOutletContext, useParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
+import { RouteError } from "~/components/route-error";
+import { Button } from "~/components/ui/button";
+import { fromUpstream, requireConnection } from "~/kv/guards.server";
+import { readKeyDetail } from "~/kv/keys.server";
+import { formatAbsolute, formatBytes, formatRelative } from "~/utils/format";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { connection, upstream } = await requireConnection(context, params.connectionId);
+  const name = new URL(request.url).searchParams.get("name");
+  if (!name) throw data({ message: "No key was named." }, { status: 400 });
+  const detail = await fromUpstream(() => readKeyDetail(upstream, params.namespaceId!, name));
+  return { detail, connectionId: connection.id, now: Date.now() };
+}
+
+export default function KeyPanel() {
+  const { detail, connectionId, now } = useLoaderData<typeof loader>();
+  const { closeHref } = useOutletContext<{ closeHref: string }>();
+  const params = useParams();
+  const downloadHref = `/accounts/${connectionId}/namespaces/${params.namespaceId}/download?${new URLSearchParams({ name: detail.name })}`;
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [detail.name]);
+
+  return (
+    <PanelFrame closeHref={closeHref}>
+      <h2 ref={heading} tabIndex={-1} id="key-panel-title" className="break-all font-mono text-sm font-semibold outline-none">
+        {detail.name}
+      </h2>
+      {!detail.found ? (
+        <p role="status" className="rounded-md border p-3 text-sm text-muted-foreground">
+          This key has no value upstream. It may have been deleted or may not be visible yet (Workers KV takes up to a minute to show changes).
+        </p>
+      ) : null}
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-muted-foreground">Expires</dt>
+        <dd>
+          {detail.expiration ? (
+            <>
+              {formatRelative(detail.expiration, now)} <span className="text-muted-foreground">({formatAbsolute(detail.expiration)})</span>
+            </>
+          ) : (
+            "never"
+          )}
+        </dd>
+        <dt className="text-muted-foreground">Size</dt>
+        <dd>{detail.size !== null ? formatBytes(detail.size) : detail.truncated ? "more than the preview" : "—"}</dd>
+        <dt className="text-muted-foreground">Type</dt>
+        <dd>{detail.preview ? { json: "JSON", text: "text", binary: "binary" }[detail.preview.kind] : "—"}</dd>
+      </dl>
+      <section aria-labelledby="metadata-heading" className="space-y-1">
+        <h3 id="metadata-heading" className="text-sm font-medium">
+          Metadata
+        </h3>
+        {detail.metadata === null || detail.metadata === undefined ? (
+          <p className="text-sm text-muted-foreground">none</p>
+        ) : (
+          <pre className="max-h-48 overflow-auto rounded-md bg-muted p-2 font-mono text-xs" aria-label="Metadata">
+            {JSON.stringify(detail.metadata, null, 2)}
+          </pre>
+        )}
+      </section>
+      {detail.preview ? (
+        <section aria-labelledby="value-heading" className="flex min-h-0 flex-1 flex-col space-y-1">
+          <div className="flex items-center justify-between">
+            <h3 id="value-heading" className="text-sm font-medium">
+              Value
+            </h3>
+            <Button asChild variant="outline" size="sm">
+              <a href={downloadHref} download>
+                Download
+              </a>
+            </Button>
+          </div>
+          {detail.truncated ? (
+            <p className="text-xs text-muted-foreground">Showing the first part of a large value. Download it to see all of it.</p>
+          ) : null}
+          <pre className="min-h-0 flex-1 overflow-auto whitespace-pre-wrap break-all rounded-md bg-muted p-2 font-mono text-xs" aria-label="Value">
+            {detail.preview.kind === "binary" ? detail.preview.hex : detail.preview.text}
+          </pre>
+        </section>
+      ) : null}
+    </PanelFrame>
+  );
+}
+
+function PanelFrame({ closeHref, children }: { closeHref: string; children: React.ReactNode }) {
+  return (
+    <aside
+      aria-labelledby="key-panel-title"
+      className="fixed inset-0 z-20 flex flex-col gap-3 overflow-auto bg-background p-4 lg:static lg:z-auto lg:w-[32rem] lg:shrink-0 lg:border-l"
+    >
+      <div className="flex justify-end">
+        <Button asChild variant="ghost" size="sm">
+          <Link to={closeHref} preventScrollReset aria-label="Close key panel">
+            Close ✕
+          </Link>
+        </Button>
+      </div>
+      {children}
+    </aside>
+  );
+}
+
+export function ErrorBoundary() {
+  const params = useParams();
+  return (
+    <aside className="fixed inset-0 z-20 overflow-auto bg-background p-4 lg:static lg:w-[32rem] lg:border-l">
+      <RouteError backTo={`/accounts/${params.connectionId}/namespaces/${params.namespaceId}`} backLabel="Close" />
+    </aside>
+  );
+}

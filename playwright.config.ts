@@ -1,0 +1,50 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser journeys run against a production build served by kvdeck's own server, with a fresh
+// data dir, in Debian's Chromium (Playwright cannot download browsers here).
+const PORT = Number(process.env.KVDECK_E2E_PORT ?? 3217);
+const DATA_DIR = ".cache/e2e-data";
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    browserName: "chromium",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.KVDECK_CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf ${DATA_DIR} && npx tsx server/index.ts`,
+    url: `http://127.0.0.1:${PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: "pipe",
+    env: {
+      NODE_ENV: "production",
+      PORT: String(PORT),
+      HOST: "127.0.0.1",
+      KVDECK_DATA_DIR: DATA_DIR,
+      KVDECK_SEED: "demo",
+      KVDECK_CONSISTENCY_DELAY_MS: "2000",
+      KVDECK_LOCAL_API_TOKEN: "e2e-local-api-token-0123456789",
+    },
+  },
+});

@@ -1,0 +1,140 @@
+// Builds kvdeck's HTTP server: the Remix app, its static files, and (when no Cloudflare account
+// is configured) the local KV API under /client/v4, all in one Express app.
+import fs from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { createSecretBox, loadSecretKey } from "~/auth/secrets.server";
+import type { AppServices } from "~/context.server";
+import { openDatabase } from "~/db/client.server";
+import { ConnectionRegistry } from "~/kv/connections.server";
+import type { Env } from "~/utils/env.server";
+import { createLocalKvApi } from "./local-kv/api";
+import { Faults, parseFaults } from "./local-kv/faults";
+import { RateLimit, parseRateLimit } from "./local-kv/rate-limit";
+import { LocalKvStore } from "./local-kv/store";
+import { loadOrCreateLocalToken } from "./local-kv/token";
+import { seedDemo } from "./seed";
+
+/** The demo's consistency delay: long enough to see why the optimistic cache exists. */
+const DEMO_CONSISTENCY_DELAY_MS = 10_000;
+const SWEEP_INTERVAL_MS = 60_000;
+const ANALYZE_INTERVAL_MS = 10 * 60_000;
+
+export interface KvdeckServer {
+  services: AppServices;
+  localKv: { store: LocalKvStore; token: string } | null;
+  /** Starts listening; resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<{ url: string; server: Server }>;
+  close(): Promise<void>;
+}
+
+export async function createKvdeckServer(env: Env, log: (line: string) => void = console.log): Promise<KvdeckServer> {
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    pgliteDir: env.DATABASE_URL ? undefined : path.join(env.dataDir, "pglite"),
+  });
+  const secrets = createSecretBox(loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY));
+
+  const useCloudflare = Boolean(env.CLOUDFLARE_API_TOKEN && env.CLOUDFLARE_ACCOUNT_ID);
+  let selfUrl = "";
+  let localKv: KvdeckServer["localKv"] = null;
+  if (!useCloudflare) {
+    const store = new LocalKvStore(database.db, env.KVDECK_CONSISTENCY_DELAY_MS ?? DEMO_CONSISTENCY_DELAY_MS);
+    await store.loadPendingIndex();
+    localKv = { store, token: env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(env.dataDir) };
+    if (env.KVDECK_SEED === "demo") await seedDemo(store, { accountId: env.KVDECK_LOCAL_ACCOUNT_ID, log });
+  }
+
+  const connections = new ConnectionRegistry(
+    database.db,
+    secrets,
+    localKv ? { baseUrl: () => selfUrl, token: () => localKv!.token } : null,
+  );
+  if (useCloudflare) {
+    await connections.syncFromEnv({
+      kind: "cloudflare",
+      accountId: env.CLOUDFLARE_ACCOUNT_ID!,
+      token: env.CLOUDFLARE_API_TOKEN!,
+      baseUrl: env.CLOUDFLARE_API_BASE_URL,
+    });
+  } else {
+    await connections.syncFromEnv({ kind: "local", accountId: env.KVDECK_LOCAL_ACCOUNT_ID });
+  }
+
+  const services: AppServices = { env, database, connections };
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(
+    compression({
+      // Server-sent events must reach the browser as they are written.
+      filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res),
+    }),
+  );
+
+  if (localKv) {
+    const rateLimit = parseRateLimit(env.KVDECK_RATE_LIMIT);
+    app.use(
+      "/client/v4",
+      createLocalKvApi({
+        store: localKv.store,
+        token: localKv.token,
+        rateLimit: rateLimit ? new RateLimit(rateLimit) : null,
+        faults: new Faults(parseFaults(env.KVDECK_FAULTS)),
+      }),
+    );
+  }
+
+  const viteDevServer =
+    env.NODE_ENV === "development"
+      ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
+      : undefined;
+  if (viteDevServer) {
+    app.use(viteDevServer.middlewares);
+  } else {
+    const clientDir = path.resolve("build/client");
+    if (!fs.existsSync(clientDir)) throw new Error("kvdeck: no build found; run `npm run build` first");
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(clientDir, { maxAge: "1h" }));
+  }
+  const build = viteDevServer
+    ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+    : ((await import(path.resolve("build/server/index.js") as string)) as ServerBuild);
+  app.all("*", createRequestHandler({ build, getLoadContext: () => ({ services }) }));
+
+  const timers: NodeJS.Timeout[] = [];
+  if (localKv) {
+    const store = localKv.store;
+    const quietly = (work: () => Promise<unknown>) => () => void work().catch((e) => log(`kvdeck: maintenance failed: ${e}`));
+    timers.push(setInterval(quietly(() => store.sweepExpired()), SWEEP_INTERVAL_MS).unref());
+    timers.push(setInterval(quietly(() => store.analyze()), ANALYZE_INTERVAL_MS).unref());
+  }
+
+  let server: Server | null = null;
+  return {
+    services,
+    localKv,
+    listen(port = env.PORT, host = env.HOST) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host, () => {
+          const address = s.address();
+          const bound = typeof address === "object" && address ? address.port : port;
+          const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+          selfUrl = `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${bound}/client/v4`;
+          server = s;
+          resolve({ url: `http://${reachable}:${bound}`, server: s });
+        });
+        s.once("error", reject);
+      });
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await viteDevServer?.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// `npm start` / `npm run dev`: kvdeck's Node entry.
+import { parseEnv } from "~/utils/env.server";
+import { createKvdeckServer } from "./app";
+
+const dev = process.argv.includes("--dev");
+const env = parseEnv({ ...process.env, NODE_ENV: dev ? "development" : (process.env.NODE_ENV ?? "production") });
+const kvdeck = await createKvdeckServer(env);
+const { url } = await kvdeck.listen();
+console.log(`kvdeck: listening on ${url} (${kvdeck.services.database.kind}${kvdeck.localKv ? ", local KV API at /client/v4" : ""})`);
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`kvdeck: ${signal}, shutting down`);
+    kvdeck.close().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,206 @@
+// kvdeck's local KV API: the Workers KV REST API (../shared/reference/kv-api.md) over
+// LocalKvStore, as an Express router mounted at /client/v4. Real clients (the cloudflare SDK,
+// wrangler) must not be able to tell it from api.cloudflare.com, so every answer is a Cloudflare
+// envelope with Cloudflare's error codes, including auth failures, 429s, 413s and unknown routes.
+import crypto from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import express from "express";
+import { ErrorCode, KvApiError } from "./errors";
+import { FaultError, Faults } from "./faults";
+import { bulkDelete, bulkGet, bulkWrite } from "./handlers-bulk";
+import { deleteValue, listKeys, readMetadata, readValue, writeValue } from "./handlers-keys";
+import {
+  createNamespace,
+  deleteNamespace,
+  getNamespace,
+  listNamespaces,
+  namespaceNotFound,
+  renameNamespace,
+} from "./handlers-namespaces";
+import { invalidRequest, parseJson, readBody, sendError, sendResult } from "./http";
+import type { RateLimit } from "./rate-limit";
+import { type RequestContext, type RouteKind, matchRoute, splitUrl } from "./routes";
+import type { LocalKvStore } from "./store";
+import { checkKeyName, isPlainObject } from "./validate";
+
+export interface LocalKvApiOptions {
+  store: LocalKvStore;
+  /** A function lets the host rotate the token without remounting. */
+  token: string | (() => string);
+  rateLimit?: RateLimit | null;
+  /** Defaults to no faults; the control endpoint can still turn some on. */
+  faults?: Faults;
+}
+
+type Handler = (ctx: RequestContext) => Promise<void>;
+
+const OPERATIONS: Record<RouteKind, Partial<Record<string, Handler>>> = {
+  namespaces: { GET: listNamespaces, POST: createNamespace },
+  namespace: { GET: getNamespace, PUT: renameNamespace, DELETE: deleteNamespace },
+  keys: { GET: listKeys },
+  value: { GET: readValue, PUT: writeValue, DELETE: deleteValue },
+  metadata: { GET: readMetadata },
+  bulk: { PUT: bulkWrite, DELETE: bulkDelete },
+  bulkDelete: { POST: bulkDelete },
+  bulkGet: { POST: bulkGet },
+};
+
+const ACCOUNT_ID = /^[0-9a-f]{32}$/i;
+const NAMESPACE_ID = /^[0-9a-f]{32}$/;
+const CONTROL_PREFIX = "/__kvdeck/";
+const CONTROL_BODY_CAP = 64 * 1024;
+const BURST_RETRY_AFTER_SECONDS = 1;
+
+// Cloudflare answers a missing or wrong token with HTTP 403 and code 10000 "Authentication error"
+// (what wrangler prints as "Authentication error [code: 10000]"), not with 401. Clients treat it as
+// a permission problem and do not retry it, so we do the same.
+const authError = () => new KvApiError(403, ErrorCode.authentication, "Authentication error");
+const noRoute = () => new KvApiError(404, ErrorCode.noRoute, "No route for the URI");
+
+export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
+  const faults = options.faults ?? new Faults();
+  const currentToken = typeof options.token === "function" ? options.token : () => options.token as string;
+  const router = express.Router();
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const presented = bearerToken(req.headers.authorization);
+    if (presented === null || !sameToken(presented, currentToken())) throw authError();
+    const { pathname, query } = splitUrl(req.url ?? "/");
+    if (pathname.startsWith(CONTROL_PREFIX)) return control(req, res, pathname.slice(CONTROL_PREFIX.length));
+
+    if (options.rateLimit) {
+      const decision = options.rateLimit.take(presented);
+      if (!decision.ok) throw rateLimited(options.rateLimit, decision.retryAfterSeconds);
+    }
+    if (!faults.inactive) await injectFaults(faults);
+
+    const route = matchRoute(pathname);
+    const handler = route && OPERATIONS[route.kind][req.method ?? ""];
+    if (!route || !handler) throw noRoute();
+    if (!ACCOUNT_ID.test(route.accountId)) {
+      throw new KvApiError(
+        404,
+        ErrorCode.noRoute,
+        `Could not route to ${pathname}, perhaps your object identifier is invalid?`,
+      );
+    }
+    const ctx: RequestContext = {
+      req,
+      res,
+      query,
+      accountId: route.accountId.toLowerCase(),
+      namespaceId: "",
+      key: "",
+      store: options.store,
+      faults,
+    };
+    if (route.rawKey !== undefined) ctx.key = decodeKey(route.rawKey);
+    if (route.namespaceId !== undefined) {
+      ctx.namespaceId = route.namespaceId;
+      // A namespace only exists inside its account: another account's id answers "not found".
+      const exists = NAMESPACE_ID.test(ctx.namespaceId) && (await options.store.getNamespace(ctx.accountId, ctx.namespaceId));
+      if (!exists) throw namespaceNotFound();
+    }
+    await handler(ctx);
+  }
+
+  /** Test and demo controls, outside the Cloudflare paths; same token, but no budget and no faults. */
+  async function control(req: IncomingMessage, res: ServerResponse, name: string) {
+    const method = req.method ?? "";
+    if (name === "faults" && method === "GET") return sendResult(res, faults.settings);
+    if (name === "faults" && method === "DELETE") return sendResult(res, faults.reset());
+    if (name === "faults" && method === "PUT") {
+      const body = await readControlBody(req);
+      try {
+        return sendResult(res, faults.update(body));
+      } catch (error) {
+        if (error instanceof FaultError) throw invalidRequest(error.message);
+        throw error;
+      }
+    }
+    if (name === "consistency" && method === "GET") {
+      return sendResult(res, { delayMs: options.store.consistencyDelayMs });
+    }
+    if (name === "consistency" && method === "PUT") {
+      const { delayMs } = await readControlBody(req);
+      if (typeof delayMs !== "number" || !Number.isInteger(delayMs) || delayMs < 0) {
+        throw invalidRequest('"delayMs" must be a whole number of milliseconds ≥ 0.');
+      }
+      options.store.consistencyDelayMs = delayMs;
+      return sendResult(res, { delayMs });
+    }
+    throw noRoute();
+  }
+
+  router.use((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy(error instanceof Error ? error : undefined);
+        return;
+      }
+      if (error instanceof KvApiError) return sendError(res, error);
+      // Anything else is a bug in kvdeck, not the client's doing: say so loudly.
+      console.error("local KV API: unexpected error", error);
+      sendError(res, new KvApiError(500, ErrorCode.internal, "Internal error"));
+    });
+  });
+  return router;
+}
+
+async function readControlBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const body = parseJson(await readBody(req, CONTROL_BODY_CAP, "The request body"), "the request body");
+  if (!isPlainObject(body)) throw invalidRequest("The body must be a JSON object.");
+  return body;
+}
+
+async function injectFaults(faults: Faults) {
+  const { latencyMs } = faults.settings;
+  if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+  if (faults.pickBurst429()) {
+    throw new KvApiError(429, ErrorCode.tooManyRequests, "Please wait and consider throttling your request speed", {
+      "retry-after": String(BURST_RETRY_AFTER_SECONDS),
+    });
+  }
+  const status = faults.pickError();
+  if (status !== null) {
+    const message = status === 503 ? "Service unavailable" : "Internal error";
+    throw new KvApiError(status, ErrorCode.internal, `${message} (kvdeck fault injection)`);
+  }
+}
+
+// The wording of Cloudflare's REST limiter. Its code has been seen as 971 in the wild, but the
+// published schema requires error codes ≥ 1000 and the reference names 10022, so 10022 it is:
+// clients go by the 429 status and Retry-After anyway.
+function rateLimited(limit: RateLimit, retryAfterSeconds: number) {
+  const { requests, windowMs } = limit.spec;
+  return new KvApiError(
+    429,
+    ErrorCode.tooManyRequests,
+    `More than ${requests} requests per ${windowMs / 1000} seconds reached. Please wait and consider throttling your request speed`,
+    { "retry-after": String(retryAfterSeconds) },
+  );
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const m = /^Bearer +(\S+) *$/i.exec(header ?? "");
+  return m ? m[1] : null;
+}
+
+/** Constant time: hashing first makes both sides the same length whatever was presented. */
+function sameToken(presented: string, expected: string): boolean {
+  if (expected === "") return false;
+  const a = crypto.createHash("sha256").update(presented).digest();
+  const b = crypto.createHash("sha256").update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+/** Key names arrive percent-encoded and are decoded exactly once ("%2F" is a "/" in the name). */
+function decodeKey(raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new KvApiError(400, ErrorCode.illegalKeyName, "The key name in the URL is not valid percent-encoding.");
+  }
+  return checkKeyName(decoded);
+}
