@@ -18,8 +18,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <Meta />
         <Links />
       </head>
-      <body className="min-h-dvh antialiased">
-        <div className="flex min-h-dvh flex-col">
+      <body className="antialiased">
+        <div className="flex h-dvh flex-col">
           <header className="flex h-12 shrink-0 items-center gap-4 border-b px-4">
             <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
               <img src="/favicon.svg" alt="" className="h-5 w-5" />
@@ -31,7 +31,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </Link>
             </nav>
           </header>
-          <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+          <main className="flex min-h-0 flex-1 flex-col overflow-auto">{children}</main>
         </div>
         <ScrollRestoration />
         <Scripts />

@@ -45,6 +45,8 @@ export function KeysTable({
         cell: (info) => (
           <Link
             to={keyHref(info.getValue())}
+            // Route discovery scans every link on each DOM change; virtualized rows change constantly.
+            discover="none"
             preventScrollReset
             className="block truncate font-mono text-[13px] text-foreground hover:text-primary hover:underline"
             title={info.getValue()}
@@ -102,7 +104,7 @@ export function KeysTable({
   const paddingBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
 
   return (
-    <div ref={scrollRef} className="min-h-0 flex-1 overflow-auto" data-testid="keys-scroll">
+    <div ref={scrollRef} className="min-h-0 flex-1 overflow-auto [overflow-anchor:none]" data-testid="keys-scroll">
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-rowcount={hasMore ? -1 : tableRows.length + 1}>
         <caption className="sr-only">{caption}</caption>
         <colgroup>

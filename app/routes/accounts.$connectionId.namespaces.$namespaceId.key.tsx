@@ -56,7 +56,7 @@ export default function KeyPanel() {
         {detail.metadata === null || detail.metadata === undefined ? (
           <p className="text-sm text-muted-foreground">none</p>
         ) : (
-          <pre className="max-h-48 overflow-auto rounded-md bg-muted p-2 font-mono text-xs" aria-label="Metadata">
+          <pre className="max-h-48 overflow-auto rounded-md bg-muted p-2 font-mono text-xs" aria-label="Metadata content">
             {JSON.stringify(detail.metadata, null, 2)}
           </pre>
         )}
@@ -76,7 +76,7 @@ export default function KeyPanel() {
           {detail.truncated ? (
             <p className="text-xs text-muted-foreground">Showing the first part of a large value. Download it to see all of it.</p>
           ) : null}
-          <pre className="min-h-0 flex-1 overflow-auto whitespace-pre-wrap break-all rounded-md bg-muted p-2 font-mono text-xs" aria-label="Value">
+          <pre className="min-h-0 flex-1 overflow-auto whitespace-pre-wrap break-all rounded-md bg-muted p-2 font-mono text-xs" aria-label="Value content">
             {detail.preview.kind === "binary" ? detail.preview.hex : detail.preview.text}
           </pre>
         </section>

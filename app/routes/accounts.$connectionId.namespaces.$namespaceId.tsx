@@ -137,7 +137,7 @@ export default function NamespaceKeys() {
           ? "Filtering…"
           : rows.length === 0 && !cursor
             ? ""
-            : `${formatCount(rows.length)} keys loaded${cursor ? ", more below" : " — all of them"}${prefix ? ` with prefix “${prefix}”` : ""}`}
+            : `${formatCount(rows.length)} keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
       </p>
       <div className="flex min-h-0 flex-1">
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>

@@ -21,13 +21,14 @@ const RELATIVE_STEPS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["second", 1],
 ];
 
+const relativeFormat = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
 /** "in 3 days", "5 minutes ago", relative to `nowMs`. */
 export function formatRelative(epochSeconds: number, nowMs: number): string {
   const delta = epochSeconds - nowMs / 1000;
   const abs = Math.abs(delta);
-  const format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
   for (const [unit, seconds] of RELATIVE_STEPS) {
-    if (abs >= seconds || unit === "second") return format.format(Math.round(delta / seconds), unit);
+    if (abs >= seconds || unit === "second") return relativeFormat.format(Math.round(delta / seconds), unit);
   }
   return "";
 }

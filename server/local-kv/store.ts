@@ -56,8 +56,6 @@ export function prefixUpperBound(prefix: string): string | null {
   return null;
 }
 
-const asBuffer = (v: Uint8Array | Buffer) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-
 export class LocalKvStore {
   /** Earliest time (ms) a pending change becomes due, per namespace; saves a query on hot reads. */
   private readonly nextDue = new Map<string, number>();
@@ -188,15 +186,21 @@ export class LocalKvStore {
   /** Live (unexpired, visible) entries among `keys`. */
   async getMany(namespaceId: string, keys: string[]): Promise<Map<string, StoredValue>> {
     await this.applyDue(namespaceId);
-    const rows = await this.rows<{ key: string; value: Uint8Array; metadata: string | null; expiration: number | null }>(sql`
-      select key, value, metadata, expiration::float8 as expiration from local_kv_entries
+    // Values travel as base64 text: PGlite parses a bytea result ~10× slower (2.2 s vs 0.24 s for
+    // a 25 MiB value). Node's decoder skips the line breaks encode() puts in.
+    const rows = await this.rows<{ key: string; value: string; metadata: string | null; expiration: number | null }>(sql`
+      select key, encode(value, 'base64') as value, metadata, expiration::float8 as expiration from local_kv_entries
       where namespace_id = ${namespaceId}
         and key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
         and (expiration is null or expiration > ${nowSeconds()})`);
     return new Map(
       rows.map((r) => [
         r.key,
-        { value: asBuffer(r.value), metadata: r.metadata === null ? null : JSON.parse(r.metadata), expiration: r.expiration },
+        {
+          value: Buffer.from(r.value, "base64"),
+          metadata: r.metadata === null ? null : JSON.parse(r.metadata),
+          expiration: r.expiration,
+        },
       ]),
     );
   }

@@ -1,0 +1,105 @@
+// Starts kvdeck's local KV API on 127.0.0.1 (random port) for a test file: a real HTTP server, so
+// tests talk to it exactly as the cloudflare SDK or wrangler would.
+//
+// Storage: an in-memory PGlite by default. With KVDECK_TEST_DATABASE_URL set, a real Postgres: a
+// fresh database per server (dropped on close), so test files running in parallel never share rows.
+import crypto from "node:crypto";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { type Database, type Db, openDatabase } from "~/db/client.server";
+import { createLocalKvApi } from "../../server/local-kv/api";
+import { type FaultSettings, Faults } from "../../server/local-kv/faults";
+import { RateLimit, parseRateLimit } from "../../server/local-kv/rate-limit";
+import { LocalKvStore } from "../../server/local-kv/store";
+
+export const TEST_ACCOUNT_ID = "c0ffee00c0ffee00c0ffee00c0ffee00";
+
+export interface StartLocalKvOptions {
+  consistencyDelayMs?: number;
+  /** E.g. "5/2s"; omitted or null: no limit. */
+  rateLimit?: string | null;
+  faults?: Partial<FaultSettings>;
+  /** Use this database instead of a fresh one (the caller closes it). */
+  db?: Db;
+}
+
+export interface LocalKv {
+  /** http://127.0.0.1:PORT/client/v4 */
+  baseUrl: string;
+  token: string;
+  accountId: string;
+  store: LocalKvStore;
+  db: Db;
+  faults: Faults;
+  setFaults(update: Partial<FaultSettings>): FaultSettings;
+  close(): Promise<void>;
+}
+
+export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<LocalKv> {
+  const database: Pick<Database, "db" | "close"> = opts.db
+    ? { db: opts.db, close: async () => {} }
+    : await openTestDatabase();
+  const store = new LocalKvStore(database.db, opts.consistencyDelayMs ?? 0);
+  const faults = new Faults(opts.faults ?? {});
+  const spec = parseRateLimit(opts.rateLimit ?? null);
+  const token = `test-${crypto.randomBytes(16).toString("hex")}`;
+
+  const app = express();
+  app.use("/client/v4", createLocalKvApi({ store, token, rateLimit: spec && new RateLimit(spec), faults }));
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/client/v4`,
+    token,
+    accountId: TEST_ACCOUNT_ID,
+    store,
+    db: database.db,
+    faults,
+    setFaults: (update) => faults.update(update),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await database.close();
+    },
+  };
+}
+
+async function openTestDatabase(): Promise<Pick<Database, "db" | "close">> {
+  const url = process.env.KVDECK_TEST_DATABASE_URL;
+  if (!url) return openDatabase({});
+  return openPostgresDatabase(url);
+}
+
+/**
+ * A fresh database on the shared Postgres server, dropped on close. Not a fresh schema: the
+ * committed migrations name "public" in their foreign keys, so they only work in "public".
+ */
+async function openPostgresDatabase(url: string): Promise<Pick<Database, "db" | "close">> {
+  const { default: pg } = await import("pg");
+  const name = `kvdeck_test_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const testUrl = new URL(url);
+  testUrl.pathname = `/${name}`;
+  const database = await openDatabase({ url: testUrl.toString() });
+  return {
+    db: database.db,
+    async close() {
+      await database.close();
+      await admin(`drop database ${name} with (force)`);
+    },
+  };
+}
