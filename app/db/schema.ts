@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -99,6 +100,51 @@ export const settings = pgTable("settings", {
   value: jsonb().notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+// ---- the optimistic resource cache (owned by app/cache/resource-cache.server.ts) ----
+
+/** One mark per (scope, item): written atomically, replaced by a newer operation, cleared by its own. */
+export const overlays = pgTable(
+  "overlays",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** `<account id>/<namespace id>` for keys, `<account id>/namespaces` for namespaces. */
+    scope: text().notNull(),
+    resourceId: keyName("resource_id").notNull(),
+    opId: text("op_id").notNull(),
+    intent: text({ enum: ["delete", "create", "update", "process"] }).notNull(),
+    status: text({ enum: ["deleting", "creating", "updating", "processing", "retrying", "error"] }).notNull(),
+    data: jsonb(),
+    expected: jsonb(),
+    progress: doublePrecision(),
+    stage: text(),
+    message: text(),
+    error: text(),
+    retryCount: integer("retry_count").notNull().default(0),
+    maxRetries: integer("max_retries").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [uniqueIndex("overlays_scope_resource").on(t.scope, t.resourceId), index("overlays_op").on(t.opId)],
+);
+
+/** Marks that hide every key matching a rule (a purge), owned by the job that does the work. */
+export const overlayRules = pgTable(
+  "overlay_rules",
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    scope: text().notNull(),
+    opId: text("op_id").notNull(),
+    rule: jsonb().notNull(),
+    status: text({ enum: ["deleting", "processing"] }).notNull(),
+    progress: doublePrecision(),
+    message: text(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [index("overlay_rules_scope").on(t.scope), index("overlay_rules_op").on(t.opId)],
+);
 
 export type Connection = typeof connections.$inferSelect;
 export type NewConnection = typeof connections.$inferInsert;

@@ -8,17 +8,18 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { type Database, type Db, openDatabase } from "~/db/client.server";
 import { createLocalKvApi } from "../../server/local-kv/api";
-import { type FaultSettings, Faults } from "../../server/local-kv/faults";
-import { RateLimit, parseRateLimit } from "../../server/local-kv/rate-limit";
+import { type FaultSettings, Faults, parseFaults } from "../../server/local-kv/faults";
+import { RateLimit, type RateLimitSpec, parseRateLimit } from "../../server/local-kv/rate-limit";
 import { LocalKvStore } from "../../server/local-kv/store";
 
 export const TEST_ACCOUNT_ID = "c0ffee00c0ffee00c0ffee00c0ffee00";
 
 export interface StartLocalKvOptions {
   consistencyDelayMs?: number;
-  /** E.g. "5/2s"; omitted or null: no limit. */
-  rateLimit?: string | null;
-  faults?: Partial<FaultSettings>;
+  /** E.g. "5/2s" or { requests: 5, windowMs: 2000 }; omitted or null: no limit. */
+  rateLimit?: string | RateLimitSpec | null;
+  /** E.g. { error: 0.1, seed: 3 } or "error=0.1,seed=3" (the KVDECK_FAULTS syntax). */
+  faults?: Partial<FaultSettings> | string;
   /** Use this database instead of a fresh one (the caller closes it). */
   db?: Db;
 }
@@ -40,8 +41,8 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
     ? { db: opts.db, close: async () => {} }
     : await openTestDatabase();
   const store = new LocalKvStore(database.db, opts.consistencyDelayMs ?? 0);
-  const faults = new Faults(opts.faults ?? {});
-  const spec = parseRateLimit(opts.rateLimit ?? null);
+  const faults = new Faults(typeof opts.faults === "string" ? parseFaults(opts.faults) : (opts.faults ?? {}));
+  const spec = typeof opts.rateLimit === "object" ? opts.rateLimit : parseRateLimit(opts.rateLimit);
   const token = `test-${crypto.randomBytes(16).toString("hex")}`;
 
   const app = express();

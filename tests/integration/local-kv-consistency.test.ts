@@ -21,6 +21,22 @@ afterEach(() => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs `change` and reports when it was accepted: not before `sent` (so the change is surely
+ * invisible until sent + DELAY_MS) and not after `answered` (so it is surely visible from
+ * answered + DELAY_MS). Under load the two can be far apart; the test must use the right one.
+ */
+async function timed(change: () => Promise<unknown>) {
+  const sent = Date.now();
+  await change();
+  const answered = Date.now();
+  return {
+    /** Asserts the invisibility checks ran early enough to mean something. */
+    stillHidden: () => expect(Date.now(), "the checks ran after the delay had passed").toBeLessThan(sent + DELAY_MS),
+    untilVisible: () => sleep(answered + DELAY_MS + 20 - Date.now()),
+  };
+}
+
 function ops(ns: string) {
   const account_id = kv.accountId;
   return {
@@ -41,14 +57,14 @@ function ops(ns: string) {
 describe(`consistency delay (${DELAY_MS} ms)`, () => {
   it("hides a write from reads, lists, bulk reads and metadata until the delay has passed", async () => {
     const o = ops(await c.namespace("consistency"));
-    const accepted = Date.now();
-    expect(await o.put("k", "v1")).toBeNull();
+    const write = await timed(async () => expect(await o.put("k", "v1")).toBeNull());
     expect(await o.read("k")).toBeNull();
     expect(await o.names()).toEqual([]);
     expect(await o.bulkGet(["k"])).toEqual({ k: null });
     expect(await sdkFailure(o.metadata("k"))).toMatchObject({ status: 404, code: 10009 });
+    write.stillHidden();
 
-    await sleep(accepted + DELAY_MS + 50 - Date.now());
+    await write.untilVisible();
     expect(await o.read("k")).toBe("v1");
     expect(await o.names()).toEqual(["k"]);
     expect(await o.bulkGet(["k"])).toEqual({ k: "v1" });
@@ -62,14 +78,16 @@ describe(`consistency delay (${DELAY_MS} ms)`, () => {
     await o.put("changed", "old");
     kv.store.consistencyDelayMs = DELAY_MS;
 
-    const accepted = Date.now();
-    await o.del("gone");
-    await c.sdk.kv.namespaces.bulkUpdate(ns, { account_id: kv.accountId, body: [{ key: "changed", value: "new" }] });
+    const changes = await timed(async () => {
+      await o.del("gone");
+      await c.sdk.kv.namespaces.bulkUpdate(ns, { account_id: kv.accountId, body: [{ key: "changed", value: "new" }] });
+    });
     expect(await o.read("gone")).toBe("old");
     expect(await o.read("changed")).toBe("old");
     expect(await o.names()).toEqual(["changed", "gone"]);
+    changes.stillHidden();
 
-    await sleep(accepted + DELAY_MS + 50 - Date.now());
+    await changes.untilVisible();
     expect(await o.read("gone")).toBeNull();
     expect(await o.read("changed")).toBe("new");
     expect(await o.names()).toEqual(["changed"]);
@@ -77,14 +95,15 @@ describe(`consistency delay (${DELAY_MS} ms)`, () => {
 
   it("applies changes in the order they were accepted, even after the delay is lowered to 0 at runtime", async () => {
     const o = ops(await c.namespace("consistency"));
-    await o.put("k", "older");
+    const older = await timed(() => o.put("k", "older"));
     const res = await c.raw("PUT", "/__kvdeck/consistency", { body: { delayMs: 0 } });
     expect(await res.json()).toMatchObject({ success: true, result: { delayMs: 0 } });
     expect(kv.store.consistencyDelayMs).toBe(0);
     await o.put("k", "newer");
     // "newer" queues behind "older" rather than showing first and being overwritten by it.
     expect(await o.read("k")).toBeNull();
-    await sleep(DELAY_MS + 50);
+    older.stillHidden();
+    await older.untilVisible();
     expect(await o.read("k")).toBe("newer");
     // With nothing pending, a write at delay 0 is visible at once.
     await o.put("k", "newest");
@@ -103,12 +122,11 @@ describe(`consistency delay (${DELAY_MS} ms)`, () => {
   it("keeps pending changes across a restart of the store (loadPendingIndex)", async () => {
     const ns = await c.namespace("consistency");
     const o = ops(ns);
-    const accepted = Date.now();
-    await o.put("k", "v");
+    const write = await timed(() => o.put("k", "v"));
     // A new store over the same database knows nothing until it loads the pending index.
     const { LocalKvStore } = await import("../../server/local-kv/store");
     const restarted = new LocalKvStore(kv.db, DELAY_MS);
-    await sleep(accepted + DELAY_MS + 50 - Date.now());
+    await write.untilVisible();
     expect(await restarted.get(ns, "k")).toBeNull();
     await restarted.loadPendingIndex();
     expect((await restarted.get(ns, "k"))?.value.toString()).toBe("v");

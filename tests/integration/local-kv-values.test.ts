@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "~/kv/limits";
 import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { checkResponse } from "../helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;
@@ -43,7 +44,11 @@ function rawHttp(method: string, path: string, body?: string): Promise<{ status:
       (res) => {
         let text = "";
         res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        res.on("end", async () => {
+          const response = new Response(text, { status: res.statusCode, headers: { "content-type": String(res.headers["content-type"]) } });
+          c.violations.push(...(await checkResponse(method, `${kv.baseUrl}${path}`, response)));
+          resolve({ status: res.statusCode!, body: JSON.parse(text) });
+        });
       },
     );
     req.on("error", reject);

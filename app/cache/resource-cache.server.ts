@@ -1,0 +1,347 @@
+// The optimistic resource cache: marks in the database, one row per (scope, item) or one per
+// rule, each written atomically so concurrent actions, replicas and teammates never lose each
+// other's marks. Loaders call merge() over fresh upstream pages; actions mark, then call the
+// upstream, then fail() or revert() only their own marks. SQL for `overlays` and
+// `overlay_rules` lives here and nowhere else.
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Db } from "~/db/client.server";
+import { overlayRules, overlays } from "~/db/schema";
+import { compareKeys } from "~/kv/key-order";
+import type { KeyRule } from "~/kv/key-rule";
+import { merge, notConfirmedMessage, type MergeResult, type PageRange } from "./merge";
+import { STATUS_FOR_INTENT, type Expectation, type Overlay, type OverlayIntent, type OverlayStatus, type RuleOverlay } from "./types";
+
+/** How long a mark waits for the upstream to confirm it. Workers KV can take a minute or more. */
+export const DEFAULT_OVERLAY_TTL_MS = 120_000;
+
+export interface MarkOptions {
+  opId: string;
+  ttlMs?: number;
+}
+
+export interface MarkItem<T> {
+  id: string;
+  data?: T | null;
+  expected?: Expectation | null;
+}
+
+export interface ProgressPatch {
+  status?: OverlayStatus;
+  progress?: number | null;
+  stage?: string | null;
+  message?: string | null;
+  error?: string | null;
+  retryCount?: number;
+  maxRetries?: number;
+  /** Push the deadline this far from now (a job that is still working). */
+  extendTtlMs?: number;
+}
+
+export interface MergeOptions<T extends object> {
+  range?: PageRange;
+  idOf: (item: T) => string;
+  confirms: (listed: T, overlay: Overlay<T>) => boolean;
+  ruleMatches?: (item: T, rule: RuleOverlay) => boolean;
+  /** Reads back values to confirm value changes a listing cannot show; returns the ids confirmed. */
+  verify?: (overlays: Overlay<T>[]) => Promise<Set<string>>;
+}
+
+type OverlayRow = typeof overlays.$inferSelect;
+type RuleRow = typeof overlayRules.$inferSelect;
+
+export class ResourceCache {
+  constructor(
+    private readonly db: Db,
+    private readonly options: { defaultTtlMs?: number; now?: () => number } = {},
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private deadline(ttlMs?: number) {
+    return new Date(this.now() + (ttlMs ?? this.options.defaultTtlMs ?? DEFAULT_OVERLAY_TTL_MS));
+  }
+
+  /** Writes (or replaces) one mark per item, each row atomically. */
+  private async mark<T>(scope: string, intent: OverlayIntent, items: MarkItem<T>[], opts: MarkOptions & Partial<ProgressPatch>) {
+    if (items.length === 0) return;
+    const now = new Date(this.now());
+    const expiresAt = this.deadline(opts.ttlMs);
+    // Rows go in chunks so a 100k-key selection does not become one giant statement.
+    for (let i = 0; i < items.length; i += MARK_CHUNK) {
+      const rows = items.slice(i, i + MARK_CHUNK).map((item) => ({
+        scope,
+        resourceId: item.id,
+        opId: opts.opId,
+        intent,
+        status: opts.status ?? STATUS_FOR_INTENT[intent],
+        data: item.data ?? null,
+        expected: item.expected ?? null,
+        progress: opts.progress ?? null,
+        stage: opts.stage ?? null,
+        message: opts.message ?? null,
+        error: null,
+        retryCount: opts.retryCount ?? 0,
+        maxRetries: opts.maxRetries ?? 0,
+        createdAt: now,
+        updatedAt: now,
+        expiresAt,
+      }));
+      await this.db
+        .insert(overlays)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [overlays.scope, overlays.resourceId],
+          set: {
+            opId: sql`excluded.op_id`,
+            intent: sql`excluded.intent`,
+            status: sql`excluded.status`,
+            data: sql`excluded.data`,
+            expected: sql`excluded.expected`,
+            progress: sql`excluded.progress`,
+            stage: sql`excluded.stage`,
+            message: sql`excluded.message`,
+            error: sql`null`,
+            retryCount: sql`excluded.retry_count`,
+            maxRetries: sql`excluded.max_retries`,
+            createdAt: sql`excluded.created_at`,
+            updatedAt: sql`excluded.updated_at`,
+            expiresAt: sql`excluded.expires_at`,
+          },
+        });
+    }
+  }
+
+  markAsDeleting(scope: string, ids: string[], opts: MarkOptions) {
+    return this.mark(scope, "delete", ids.map((id) => ({ id })), opts);
+  }
+
+  addAsCreating<T>(scope: string, items: MarkItem<T>[], opts: MarkOptions) {
+    return this.mark(scope, "create", items, opts);
+  }
+
+  /** An update in place: the row shows `data` until the upstream lists what `expected` says. */
+  updateInPlace<T>(scope: string, item: MarkItem<T>, opts: MarkOptions) {
+    return this.mark(scope, "update", [item], opts);
+  }
+
+  markAsProcessing<T>(scope: string, item: MarkItem<T>, opts: MarkOptions & Partial<ProgressPatch>) {
+    return this.mark(scope, "process", [item], opts);
+  }
+
+  batchMarkAsProcessing(scope: string, ids: string[], opts: MarkOptions & Partial<ProgressPatch>) {
+    return this.mark(scope, "process", ids.map((id) => ({ id })), opts);
+  }
+
+  /** A create whose id the upstream assigned (a namespace): the temporary mark becomes the real one. */
+  async replaceCreated<T>(scope: string, temporaryId: string, item: MarkItem<T>, opts: MarkOptions) {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, temporaryId), eq(overlays.opId, opts.opId)));
+      await new ResourceCache(tx as unknown as Db, this.options).mark(scope, "create", [item], opts);
+    });
+  }
+
+  /** Changes progress, stage, message, error or retries of one operation's mark. False if it has none. */
+  async updateMetadata(scope: string, id: string, opId: string, patch: ProgressPatch): Promise<boolean> {
+    const { extendTtlMs, ...fields } = patch;
+    const rows = await this.db
+      .update(overlays)
+      .set({ ...fields, updatedAt: new Date(this.now()), ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
+      .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, id), eq(overlays.opId, opId)))
+      .returning({ id: overlays.id });
+    return rows.length > 0;
+  }
+
+  /** The upstream refused these items: their marks stay, as errors, so the rows come back with a badge. */
+  async fail(scope: string, opId: string, failures: { id: string; error: string }[]) {
+    for (let i = 0; i < failures.length; i += MARK_CHUNK) {
+      const chunk = JSON.stringify(failures.slice(i, i + MARK_CHUNK));
+      await this.db.execute(sql`
+        update overlays set status = 'error', error = f.error, updated_at = now()
+        from jsonb_to_recordset(${chunk}::jsonb) as f(id text, error text)
+        where overlays.scope = ${scope} and overlays.resource_id = f.id and overlays.op_id = ${opId}`);
+    }
+  }
+
+  /** Removes one operation's marks (all, or those of `ids`), never another operation's. */
+  async revert(opId: string, ids?: string[]): Promise<number> {
+    if (ids && ids.length === 0) return 0;
+    let removed = 0;
+    const chunks = ids ? chunked(ids, MARK_CHUNK) : [null];
+    for (const chunk of chunks) {
+      const rows = await this.db
+        .delete(overlays)
+        .where(and(eq(overlays.opId, opId), chunk ? inArray(overlays.resourceId, chunk) : undefined))
+        .returning({ id: overlays.id });
+      removed += rows.length;
+    }
+    return removed;
+  }
+
+  async getOne<T>(scope: string, id: string): Promise<Overlay<T> | null> {
+    const [row] = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, id)));
+    return row ? toOverlay<T>(row) : null;
+  }
+
+  async isProcessing(scope: string, id: string): Promise<boolean> {
+    const mark = await this.getOne(scope, id);
+    return mark !== null && (mark.status === "processing" || mark.status === "retrying") && mark.expiresAt > this.now();
+  }
+
+  async getByStatus<T>(scope: string, status: OverlayStatus): Promise<Overlay<T>[]> {
+    const rows = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.status, status)));
+    return rows.map((r) => toOverlay<T>(r));
+  }
+
+  /** Stops showing an operation: its item marks and rule marks go. */
+  async cancelOperation(opId: string): Promise<{ marks: number; rules: number }> {
+    const marks = await this.revert(opId);
+    const rules = await this.db.delete(overlayRules).where(eq(overlayRules.opId, opId)).returning({ id: overlayRules.id });
+    return { marks, rules: rules.length };
+  }
+
+  async addRule(scope: string, rule: KeyRule, opts: MarkOptions & { status?: RuleOverlay["status"]; message?: string }): Promise<RuleOverlay> {
+    const [row] = await this.db
+      .insert(overlayRules)
+      .values({
+        scope,
+        opId: opts.opId,
+        rule,
+        status: opts.status ?? "deleting",
+        message: opts.message ?? null,
+        createdAt: new Date(this.now()),
+        expiresAt: this.deadline(opts.ttlMs),
+      })
+      .returning();
+    return toRule(row);
+  }
+
+  async updateRule(opId: string, patch: { progress?: number | null; message?: string | null; extendTtlMs?: number }) {
+    const { extendTtlMs, ...fields } = patch;
+    await this.db
+      .update(overlayRules)
+      .set({ ...fields, ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
+      .where(eq(overlayRules.opId, opId));
+  }
+
+  async rules(scope: string): Promise<RuleOverlay[]> {
+    const rows = await this.db.select().from(overlayRules).where(eq(overlayRules.scope, scope));
+    return rows.map(toRule);
+  }
+
+  /**
+   * Merges the marks of `scope` over a fresh upstream page. Marks the page confirms are cleared,
+   * marks past their TTL become errors; both only if the same operation still owns the row.
+   */
+  async merge<T extends object>(scope: string, fresh: T[], options: MergeOptions<T>): Promise<MergeResult<T>> {
+    const range = options.range ?? {};
+    const conditions = [eq(overlays.scope, scope)];
+    if (range.after != null) conditions.push(sql`${overlays.resourceId} > ${range.after}`);
+    if (range.through != null) conditions.push(sql`${overlays.resourceId} <= ${range.through}`);
+    if (range.prefix) conditions.push(sql`starts_with(${overlays.resourceId}, ${range.prefix})`);
+    const [rows, rules] = await Promise.all([this.db.select().from(overlays).where(and(...conditions)), this.rules(scope)]);
+    if (rows.length === 0 && rules.length === 0) return { items: fresh, hidden: 0, confirmed: [], expired: [] };
+
+    const now = this.now();
+    const marks = rows.map((r) => toOverlay<T>(r));
+    let verified: Set<string> | undefined;
+    if (options.verify) {
+      const listed = new Set(fresh.map(options.idOf));
+      const needRead = marks.filter(
+        (m) => m.intent === "update" && m.status !== "error" && m.expected?.valueDigest && m.expiresAt <= now && listed.has(m.resourceId),
+      );
+      if (needRead.length) verified = await options.verify(needRead);
+    }
+    const result = merge<T>({
+      fresh,
+      overlays: marks,
+      rules,
+      idOf: options.idOf,
+      compare: compareKeys,
+      range,
+      confirms: options.confirms,
+      ruleMatches: options.ruleMatches,
+      verified,
+      now,
+    });
+    await this.settle(result);
+    return result;
+  }
+
+  private async settle<T extends object>(result: MergeResult<T>) {
+    if (result.confirmed.length) {
+      const owned = JSON.stringify(result.confirmed.map((o) => ({ scope: o.scope, id: o.resourceId, op: o.opId })));
+      await this.db.execute(sql`
+        delete from overlays using jsonb_to_recordset(${owned}::jsonb) as c(scope text, id text, op text)
+        where overlays.scope = c.scope and overlays.resource_id = c.id and overlays.op_id = c.op`);
+    }
+    if (result.expired.length) {
+      const owned = JSON.stringify(
+        result.expired.map((o) => ({ scope: o.scope, id: o.resourceId, op: o.opId, error: notConfirmedMessage(o) })),
+      );
+      await this.db.execute(sql`
+        update overlays set status = 'error', error = c.error, updated_at = now()
+        from jsonb_to_recordset(${owned}::jsonb) as c(scope text, id text, op text, error text)
+        where overlays.scope = c.scope and overlays.resource_id = c.id and overlays.op_id = c.op and overlays.status <> 'error'`);
+    }
+  }
+
+  /** Marks of one scope, for tests and the operations view. */
+  async list<T>(scope: string): Promise<Overlay<T>[]> {
+    const rows = await this.db.select().from(overlays).where(eq(overlays.scope, scope));
+    return rows.map((r) => toOverlay<T>(r)).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
+  }
+
+  /** Marks that ended in error, oldest first, across scopes (for housekeeping). */
+  async countErrors(scope: string): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(overlays)
+      .where(and(eq(overlays.scope, scope), eq(overlays.status, "error"), ne(overlays.intent, "process")));
+    return row?.n ?? 0;
+  }
+}
+
+const MARK_CHUNK = 5_000;
+
+function chunked<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toOverlay<T>(row: OverlayRow): Overlay<T> {
+  return {
+    scope: row.scope,
+    resourceId: row.resourceId,
+    opId: row.opId,
+    intent: row.intent,
+    status: row.status,
+    data: (row.data as T | null) ?? null,
+    expected: (row.expected as Expectation | null) ?? null,
+    progress: row.progress,
+    stage: row.stage,
+    message: row.message,
+    error: row.error,
+    retryCount: row.retryCount,
+    maxRetries: row.maxRetries,
+    createdAt: row.createdAt.getTime(),
+    updatedAt: row.updatedAt.getTime(),
+    expiresAt: row.expiresAt.getTime(),
+  };
+}
+
+function toRule(row: RuleRow): RuleOverlay {
+  return {
+    id: row.id,
+    scope: row.scope,
+    opId: row.opId,
+    rule: row.rule as KeyRule,
+    status: row.status,
+    progress: row.progress,
+    message: row.message,
+    createdAt: row.createdAt.getTime(),
+    expiresAt: row.expiresAt.getTime(),
+  };
+}
