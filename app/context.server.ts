@@ -1,5 +1,6 @@
 // What every loader and action gets from the server: the process's services.
 import type { AppLoadContext } from "@remix-run/node";
+import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Database } from "~/db/client.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { Env } from "~/utils/env.server";
@@ -8,6 +9,7 @@ export interface AppServices {
   env: Env;
   database: Database;
   connections: ConnectionRegistry;
+  cache: ResourceCache;
 }
 
 declare module "@remix-run/node" {

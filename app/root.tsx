@@ -1,6 +1,7 @@
 import type { LinksFunction } from "@remix-run/node";
 import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { ToastProvider } from "./components/toaster";
 import stylesheet from "./tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -31,7 +32,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </Link>
             </nav>
           </header>
-          <main className="flex min-h-0 flex-1 flex-col overflow-auto">{children}</main>
+          <main className="flex min-h-0 flex-1 flex-col overflow-auto">
+            <ToastProvider>{children}</ToastProvider>
+          </main>
         </div>
         <ScrollRestoration />
         <Scripts />

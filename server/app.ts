@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { createSecretBox, loadSecretKey } from "~/auth/secrets.server";
+import { ResourceCache } from "~/cache/resource-cache.server";
 import type { AppServices } from "~/context.server";
 import { openDatabase } from "~/db/client.server";
 import { ConnectionRegistry } from "~/kv/connections.server";
@@ -65,7 +66,8 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
     await connections.syncFromEnv({ kind: "local", accountId: env.KVDECK_LOCAL_ACCOUNT_ID });
   }
 
-  const services: AppServices = { env, database, connections };
+  const cache = new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS });
+  const services: AppServices = { env, database, connections, cache };
   const app = express();
   app.disable("x-powered-by");
   app.use(

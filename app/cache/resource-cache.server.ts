@@ -249,7 +249,12 @@ export class ResourceCache {
     if (options.verify) {
       const listed = new Set(fresh.map(options.idOf));
       const needRead = marks.filter(
-        (m) => m.intent === "update" && m.status !== "error" && m.expected?.valueDigest && m.expiresAt <= now && listed.has(m.resourceId),
+        (m) =>
+          m.intent === "update" &&
+          m.status !== "error" &&
+          m.expected?.valueDigest &&
+          (m.expiresAt <= now || now - m.updatedAt >= VERIFY_AFTER_MS) &&
+          listed.has(m.resourceId),
       );
       if (needRead.length) verified = await options.verify(needRead);
     }
@@ -304,6 +309,8 @@ export class ResourceCache {
 }
 
 const MARK_CHUNK = 5_000;
+/** A value change is read back once it is this old (a listing cannot show values). */
+const VERIFY_AFTER_MS = 5_000;
 
 function chunked<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

@@ -1,24 +1,9 @@
 // Reading keys for the dashboard: one list page, and one key's detail for the key panel.
-import { LIST_LIMIT_MAX } from "./limits";
-import type { KeyInfo, KvUpstream } from "./upstream.server";
+import type { KvUpstream } from "./upstream.server";
 
 /** How much of a value the key panel shows before offering a download. */
 export const VALUE_PREVIEW_BYTES = 64 * 1024;
 const HEX_PREVIEW_BYTES = 4 * 1024;
-
-export interface KeyPageResult {
-  keys: KeyInfo[];
-  cursor: string;
-}
-
-export async function listKeyPage(
-  upstream: KvUpstream,
-  namespaceId: string,
-  { prefix, cursor, signal }: { prefix: string; cursor: string; signal?: AbortSignal },
-): Promise<KeyPageResult> {
-  const page = await upstream.listKeys(namespaceId, { prefix, cursor, limit: LIST_LIMIT_MAX, signal });
-  return { keys: page.keys, cursor: page.cursor };
-}
 
 export type ValuePreview =
   | { kind: "json"; text: string }

@@ -1,16 +1,21 @@
-// One further page of keys, as JSON, for the keys table's infinite scroll.
+// One further page of keys (with the namespace's pending marks merged over it), as JSON, for the
+// keys table's infinite scroll.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { requireConnection, upstreamFailure } from "~/kv/guards.server";
+import { loadKeyPage } from "~/cache/keys.server";
+import { getServices } from "~/context.server";
 import { UpstreamError, statusForKind } from "~/kv/errors";
-import { listKeyPage } from "~/kv/keys.server";
+import { requireConnection, upstreamFailure } from "~/kv/guards.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { upstream } = await requireConnection(context, params.connectionId);
+  const { connection, upstream } = await requireConnection(context, params.connectionId);
   const search = new URL(request.url).searchParams;
   try {
-    const page = await listKeyPage(upstream, params.namespaceId!, {
+    const page = await loadKeyPage(getServices(context).cache, upstream, {
+      accountId: connection.accountId,
+      namespaceId: params.namespaceId!,
       prefix: search.get("prefix") ?? "",
       cursor: search.get("cursor") ?? "",
+      after: search.get("after"),
       signal: request.signal,
     });
     return Response.json(page, { headers: { "Cache-Control": "no-store" } });

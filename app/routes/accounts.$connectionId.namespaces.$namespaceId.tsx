@@ -1,14 +1,34 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, Outlet, useLoaderData, useNavigation, useParams, useSearchParams, useSubmit, type ShouldRevalidateFunction } from "@remix-run/react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Outlet,
+  useFetchers,
+  useLoaderData,
+  useNavigate,
+  useNavigation,
+  useParams,
+  useSearchParams,
+  useSubmit,
+  type ShouldRevalidateFunction,
+} from "@remix-run/react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { loadKeyPage } from "~/cache/keys.server";
+import { keyScope } from "~/cache/scopes";
+import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "~/components/confirm-delete-dialog";
+import { FetcherWatcher } from "~/components/fetcher-watcher";
+import { KeyFormDialog } from "~/components/key-form-dialog";
 import { KeysTable, type KeyRow } from "~/components/keys-table";
 import { RouteError } from "~/components/route-error";
+import { useToast } from "~/components/toaster";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
+import { getServices } from "~/context.server";
 import { summarize } from "~/kv/connections.server";
-import type { UpstreamFailure } from "~/kv/guards.server";
-import { fromUpstream, requireConnection } from "~/kv/guards.server";
-import { listKeyPage } from "~/kv/keys.server";
+import { fromUpstream, requireConnection, type UpstreamFailure } from "~/kv/guards.server";
+import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv/key-forms";
+import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
+import { compareKeys } from "~/kv/key-order";
 import { formatCount } from "~/utils/format";
 
 const FILTER_DEBOUNCE_MS = 300;
@@ -17,18 +37,55 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const namespaceId = params.namespaceId!;
   const prefix = new URL(request.url).searchParams.get("prefix") ?? "";
+  const { cache } = getServices(context);
   const [namespace, page] = await fromUpstream(() =>
-    Promise.all([upstream.getNamespace(namespaceId), listKeyPage(upstream, namespaceId, { prefix, cursor: "", signal: request.signal })]),
+    Promise.all([
+      upstream.getNamespace(namespaceId),
+      loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, signal: request.signal }),
+    ]),
   );
   return { connection: summarize(connection), namespace, prefix, page, now: Date.now() };
 }
 
-/** Opening a key or scrolling must not re-list the first page: only a new filter (or a change) does. */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
-  if (formMethod && formMethod !== "GET") return defaultShouldRevalidate;
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const { upstream } = await requireConnection(context, params.connectionId);
+  const { cache, env } = getServices(context);
+  const target = { cache, upstream, namespaceId: params.namespaceId!, ttlMs: env.KVDECK_OVERLAY_TTL_MS };
+  const form = await request.formData();
+  const intent = form.get("intent");
+
+  if (intent === "delete") {
+    const parsed = deleteKeysSchema.safeParse({ intent, names: form.getAll("name") });
+    if (!parsed.success) return data({ intent, ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
+    const summary = await deleteKeys(target, parsed.data.names);
+    return data({ intent, ok: true as const, summary });
+  }
+  if (intent === "put") {
+    const parsed = putKeySchema.safeParse(Object.fromEntries(form));
+    if (!parsed.success) {
+      const fields = fieldErrors(parsed.error);
+      return data({ intent, ok: false as const, error: Object.values(fields)[0], fields }, { status: 400 });
+    }
+    const result = await writeKey(target, parsed.data);
+    return data({ intent, ...result }, { status: result.ok ? 200 : 400 });
+  }
+  if (intent === "dismiss") {
+    const parsed = dismissSchema.safeParse(Object.fromEntries(form));
+    if (!parsed.success) return data({ intent, ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
+    await cache.revert(parsed.data.opId, [parsed.data.name]);
+    return data({ intent, ok: true as const, name: parsed.data.name, scope: keyScope(upstream.accountId, params.namespaceId!) });
+  }
+  return data({ intent, ok: false as const, error: "Unknown action." }, { status: 400 });
+}
+
+/** Opening a key, scrolling or changing keys must not re-list the first page: only a new filter does. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, formAction }) => {
+  if (formMethod && formMethod !== "GET") return Boolean(formAction && !formAction.startsWith(currentUrl.pathname.split("/").slice(0, 5).join("/")));
   if (currentUrl.pathname.split("/").slice(0, 5).join("/") !== nextUrl.pathname.split("/").slice(0, 5).join("/")) return true;
   return (currentUrl.searchParams.get("prefix") ?? "") !== (nextUrl.searchParams.get("prefix") ?? "");
 };
+
+type DeleteResult = { intent: "delete"; ok: true; summary: DeleteSummary } | { intent: "delete"; ok: false; error: string };
 
 export default function NamespaceKeys() {
   const data = useLoaderData<typeof loader>();
@@ -36,22 +93,34 @@ export default function NamespaceKeys() {
   const params = useParams();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
+  const navigate = useNavigate();
   const submit = useSubmit();
+  const toast = useToast();
   const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
 
   const [rows, setRows] = useState<KeyRow[]>(data.page.keys);
   const [cursor, setCursor] = useState(data.page.cursor);
+  const [pageEnd, setPageEnd] = useState(data.page.pageEnd);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [nowMs, setNowMs] = useState(data.now);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirming, setConfirming] = useState<string[] | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [pendingOps, setPendingOps] = useState<string[]>([]);
   const inFlight = useRef<AbortController | null>(null);
+  /** Names each delete submission asked for, by fetcher key (its summary lists only failures). */
+  const deleteRequests = useRef(new Map<string, Set<string>>());
 
   useEffect(() => {
     inFlight.current?.abort();
+    inFlight.current = null;
     setRows(data.page.keys);
     setCursor(data.page.cursor);
+    setPageEnd(data.page.pageEnd);
     setLoading(false);
     setLoadError(null);
+    setSelected(new Set());
   }, [data.page]);
 
   useEffect(() => {
@@ -67,17 +136,18 @@ export default function NamespaceKeys() {
     setLoading(true);
     setLoadError(null);
     try {
-      const query = new URLSearchParams({ prefix, cursor });
+      const query = new URLSearchParams({ prefix, cursor, ...(pageEnd !== null ? { after: pageEnd } : {}) });
       const response = await fetch(`${base}/list?${query}`, { signal: controller.signal, headers: { accept: "application/json" } });
       const body = await response.json();
       if (!response.ok) {
         const failure = (body as Partial<UpstreamFailure>).upstreamError;
         throw new Error(failure ? `${failure.title}: ${failure.detail}` : `The server answered ${response.status}.`);
       }
-      const page = body as { keys: KeyRow[]; cursor: string };
+      const page = body as { keys: KeyRow[]; cursor: string; pageEnd: string | null };
       if (controller.signal.aborted) return;
       setRows((previous) => previous.concat(page.keys));
       setCursor(page.cursor);
+      setPageEnd(page.pageEnd);
     } catch (error) {
       if (!controller.signal.aborted) setLoadError(error instanceof Error ? error.message : String(error));
     } finally {
@@ -86,16 +156,118 @@ export default function NamespaceKeys() {
         setLoading(false);
       }
     }
-  }, [base, cursor, prefix]);
+  }, [base, cursor, prefix, pageEnd]);
+
+  // What is in flight right now, straight from the submitted forms: rows change before the action answers.
+  const fetchers = useFetchers();
+  const pendingDeletes = useMemo(() => {
+    const names = new Set<string>();
+    for (const f of fetchers) if (f.formData?.get("intent") === "delete" && f.state !== "idle") for (const n of f.formData.getAll("name")) names.add(String(n));
+    return names;
+  }, [fetchers]);
+  const pendingPuts = useMemo(() => {
+    const puts = new Map<string, KeyRow>();
+    for (const f of fetchers) {
+      if (f.formData?.get("intent") !== "put" || f.state === "idle") continue;
+      const name = String(f.formData.get("name"));
+      const status = f.formData.get("mode") === "create" ? "creating" : "updating";
+      puts.set(name, { name, _meta: { status, intent: status === "creating" ? "create" : "update", opId: "", createdAt: 0, updatedAt: 0, expiresAt: 0, ttlMs: 0, progress: null, stage: null, message: null, error: null, retryCount: 0, maxRetries: 0 } });
+    }
+    return puts;
+  }, [fetchers]);
+
+  const visibleRows = useMemo(() => {
+    let out = rows.filter((r) => !pendingDeletes.has(r.name));
+    if (pendingPuts.size) {
+      const present = new Set(out.map((r) => r.name));
+      out = out.map((r) => (pendingPuts.has(r.name) ? { ...r, _meta: pendingPuts.get(r.name)!._meta } : r));
+      const last = out[out.length - 1]?.name;
+      const inserts = [...pendingPuts.values()].filter(
+        (r) => !present.has(r.name) && r.name.startsWith(prefix) && (!cursor || (last !== undefined && compareKeys(r.name, last) < 0)),
+      );
+      if (inserts.length) out = [...out, ...inserts].sort((a, b) => compareKeys(a.name, b.name));
+    }
+    return out;
+  }, [rows, pendingDeletes, pendingPuts, prefix, cursor]);
+
+  const applyRows = useCallback((change: (rows: KeyRow[]) => KeyRow[]) => setRows((previous) => change(previous)), []);
+
+  const onDeleteDone = useCallback(
+    (key: string, result: DeleteResult | undefined) => {
+      setPendingOps((ops) => ops.filter((k) => k !== key));
+      const requested = deleteRequests.current.get(key) ?? new Set<string>();
+      deleteRequests.current.delete(key);
+      if (!result || !result.ok) {
+        toast({ variant: "error", title: "Delete failed", description: result?.error ?? "The request did not reach kvdeck. Nothing was deleted." });
+        return;
+      }
+      const { summary } = result;
+      const failed = new Map(summary.failed.map((f) => [f.key, f.error]));
+      applyRows((all) =>
+        all.flatMap((row) => {
+          const error = failed.get(row.name);
+          if (error !== undefined) {
+            return [{ ...row, _meta: { status: "error" as const, intent: "delete" as const, opId: summary.opId, createdAt: Date.now(), updatedAt: Date.now(), expiresAt: Date.now(), ttlMs: 0, progress: null, stage: null, message: null, error, retryCount: 0, maxRetries: 0 } }];
+          }
+          return requested.has(row.name) ? [] : [row];
+        }),
+      );
+      if (summary.failed.length === 0) {
+        toast({ variant: "success", title: `Deleted ${formatCount(summary.succeeded)} ${summary.succeeded === 1 ? "key" : "keys"}` });
+      } else {
+        toast({
+          variant: "error",
+          title: `Deleted ${formatCount(summary.succeeded)} of ${formatCount(summary.requested)} keys; ${formatCount(summary.failed.length)} failed`,
+          details: summary.failed.map((f) => ({ label: f.key, detail: f.error })),
+        });
+      }
+    },
+    [applyRows, toast],
+  );
+
+  const startDelete = (names: string[]) => {
+    const key = `delete-${crypto.randomUUID()}`;
+    deleteRequests.current.set(key, new Set(names));
+    const form = new FormData();
+    form.set("intent", "delete");
+    for (const n of names) form.append("name", n);
+    submit(form, { method: "post", action: base, navigate: false, fetcherKey: key });
+    setPendingOps((ops) => [...ops, key]);
+    setSelected((current) => {
+      const next = new Set(current);
+      for (const n of names) next.delete(n);
+      return next;
+    });
+  };
+
+  const dismiss = (row: KeyRow) => {
+    if (!row._meta) return;
+    submit({ intent: "dismiss", name: row.name, opId: row._meta.opId }, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
+    applyRows((all) => all.map((r) => (r.name === row.name ? { ...r, _meta: undefined } : r)));
+  };
+
+  const onSaved = useCallback(
+    (result: { ok: true; row: { name: string } }) => {
+      const saved = result.row as KeyRow;
+      applyRows((all) => {
+        const index = all.findIndex((r) => r.name === saved.name);
+        if (index >= 0) return all.map((r, i) => (i === index ? saved : r));
+        const last = all[all.length - 1]?.name;
+        if (!saved.name.startsWith(prefix) || (cursor && (last === undefined || compareKeys(saved.name, last) > 0))) return all;
+        return [...all, saved].sort((a, b) => compareKeys(a.name, b.name));
+      });
+      toast({ variant: "success", title: `Saved ${saved.name}` });
+    },
+    [applyRows, toast, prefix, cursor],
+  );
 
   const query = searchParams.get("prefix") ? `?prefix=${encodeURIComponent(prefix)}` : "";
-  const keyHref = useCallback(
-    (name: string) => `${base}/key?${new URLSearchParams({ ...(prefix ? { prefix } : {}), name })}`,
-    [base, prefix],
-  );
-  const activeKey = params.namespaceId && searchParams.get("name");
+  const keyHref = useCallback((name: string) => `${base}/key?${new URLSearchParams({ ...(prefix ? { prefix } : {}), name })}`, [base, prefix]);
+  const activeKey = searchParams.get("name");
   const filtering = navigation.state === "loading" && navigation.location.pathname === base;
   const debounce = useRef<ReturnType<typeof setTimeout>>();
+  const selectedCount = selected.size;
+  const confirmCount = confirming?.length ?? 0;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -107,6 +279,9 @@ export default function NamespaceKeys() {
           <span aria-hidden> / </span>
         </nav>
         <h1 className="text-lg font-semibold">{namespace.title}</h1>
+        <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
+          New key
+        </Button>
         <Form method="get" action={base} role="search" className="ml-auto flex w-full items-center gap-2 sm:w-auto" onSubmit={() => clearTimeout(debounce.current)}>
           <label htmlFor="prefix" className="text-sm text-muted-foreground">
             Prefix
@@ -132,32 +307,55 @@ export default function NamespaceKeys() {
           </Button>
         </Form>
       </div>
-      <p className="border-b px-4 py-1.5 text-xs text-muted-foreground" role="status" aria-live="polite">
-        {filtering
-          ? "Filtering…"
-          : rows.length === 0 && !cursor
-            ? ""
-            : `${formatCount(rows.length)} keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
-      </p>
+      <div className="flex min-h-9 flex-wrap items-center gap-3 border-b px-4 py-1.5 text-xs text-muted-foreground">
+        <p role="status" aria-live="polite">
+          {filtering
+            ? "Filtering…"
+            : visibleRows.length === 0 && !cursor
+              ? ""
+              : `${formatCount(visibleRows.length)} keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
+        </p>
+        {selectedCount > 0 ? (
+          <div role="toolbar" aria-label="Selection" className="ml-auto flex items-center gap-2 text-sm text-foreground">
+            <span>{formatCount(selectedCount)} selected</span>
+            <Button size="sm" variant="destructive" onClick={() => setConfirming([...selected])}>
+              Delete {formatCount(selectedCount)} {selectedCount === 1 ? "key" : "keys"}
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
+              Clear selection
+            </Button>
+          </div>
+        ) : null}
+      </div>
       <div className="flex min-h-0 flex-1">
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
-          {rows.length === 0 && !cursor ? (
+          {visibleRows.length === 0 && !cursor ? (
             <div className="m-auto max-w-md p-8 text-center">
               <h2 className="font-medium">{prefix ? "No matching keys" : "This namespace is empty"}</h2>
               <p className="mt-1 text-sm text-muted-foreground">
-                {prefix ? <>No key starts with “<span className="font-mono">{prefix}</span>”.</> : "It holds no keys yet."}
+                {prefix ? (
+                  <>
+                    No key starts with “<span className="font-mono">{prefix}</span>”.
+                  </>
+                ) : (
+                  "It holds no keys yet."
+                )}
               </p>
             </div>
           ) : (
             <KeysTable
-              rows={rows}
+              rows={visibleRows}
               hasMore={Boolean(cursor) && !loadError}
               loading={loading}
               onLoadMore={loadMore}
               keyHref={keyHref}
-              activeKey={activeKey || null}
+              onOpen={(name) => navigate(keyHref(name), { preventScrollReset: true })}
+              activeKey={activeKey}
               nowMs={nowMs}
               caption={`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`}
+              selection={{ selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) }}
+              onRetry={(row) => startDelete([row.name])}
+              onDismiss={dismiss}
             />
           )}
           {loadError ? (
@@ -169,8 +367,36 @@ export default function NamespaceKeys() {
             </div>
           ) : null}
         </div>
-        <Outlet context={{ closeHref: `${base}${query}` }} />
+        <Outlet context={{ closeHref: `${base}${query}`, base }} />
       </div>
+      <ConfirmDeleteDialog
+        open={confirming !== null}
+        onOpenChange={(open) => !open && setConfirming(null)}
+        title={`Delete ${formatCount(confirmCount)} ${confirmCount === 1 ? "key" : "keys"} from ${namespace.title}?`}
+        description={
+          <>
+            <p>This cannot be undone.{confirmCount <= 5 && confirming ? "" : " Among them:"}</p>
+            <ul className="mt-2 max-h-32 overflow-auto font-mono text-xs">
+              {(confirming ?? []).slice(0, 5).map((n) => (
+                <li key={n} className="truncate">
+                  {n}
+                </li>
+              ))}
+              {confirmCount > 5 ? <li>and {formatCount(confirmCount - 5)} more</li> : null}
+            </ul>
+          </>
+        }
+        actionLabel={`Delete ${formatCount(confirmCount)} ${confirmCount === 1 ? "key" : "keys"}`}
+        confirmText={confirmCount >= TYPE_TO_CONFIRM_FROM ? String(confirmCount) : undefined}
+        onConfirm={() => {
+          if (confirming) startDelete(confirming);
+          setConfirming(null);
+        }}
+      />
+      <KeyFormDialog open={creating} onOpenChange={setCreating} mode="create" action={base} onSaved={onSaved} />
+      {pendingOps.map((key) => (
+        <FetcherWatcher<DeleteResult> key={key} fetcherKey={key} onDone={onDeleteDone} />
+      ))}
     </div>
   );
 }

@@ -19,6 +19,7 @@ const schema = z.object({
   KVDECK_LOCAL_API_TOKEN: z.string().min(16, "at least 16 characters").optional(),
   KVDECK_LOCAL_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "32 hex digits").default("c0ffee00c0ffee00c0ffee00c0ffee00"),
   KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
+  KVDECK_OVERLAY_TTL_MS: durationMs.optional(),
   KVDECK_RATE_LIMIT: z.string().optional(),
   KVDECK_FAULTS: z.string().optional(),
   KVDECK_SEED: z.enum(["demo", "none"]).default("demo"),

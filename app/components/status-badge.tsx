@@ -1,0 +1,42 @@
+// The badge a row wears while an operation on it is pending, or after it failed.
+import type { OverlayMeta } from "~/cache/types";
+import { Badge } from "./ui/badge";
+import { Progress } from "./ui/progress";
+
+const LABELS: Record<OverlayMeta["status"], string> = {
+  deleting: "Deleting",
+  creating: "Creating",
+  updating: "Updating",
+  processing: "Processing",
+  retrying: "Retrying",
+  error: "Error",
+};
+
+const VARIANTS = {
+  deleting: "warning",
+  creating: "success",
+  updating: "default",
+  processing: "default",
+  retrying: "warning",
+  error: "destructive",
+} as const;
+
+export function StatusBadge({ meta }: { meta: Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> }) {
+  const title = meta.error ?? meta.message ?? undefined;
+  // `progress` may be 0: compare with null, never rely on truthiness (a 0 % bar is still a bar).
+  const hasProgress = meta.progress !== null && meta.progress !== undefined;
+  return (
+    <span className="inline-flex items-center gap-2" title={title}>
+      <Badge variant={VARIANTS[meta.status]}>
+        {LABELS[meta.status]}
+        {meta.stage ? <span className="font-normal opacity-80">· {meta.stage}</span> : null}
+        {meta.maxRetries > 0 ? (
+          <span className="font-normal opacity-80">
+            · try {meta.retryCount + 1}/{meta.maxRetries + 1}
+          </span>
+        ) : null}
+      </Badge>
+      {hasProgress ? <Progress value={meta.progress! * 100} label={`${LABELS[meta.status]} progress`} className="w-16" /> : null}
+    </span>
+  );
+}

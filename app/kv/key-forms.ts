@@ -1,0 +1,95 @@
+// One zod schema per key form, used by the browser (to explain before sending) and by the
+// action (to refuse before any upstream request). Limits come from ./limits.
+import { z } from "zod";
+import { MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem } from "./limits";
+
+/** Selections above this become a job (issue: long jobs); an action handles up to this many. */
+export const MAX_INLINE_DELETE = 50_000;
+
+const keyName = z.string().superRefine((name, ctx) => {
+  const problem = keyNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+export const deleteKeysSchema = z.object({
+  intent: z.literal("delete"),
+  names: z
+    .array(keyName)
+    .min(1, "Select at least one key.")
+    .max(MAX_INLINE_DELETE, `Select at most ${MAX_INLINE_DELETE.toLocaleString("en")} keys at once; purge larger sets by rule.`),
+});
+
+export const dismissSchema = z.object({ intent: z.literal("dismiss"), name: keyName, opId: z.string().min(1) });
+
+/** "" or JSON text of at most 1024 bytes. */
+const metadataText = z
+  .string()
+  .max(64 * 1024)
+  .transform((text, ctx) => {
+    if (text.trim() === "") return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `Metadata must be JSON: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+    const problem = metadataProblem(parsed);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+export const putKeySchema = z
+  .object({
+    intent: z.literal("put"),
+    mode: z.enum(["create", "edit"]),
+    name: keyName,
+    value: z.string().refine((v) => byteLength(v) <= MAX_VALUE_BYTES, `A value is at most ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`),
+    metadata: metadataText.optional(),
+    expiry: z.enum(["none", "ttl", "at", "keep"]),
+    ttl: z.coerce.number().int().optional(),
+    /** Epoch seconds (the browser converts its local date-time input). */
+    at: z.coerce.number().int().optional(),
+    /** For "keep": the key's current expiry, epoch seconds. */
+    currentExpiration: z.coerce.number().int().optional(),
+  })
+  .superRefine((form, ctx) => {
+    if (form.expiry === "ttl" && (form.ttl === undefined || form.ttl < MIN_EXPIRATION_TTL_SECONDS)) {
+      ctx.addIssue({ code: "custom", path: ["ttl"], message: `An expiry TTL is at least ${MIN_EXPIRATION_TTL_SECONDS} seconds.` });
+    }
+    if (form.expiry === "at" && form.at === undefined) ctx.addIssue({ code: "custom", path: ["at"], message: "Choose when the key expires." });
+    if (form.expiry === "keep" && form.mode !== "edit") ctx.addIssue({ code: "custom", path: ["expiry"], message: "Only an edit can keep the expiry." });
+  });
+
+export type PutKeyForm = z.infer<typeof putKeySchema>;
+
+/** The absolute expiry a form asks for, checked against `nowSeconds`; or an error message. */
+export function resolveExpiration(form: PutKeyForm, nowSeconds: number): { expiration?: number; expirationTtl?: number } | { error: string } {
+  const earliest = nowSeconds + MIN_EXPIRATION_TTL_SECONDS;
+  switch (form.expiry) {
+    case "none":
+      return {};
+    case "ttl":
+      return { expirationTtl: form.ttl! };
+    case "at":
+      return form.at! >= earliest ? { expiration: form.at! } : { error: `The expiry must be at least ${MIN_EXPIRATION_TTL_SECONDS} seconds from now.` };
+    case "keep":
+      if (form.currentExpiration === undefined) return {};
+      return form.currentExpiration >= earliest
+        ? { expiration: form.currentExpiration }
+        : { error: "The key expires in less than a minute, so its expiry cannot be kept; choose a new one." };
+  }
+}
+
+/** zod issues as { field: message }, the first message per field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    out[field] ??= issue.message;
+  }
+  return out;
+}
