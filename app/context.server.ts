@@ -1,5 +1,7 @@
 // What every loader and action gets from the server: the process's services.
 import type { AppLoadContext } from "@remix-run/node";
+import type { RequestAuth } from "~/auth/request.server";
+import type { SessionUser } from "~/auth/roles";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Database } from "~/db/client.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
@@ -15,6 +17,12 @@ export interface AppServices {
 declare module "@remix-run/node" {
   interface AppLoadContext {
     services: AppServices;
+    /** The signed-in user (server/auth-middleware.ts); null only on public routes. */
+    user: SessionUser | null;
+    /** This request's CSP nonce for inline scripts (server/security-headers.ts). */
+    cspNonce?: string;
+    /** Sessions, throttling and the client's address (server/auth-middleware.ts). */
+    auth?: RequestAuth;
   }
 }
 

@@ -148,3 +148,82 @@ export const overlayRules = pgTable(
 
 export type Connection = typeof connections.$inferSelect;
 export type NewConnection = typeof connections.$inferInsert;
+
+// ---- auth and audit ----
+// users: app/auth/users.server.ts; sessions: app/auth/sessions.server.ts;
+// sign_in_failures: app/auth/throttle.server.ts; audit_events: app/audit/audit.server.ts.
+
+/** A person who signs in. Usernames are stored lower-case; roles as in app/auth/roles.ts. */
+export const users = pgTable(
+  "users",
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    username: text().notNull(),
+    role: text({ enum: ["viewer", "editor", "admin"] }).notNull(),
+    /** scrypt with its salt and parameters (app/auth/password.server.ts). */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("users_username").on(t.username)],
+);
+
+/** A signed-in browser. The id is the SHA-256 of the cookie's token, so a copy of the table signs nobody in. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text().primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Absolute end, however active the session is; the idle end is last_seen_at + the idle timeout. */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    ip: text(),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("sessions_user").on(t.userId), index("sessions_expires_at").on(t.expiresAt)],
+);
+
+/** Failed sign-ins within the throttling window, counted per username and per client address. */
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    username: text().notNull(),
+    ip: text().notNull(),
+  },
+  (t) => [index("sign_in_failures_username_at").on(t.username, t.at), index("sign_in_failures_ip_at").on(t.ip, t.at)],
+);
+
+/** Who did what to which resource, and how it went. */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Null once the user is deleted (the username stays) or when nobody was signed in. */
+    userId: integer("user_id").references(() => users.id, { onDelete: "set null" }),
+    /** The actor; for `auth.sign_in_failed`, the username that was tried. */
+    username: text(),
+    /** `<resource>.<verb>`, e.g. `key.delete`, `auth.sign_in`. */
+    action: text().notNull(),
+    /** What was acted on, e.g. `connection 1 / namespace abc / key k`, or null. */
+    target: text(),
+    count: integer(),
+    outcome: text({ enum: ["ok", "partial", "failed"] }).notNull(),
+    details: jsonb(),
+  },
+  (t) => [
+    index("audit_events_at").on(t.at),
+    index("audit_events_action_at").on(t.action, t.at),
+    index("audit_events_username_at").on(t.username, t.at),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;

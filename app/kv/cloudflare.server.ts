@@ -225,7 +225,8 @@ async function readOrNull<T>(run: () => Promise<T>): Promise<T | null> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof UpstreamError && error.kind === "not_found") return null;
+    // A missing key reads as null; a missing namespace (10013) is an error, not an absent key.
+    if (error instanceof UpstreamError && error.kind === "not_found" && error.details.code !== 10013) return null;
     throw error;
   }
 }

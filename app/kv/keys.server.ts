@@ -6,7 +6,7 @@ export const VALUE_PREVIEW_BYTES = 64 * 1024;
 const HEX_PREVIEW_BYTES = 4 * 1024;
 
 export type ValuePreview =
-  | { kind: "json"; text: string }
+  | { kind: "json"; text: string; /** As stored, for editing without reformatting. */ raw: string }
   | { kind: "text"; text: string }
   | { kind: "binary"; hex: string; shownBytes: number };
 
@@ -56,7 +56,7 @@ export function previewOf(bytes: Uint8Array, truncated: boolean): ValuePreview {
   if (text !== null && !hasControlBytes(text)) {
     if (!truncated) {
       try {
-        return { kind: "json", text: JSON.stringify(JSON.parse(text), null, 2) };
+        return { kind: "json", text: JSON.stringify(JSON.parse(text), null, 2), raw: text };
       } catch {
         // not JSON: show as text
       }

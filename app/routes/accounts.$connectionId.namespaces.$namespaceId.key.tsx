@@ -1,11 +1,13 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useOutletContext, useParams } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { KeyFormDialog } from "~/components/key-form-dialog";
 import { RouteError } from "~/components/route-error";
 import { Button } from "~/components/ui/button";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { readKeyDetail } from "~/kv/keys.server";
 import { formatAbsolute, formatBytes, formatRelative } from "~/utils/format";
+import type { KeyPanelContext } from "./accounts.$connectionId.namespaces.$namespaceId";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
@@ -17,7 +19,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export default function KeyPanel() {
   const { detail, connectionId, now } = useLoaderData<typeof loader>();
-  const { closeHref } = useOutletContext<{ closeHref: string }>();
+  const { closeHref, base, requestDelete, onSaved } = useOutletContext<KeyPanelContext>();
+  const [editing, setEditing] = useState(false);
+  const editable = detail.found && !detail.truncated && detail.preview !== null && detail.preview.kind !== "binary";
   const params = useParams();
   const downloadHref = `/accounts/${connectionId}/namespaces/${params.namespaceId}/download?${new URLSearchParams({ name: detail.name })}`;
   const heading = useRef<HTMLHeadingElement>(null);
@@ -28,6 +32,29 @@ export default function KeyPanel() {
       <h2 ref={heading} tabIndex={-1} id="key-panel-title" className="break-all font-mono text-sm font-semibold outline-none">
         {detail.name}
       </h2>
+      <div className="flex flex-wrap gap-2">
+        <Button size="sm" variant="outline" disabled={!editable} onClick={() => setEditing(true)} title={editable ? undefined : "Only text values shown in full can be edited here."}>
+          Edit
+        </Button>
+        <Button size="sm" variant="outline" className="text-destructive" onClick={() => requestDelete(detail.name)}>
+          Delete key
+        </Button>
+      </div>
+      {editing ? (
+        <KeyFormDialog
+          open={editing}
+          onOpenChange={setEditing}
+          mode="edit"
+          action={base}
+          initial={{
+            name: detail.name,
+            value: detail.preview?.kind === "json" ? detail.preview.raw : detail.preview?.kind === "text" ? detail.preview.text : "",
+            metadata: detail.metadata === null || detail.metadata === undefined ? "" : JSON.stringify(detail.metadata, null, 2),
+            expiration: detail.expiration,
+          }}
+          onSaved={onSaved}
+        />
+      ) : null}
       {!detail.found ? (
         <p role="status" className="rounded-md border p-3 text-sm text-muted-foreground">
           This key has no value upstream. It may have been deleted or may not be visible yet (Workers KV takes up to a minute to show changes).

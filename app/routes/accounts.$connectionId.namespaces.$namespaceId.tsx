@@ -85,6 +85,13 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl
   return (currentUrl.searchParams.get("prefix") ?? "") !== (nextUrl.searchParams.get("prefix") ?? "");
 };
 
+export interface KeyPanelContext {
+  closeHref: string;
+  base: string;
+  requestDelete: (name: string) => void;
+  onSaved: (result: { ok: true; row: { name: string } }) => void;
+}
+
 type DeleteResult = { intent: "delete"; ok: true; summary: DeleteSummary } | { intent: "delete"; ok: false; error: string };
 
 export default function NamespaceKeys() {
@@ -107,6 +114,7 @@ export default function NamespaceKeys() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[] | null>(null);
   const [creating, setCreating] = useState(false);
+  const [deletingNamespace, setDeletingNamespace] = useState(false);
   const [pendingOps, setPendingOps] = useState<string[]>([]);
   const inFlight = useRef<AbortController | null>(null);
   /** Names each delete submission asked for, by fetcher key (its summary lists only failures). */
@@ -282,6 +290,9 @@ export default function NamespaceKeys() {
         <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
           New key
         </Button>
+        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
+          Delete namespace
+        </Button>
         <Form method="get" action={base} role="search" className="ml-auto flex w-full items-center gap-2 sm:w-auto" onSubmit={() => clearTimeout(debounce.current)}>
           <label htmlFor="prefix" className="text-sm text-muted-foreground">
             Prefix
@@ -367,7 +378,7 @@ export default function NamespaceKeys() {
             </div>
           ) : null}
         </div>
-        <Outlet context={{ closeHref: `${base}${query}`, base }} />
+        <Outlet context={{ closeHref: `${base}${query}`, base, requestDelete: (name: string) => setConfirming([name]), onSaved } satisfies KeyPanelContext} />
       </div>
       <ConfirmDeleteDialog
         open={confirming !== null}
@@ -391,6 +402,21 @@ export default function NamespaceKeys() {
         onConfirm={() => {
           if (confirming) startDelete(confirming);
           setConfirming(null);
+        }}
+      />
+      <ConfirmDeleteDialog
+        open={deletingNamespace}
+        onOpenChange={setDeletingNamespace}
+        title={`Delete namespace ${namespace.title}?`}
+        description="Every key in it is deleted with it. This cannot be undone."
+        actionLabel="Delete namespace"
+        confirmText={namespace.title}
+        onConfirm={() => {
+          setDeletingNamespace(false);
+          submit(
+            { intent: "delete", id: namespace.id, confirmTitle: namespace.title, redirect: "1" },
+            { method: "post", action: `/accounts/${connection.id}?index` },
+          );
         }}
       />
       <KeyFormDialog open={creating} onOpenChange={setCreating} mode="create" action={base} onSaved={onSaved} />

@@ -1,0 +1,68 @@
+// Namespace changes with optimistic marks in the account's namespace list.
+import crypto from "node:crypto";
+import type { ResourceCache } from "~/cache/resource-cache.server";
+import { namespaceScope } from "~/cache/scopes";
+import type { Overlay } from "~/cache/types";
+import { describe } from "./key-mutations.server";
+import type { KvUpstream, Namespace } from "./upstream.server";
+
+export type NamespaceResult = { ok: true; namespace: Namespace } | { ok: false; error: string };
+
+interface Target {
+  cache: ResourceCache;
+  upstream: KvUpstream;
+  ttlMs?: number;
+}
+
+export const namespaceConfirms = (listed: Namespace, overlay: Overlay<Namespace>) =>
+  overlay.data === null || listed.title === overlay.data.title;
+
+/** The account's namespaces with pending creates, renames and deletes merged in. */
+export async function loadNamespaces(cache: ResourceCache, upstream: KvUpstream) {
+  const fresh = await upstream.listNamespaces();
+  return cache.merge<Namespace>(namespaceScope(upstream.accountId), fresh, {
+    idOf: (n) => n.id,
+    confirms: namespaceConfirms,
+  });
+}
+
+export async function createNamespace({ cache, upstream, ttlMs }: Target, title: string): Promise<NamespaceResult> {
+  const scope = namespaceScope(upstream.accountId);
+  const opId = crypto.randomUUID();
+  const temporaryId = `pending-${opId}`;
+  await cache.addAsCreating<Namespace>(scope, [{ id: temporaryId, data: { id: temporaryId, title } }], { opId, ttlMs });
+  try {
+    const created = await upstream.createNamespace(title);
+    await cache.replaceCreated<Namespace>(scope, temporaryId, { id: created.id, data: created }, { opId, ttlMs });
+    return { ok: true, namespace: created };
+  } catch (error) {
+    await cache.revert(opId);
+    return { ok: false, error: describe(error) };
+  }
+}
+
+export async function renameNamespace({ cache, upstream, ttlMs }: Target, id: string, title: string): Promise<NamespaceResult> {
+  const scope = namespaceScope(upstream.accountId);
+  const opId = crypto.randomUUID();
+  await cache.updateInPlace<Namespace>(scope, { id, data: { id, title } }, { opId, ttlMs });
+  try {
+    await upstream.renameNamespace(id, title);
+    return { ok: true, namespace: { id, title } };
+  } catch (error) {
+    await cache.revert(opId);
+    return { ok: false, error: describe(error) };
+  }
+}
+
+export async function deleteNamespace({ cache, upstream, ttlMs }: Target, namespace: Namespace): Promise<NamespaceResult> {
+  const scope = namespaceScope(upstream.accountId);
+  const opId = crypto.randomUUID();
+  await cache.markAsDeleting(scope, [namespace.id], { opId, ttlMs });
+  try {
+    await upstream.deleteNamespace(namespace.id);
+    return { ok: true, namespace };
+  } catch (error) {
+    await cache.fail(scope, opId, [{ id: namespace.id, error: describe(error) }]);
+    return { ok: false, error: describe(error) };
+  }
+}

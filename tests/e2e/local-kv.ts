@@ -1,0 +1,33 @@
+// The e2e server's own local KV API, driven directly: fixtures that set up namespaces and faults.
+import type { APIRequestContext } from "@playwright/test";
+
+export const LOCAL_TOKEN = "e2e-local-api-token-0123456789";
+export const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
+const auth = { Authorization: `Bearer ${LOCAL_TOKEN}` };
+
+/** Creates a namespace holding `keys` (written before the consistency delay applies? no: they show after it). */
+export async function createNamespaceWithKeys(request: APIRequestContext, title: string, keys: { key: string; value: string; metadata?: unknown }[]) {
+  const created = await request.post(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`, { headers: auth, data: { title } });
+  if (!created.ok()) throw new Error(`create namespace: ${created.status()} ${await created.text()}`);
+  const id = (await created.json()).result.id as string;
+  if (keys.length) {
+    const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${id}/bulk`, { headers: auth, data: keys });
+    if (!written.ok()) throw new Error(`bulk write: ${written.status()} ${await written.text()}`);
+  }
+  return id;
+}
+
+export async function setConsistencyDelay(request: APIRequestContext, delayMs: number) {
+  const response = await request.put(`/client/v4/__kvdeck/consistency`, { headers: auth, data: { delayMs } });
+  if (!response.ok()) throw new Error(`consistency: ${response.status()}`);
+}
+
+export async function setFaults(request: APIRequestContext, faults: Record<string, unknown>) {
+  const response = await request.put(`/client/v4/__kvdeck/faults`, { headers: auth, data: faults });
+  if (!response.ok()) throw new Error(`faults: ${response.status()} ${await response.text()}`);
+}
+
+export async function listKeyNames(request: APIRequestContext, namespaceId: string): Promise<string[]> {
+  const response = await request.get(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/keys`, { headers: auth });
+  return ((await response.json()).result as { name: string }[]).map((k) => k.name);
+}
