@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 import type { ResourceCache } from "./resource-cache.server";
 import type { PageRange } from "./merge";
 import type { Overlay, RuleOverlay, WithMeta } from "./types";
-import { compileRule } from "~/kv/key-rule";
+import { filtersBeyondPrefix } from "~/kv/key-filter";
+import { compileRule, type KeyRule } from "~/kv/key-rule";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
 import { keyScope } from "./scopes";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
@@ -75,22 +76,43 @@ export interface MergedKeyPage {
   /** The last key the upstream listed up to this page: the next page's lower bound. */
   pageEnd: string | null;
   hidden: number;
+  /** Keys the upstream listed for this answer (more than `keys` when a filter dropped some). */
+  scanned: number;
 }
 
-/** One page of keys from the upstream with the namespace's marks merged over it. */
+/** A filtered view reads on until it has this many matches... */
+const FILTER_TARGET_MATCHES = 100;
+/** ...or has read this many upstream pages for one answer. */
+const FILTER_MAX_PAGES = 5;
+
+/**
+ * Keys from the upstream with the namespace's marks merged over them: one page, or with a filter
+ * beyond the prefix, as many pages as it takes to find some matches (within a bound).
+ */
 export async function loadKeyPage(
   cache: ResourceCache,
   upstream: KvUpstream,
-  opts: { accountId: string; namespaceId: string; prefix: string; cursor: string; after: string | null; signal?: AbortSignal },
+  opts: { accountId: string; namespaceId: string; prefix: string; cursor: string; after: string | null; filter?: KeyRule; signal?: AbortSignal },
 ): Promise<MergedKeyPage> {
-  const page = await upstream.listKeys(opts.namespaceId, { prefix: opts.prefix, cursor: opts.cursor, limit: LIST_LIMIT_MAX, signal: opts.signal });
-  const last = page.keys.length ? page.keys[page.keys.length - 1].name : null;
-  const range: PageRange = {
-    prefix: opts.prefix,
-    after: opts.after,
-    // A page that ends the listing covers everything after it; an empty page with a cursor covers nothing new.
-    through: page.cursor ? (last ?? opts.after ?? "") : null,
-  };
-  const merged = await mergeKeys(cache, upstream, { scope: keyScope(upstream.accountId, opts.namespaceId), namespaceId: opts.namespaceId, keys: page.keys, range });
-  return { keys: merged.items, cursor: page.cursor, pageEnd: last ?? opts.after, hidden: merged.hidden };
+  const matches = opts.filter && filtersBeyondPrefix(opts.filter) ? compileRule(opts.filter) : null;
+  const scope = keyScope(upstream.accountId, opts.namespaceId);
+  const result: MergedKeyPage = { keys: [], cursor: opts.cursor, pageEnd: opts.after, hidden: 0, scanned: 0 };
+  for (let pages = 0; pages < (matches ? FILTER_MAX_PAGES : 1); pages++) {
+    const page = await upstream.listKeys(opts.namespaceId, { prefix: opts.prefix, cursor: result.cursor, limit: LIST_LIMIT_MAX, signal: opts.signal });
+    const last = page.keys.length ? page.keys[page.keys.length - 1].name : null;
+    const range: PageRange = {
+      prefix: opts.prefix,
+      after: result.pageEnd,
+      // A page that ends the listing covers everything after it; an empty page with a cursor covers nothing new.
+      through: page.cursor ? (last ?? result.pageEnd ?? "") : null,
+    };
+    const merged = await mergeKeys(cache, upstream, { scope, namespaceId: opts.namespaceId, keys: page.keys, range });
+    result.keys.push(...(matches ? merged.items.filter(matches) : merged.items));
+    result.hidden += merged.hidden;
+    result.scanned += page.keys.length;
+    result.cursor = page.cursor;
+    result.pageEnd = last ?? result.pageEnd;
+    if (!page.cursor || result.keys.length >= FILTER_TARGET_MATCHES) break;
+  }
+  return result;
 }

@@ -3,17 +3,20 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { loadKeyPage } from "~/cache/keys.server";
 import { getServices } from "~/context.server";
+import { ruleFromSearch } from "~/kv/key-filter";
 import { UpstreamError, statusForKind } from "~/kv/errors";
 import { requireConnection, upstreamFailure } from "~/kv/guards.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const search = new URL(request.url).searchParams;
+  const { rule } = ruleFromSearch(search);
   try {
     const page = await loadKeyPage(getServices(context).cache, upstream, {
       accountId: connection.accountId,
       namespaceId: params.namespaceId!,
-      prefix: search.get("prefix") ?? "",
+      prefix: rule.prefix ?? "",
+      filter: rule,
       cursor: search.get("cursor") ?? "",
       after: search.get("after"),
       signal: request.signal,

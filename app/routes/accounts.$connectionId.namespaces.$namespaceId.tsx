@@ -28,7 +28,9 @@ import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection, type UpstreamFailure } from "~/kv/guards.server";
 import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv/key-forms";
 import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
+import { filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
 import { compareKeys } from "~/kv/key-order";
+import { compileRule, describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 
 const FILTER_DEBOUNCE_MS = 300;
@@ -36,15 +38,17 @@ const FILTER_DEBOUNCE_MS = 300;
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const namespaceId = params.namespaceId!;
-  const prefix = new URL(request.url).searchParams.get("prefix") ?? "";
+  const search = new URL(request.url).searchParams;
+  const { rule, error: filterError } = ruleFromSearch(search);
+  const prefix = rule.prefix ?? "";
   const { cache } = getServices(context);
   const [namespace, page] = await fromUpstream(() =>
     Promise.all([
       upstream.getNamespace(namespaceId),
-      loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, signal: request.signal }),
+      loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, filter: rule, signal: request.signal }),
     ]),
   );
-  return { connection: summarize(connection), namespace, prefix, page, now: Date.now() };
+  return { connection: summarize(connection), namespace, prefix, rule, filterError, filterQuery: filterSearch(search).toString(), page, now: Date.now() };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -82,7 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, formAction }) => {
   if (formMethod && formMethod !== "GET") return Boolean(formAction && !formAction.startsWith(currentUrl.pathname.split("/").slice(0, 5).join("/")));
   if (currentUrl.pathname.split("/").slice(0, 5).join("/") !== nextUrl.pathname.split("/").slice(0, 5).join("/")) return true;
-  return (currentUrl.searchParams.get("prefix") ?? "") !== (nextUrl.searchParams.get("prefix") ?? "");
+  return filterSearch(currentUrl.searchParams).toString() !== filterSearch(nextUrl.searchParams).toString();
 };
 
 export interface KeyPanelContext {
@@ -96,7 +100,9 @@ type DeleteResult = { intent: "delete"; ok: true; summary: DeleteSummary } | { i
 
 export default function NamespaceKeys() {
   const data = useLoaderData<typeof loader>();
-  const { connection, namespace, prefix } = data;
+  const { connection, namespace, prefix, rule, filterQuery } = data;
+  const ruleMatches = useMemo(() => compileRule(rule), [rule]);
+  const filtered = filtersBeyondPrefix(rule);
   const params = useParams();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
@@ -144,7 +150,9 @@ export default function NamespaceKeys() {
     setLoading(true);
     setLoadError(null);
     try {
-      const query = new URLSearchParams({ prefix, cursor, ...(pageEnd !== null ? { after: pageEnd } : {}) });
+      const query = new URLSearchParams(filterQuery);
+      query.set("cursor", cursor);
+      if (pageEnd !== null) query.set("after", pageEnd);
       const response = await fetch(`${base}/list?${query}`, { signal: controller.signal, headers: { accept: "application/json" } });
       const body = await response.json();
       if (!response.ok) {
@@ -164,7 +172,7 @@ export default function NamespaceKeys() {
         setLoading(false);
       }
     }
-  }, [base, cursor, prefix, pageEnd]);
+  }, [base, cursor, filterQuery, pageEnd]);
 
   // What is in flight right now, straight from the submitted forms: rows change before the action answers.
   const fetchers = useFetchers();
@@ -261,16 +269,23 @@ export default function NamespaceKeys() {
         const index = all.findIndex((r) => r.name === saved.name);
         if (index >= 0) return all.map((r, i) => (i === index ? saved : r));
         const last = all[all.length - 1]?.name;
-        if (!saved.name.startsWith(prefix) || (cursor && (last === undefined || compareKeys(saved.name, last) > 0))) return all;
+        if (!ruleMatches(saved) || (cursor && (last === undefined || compareKeys(saved.name, last) > 0))) return all;
         return [...all, saved].sort((a, b) => compareKeys(a.name, b.name));
       });
       toast({ variant: "success", title: `Saved ${saved.name}` });
     },
-    [applyRows, toast, prefix, cursor],
+    [applyRows, toast, ruleMatches, cursor],
   );
 
-  const query = searchParams.get("prefix") ? `?prefix=${encodeURIComponent(prefix)}` : "";
-  const keyHref = useCallback((name: string) => `${base}/key?${new URLSearchParams({ ...(prefix ? { prefix } : {}), name })}`, [base, prefix]);
+  const query = filterQuery ? `?${filterQuery}` : "";
+  const keyHref = useCallback(
+    (name: string) => {
+      const search = new URLSearchParams(filterQuery);
+      search.set("name", name);
+      return `${base}/key?${search}`;
+    },
+    [base, filterQuery],
+  );
   const activeKey = searchParams.get("name");
   const filtering = navigation.state === "loading" && navigation.location.pathname === base;
   const debounce = useRef<ReturnType<typeof setTimeout>>();
@@ -293,30 +308,10 @@ export default function NamespaceKeys() {
         <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
           Delete namespace
         </Button>
-        <Form method="get" action={base} role="search" className="ml-auto flex w-full items-center gap-2 sm:w-auto" onSubmit={() => clearTimeout(debounce.current)}>
-          <label htmlFor="prefix" className="text-sm text-muted-foreground">
-            Prefix
-          </label>
-          <Input
-            id="prefix"
-            name="prefix"
-            type="search"
-            defaultValue={prefix}
-            key={prefix}
-            placeholder="Filter keys by prefix"
-            className="font-mono sm:w-80"
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(event) => {
-              const form = event.currentTarget.form;
-              clearTimeout(debounce.current);
-              debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
-            }}
-          />
-          <Button type="submit" variant="secondary" size="sm">
-            Filter
-          </Button>
-        </Form>
+        <FilterForm base={base} rule={rule} onPrefixTyped={(form) => {
+          clearTimeout(debounce.current);
+          debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
+        }} onSubmitted={() => clearTimeout(debounce.current)} />
       </div>
       <div className="flex min-h-9 flex-wrap items-center gap-3 border-b px-4 py-1.5 text-xs text-muted-foreground">
         <p role="status" aria-live="polite">
@@ -324,7 +319,7 @@ export default function NamespaceKeys() {
             ? "Filtering…"
             : visibleRows.length === 0 && !cursor
               ? ""
-              : `${formatCount(visibleRows.length)} keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
+              : `${formatCount(visibleRows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
         </p>
         {selectedCount > 0 ? (
           <div role="toolbar" aria-label="Selection" className="ml-auto flex items-center gap-2 text-sm text-foreground">
@@ -342,15 +337,9 @@ export default function NamespaceKeys() {
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
           {visibleRows.length === 0 && !cursor ? (
             <div className="m-auto max-w-md p-8 text-center">
-              <h2 className="font-medium">{prefix ? "No matching keys" : "This namespace is empty"}</h2>
+              <h2 className="font-medium">{prefix || filtered ? "No matching keys" : "This namespace is empty"}</h2>
               <p className="mt-1 text-sm text-muted-foreground">
-                {prefix ? (
-                  <>
-                    No key starts with “<span className="font-mono">{prefix}</span>”.
-                  </>
-                ) : (
-                  "It holds no keys yet."
-                )}
+                {prefix || filtered ? `No key matches ${describeRule(rule)}.` : "It holds no keys yet."}
               </p>
             </div>
           ) : (
@@ -369,6 +358,11 @@ export default function NamespaceKeys() {
               onDismiss={dismiss}
             />
           )}
+          {data.filterError ? (
+            <p role="alert" className="border-b bg-destructive/10 px-4 py-2 text-sm">
+              The filter was not applied: {data.filterError}
+            </p>
+          ) : null}
           {loadError ? (
             <div role="alert" className="flex items-center justify-between gap-3 border-t bg-destructive/10 px-4 py-2 text-sm">
               <span>Could not load more keys. {loadError}</span>
@@ -424,6 +418,59 @@ export default function NamespaceKeys() {
         <FetcherWatcher<DeleteResult> key={key} fetcherKey={key} onDone={onDeleteDone} />
       ))}
     </div>
+  );
+}
+
+/** Prefix (narrows the upstream listing), then name pattern and one metadata condition. */
+function FilterForm({ base, rule, onPrefixTyped, onSubmitted }: { base: string; rule: KeyRule; onPrefixTyped: (form: HTMLFormElement | null) => void; onSubmitted: () => void }) {
+  const condition = rule.metadata?.[0];
+  const [more, setMore] = useState(Boolean(rule.glob || rule.regex || condition));
+  const [op, setOp] = useState(condition?.op ?? "equals");
+  return (
+    <Form method="get" action={base} role="search" aria-label="Filter keys" className="ml-auto flex w-full flex-wrap items-center gap-2 sm:w-auto" onSubmit={onSubmitted}>
+      <label htmlFor="prefix" className="text-sm text-muted-foreground">
+        Prefix
+      </label>
+      <Input
+        id="prefix"
+        name="prefix"
+        type="search"
+        defaultValue={rule.prefix ?? ""}
+        key={rule.prefix ?? ""}
+        placeholder="Filter keys by prefix"
+        className="font-mono sm:w-72"
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(event) => onPrefixTyped(event.currentTarget.form)}
+      />
+      {more ? (
+        <>
+          <Input name="glob" aria-label="Name pattern" placeholder="Pattern, e.g. *:cart" defaultValue={rule.glob ?? ""} className="w-40 font-mono" />
+          <Input name="metaField" aria-label="Metadata field" placeholder="Metadata field" defaultValue={condition?.field ?? ""} className="w-36 font-mono" />
+          <select
+            name="metaOp"
+            aria-label="Metadata comparison"
+            value={op}
+            onChange={(e) => setOp(e.currentTarget.value as typeof op)}
+            className="h-9 rounded-md border border-input bg-background px-2 text-sm"
+          >
+            <option value="equals">equals</option>
+            <option value="contains">contains</option>
+            <option value="exists">exists</option>
+          </select>
+          {op !== "exists" ? (
+            <Input name="metaValue" aria-label="Metadata value" placeholder="Value" defaultValue={condition?.value ?? ""} className="w-32 font-mono" />
+          ) : null}
+        </>
+      ) : (
+        <Button type="button" variant="ghost" size="sm" onClick={() => setMore(true)}>
+          More filters
+        </Button>
+      )}
+      <Button type="submit" variant="secondary" size="sm">
+        Filter
+      </Button>
+    </Form>
   );
 }
 

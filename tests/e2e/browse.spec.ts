@@ -61,3 +61,27 @@ test("key panel: JSON pretty-printed, binary as hex, empty namespace explained",
   await page.getByRole("link", { name: "empty-namespace" }).click();
   await expect(page.getByRole("heading", { name: "This namespace is empty" })).toBeVisible();
 });
+
+test("filter by name pattern and metadata; the URL carries the filter", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: "sessions" }).click();
+  await page.getByRole("button", { name: "More filters" }).click();
+  await page.getByRole("textbox", { name: "Metadata field" }).fill("tier");
+  await page.getByRole("textbox", { name: "Metadata value" }).fill("enterprise");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/metaField=tier/);
+  const status = page.getByRole("status").filter({ hasText: "keys loaded" });
+  await expect(status).toContainText("matching keys loaded");
+  const metadata = await page.getByRole("table").locator("tbody tr[aria-rowindex] td:last-child").allTextContents();
+  expect(metadata.length).toBeGreaterThan(5);
+  for (const text of metadata) expect(text).toContain('"tier":"enterprise"');
+
+  // A link with the filter opens the same view.
+  await page.goto(page.url());
+  await expect(page.getByRole("textbox", { name: "Metadata value" })).toHaveValue("enterprise");
+  await page.getByRole("textbox", { name: "Name pattern" }).fill("session:0*");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/glob=session%3A0\*/);
+  const names = await page.getByRole("table").locator("tbody tr[aria-rowindex] a").allTextContents();
+  for (const name of names) expect(name.startsWith("session:0")).toBe(true);
+});
