@@ -69,8 +69,8 @@ export class ResourceCache {
     const now = new Date(this.now());
     const expiresAt = this.deadline(opts.ttlMs);
     // Rows go in chunks so a 100k-key selection does not become one giant statement.
-    for (let i = 0; i < items.length; i += MARK_CHUNK) {
-      const rows = items.slice(i, i + MARK_CHUNK).map((item) => ({
+    for (let i = 0; i < items.length; i += MARK_INSERT_ROWS) {
+      const rows = items.slice(i, i + MARK_INSERT_ROWS).map((item) => ({
         scope,
         resourceId: item.id,
         opId: opts.opId,
@@ -309,6 +309,8 @@ export class ResourceCache {
 }
 
 const MARK_CHUNK = 5_000;
+/** Rows per mark insert: each row binds 16 parameters and a statement takes at most 65,535. */
+const MARK_INSERT_ROWS = 2_000;
 /** A value change is read back once it is this old (a listing cannot show values). */
 const VERIFY_AFTER_MS = 5_000;
 

@@ -2,8 +2,9 @@
 // API and kvdeck's local KV API alike (same contract). The SDK's own retries are off: it would
 // honour any Retry-After without a cap and retry non-idempotent writes; kvdeck retries here,
 // briefly, and only what is safe to repeat.
-import Cloudflare, { APIConnectionTimeoutError, APIError } from "cloudflare";
+import Cloudflare, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "cloudflare";
 import { BULK_GET_MAX_KEYS, BULK_MAX_KEYS } from "./limits";
+import type { UpstreamBudget } from "./budget.server";
 import { UpstreamError, type UpstreamErrorKind } from "./errors";
 import type { BulkGetEntry, BulkResult, BulkWriteItem, KeyPage, KvUpstream, Namespace, ValueRead, WriteOptions } from "./upstream.server";
 
@@ -17,6 +18,8 @@ export interface HttpUpstreamOptions {
   /** Retries of a safe request after a network failure, 5xx or short 429. */
   retries?: number;
   fetch?: typeof fetch;
+  /** The token's request budget: a slot is taken before each HTTP attempt (app/kv/budget.server.ts). */
+  budget?: UpstreamBudget;
 }
 
 /** The longest Retry-After an interactive request waits out before reporting rate_limited. */
@@ -37,7 +40,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
   /** While the upstream said 429, later calls fail fast instead of spending more of the budget. */
   let blockedUntil = 0;
 
-  async function call<T>(run: () => Promise<T>, { safe }: { safe: boolean }): Promise<T> {
+  async function call<T>(run: () => Promise<T>, { safe, signal }: { safe: boolean; signal?: AbortSignal }): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const wait = blockedUntil - Date.now();
       if (wait > MAX_INLINE_RETRY_AFTER_MS) {
@@ -47,6 +50,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
         });
       }
       if (wait > 0) await sleep(wait);
+      await options.budget?.acquire();
       try {
         return await run();
       } catch (raw) {
@@ -54,7 +58,10 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
         if (error.kind === "rate_limited") {
           const seconds = error.details.retryAfterSeconds ?? 1;
           blockedUntil = Math.max(blockedUntil, Date.now() + seconds * 1000);
+          options.budget?.rateLimited?.(seconds);
         }
+        // A request its caller gave up on (navigated away) is not retried.
+        if (signal?.aborted) throw new UpstreamError("timeout", "The request was cancelled.");
         const retriable =
           safe && attempt < retries && (error.kind === "unavailable" || error.kind === "timeout" || error.kind === "rate_limited");
         if (!retriable) throw error;
@@ -105,7 +112,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
             { account_id, prefix: prefix || undefined, cursor: cursor || undefined, limit },
             { signal },
           ),
-        { safe: true },
+        { safe: true, signal },
       );
       return {
         keys: page.result.map((k) => {
@@ -267,6 +274,7 @@ async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes
 /** Maps whatever the SDK or the network threw to an UpstreamError. */
 export function toUpstreamError(error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
+  if (error instanceof APIUserAbortError) return new UpstreamError("timeout", "The request was cancelled.");
   if (error instanceof APIConnectionTimeoutError) return new UpstreamError("timeout", "The upstream did not answer in time.");
   if (error instanceof APIError) {
     const status = error.status;
