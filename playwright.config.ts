@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 // data dir, in Debian's Chromium (Playwright cannot download browsers here).
 const PORT = Number(process.env.KVDECK_E2E_PORT ?? 3217);
 const DATA_DIR = ".cache/e2e-data";
+/** Written by tests/e2e/auth.setup.ts: an admin's signed-in browser state, which every spec starts from. */
+const ADMIN_STATE = ".cache/e2e-admin.json";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -31,6 +33,10 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "chromium", testMatch: /\.spec\.ts$/, use: { storageState: ADMIN_STATE }, dependencies: ["setup"] },
+  ],
   webServer: {
     command: `rm -rf ${DATA_DIR} && exec node --import tsx server/index.ts`,
     url: `http://127.0.0.1:${PORT}/healthz`,
@@ -45,6 +51,7 @@ export default defineConfig({
       KVDECK_SEED: "demo",
       KVDECK_CONSISTENCY_DELAY_MS: "2000",
       KVDECK_LOCAL_API_TOKEN: "e2e-local-api-token-0123456789",
+      KVDECK_ADMIN_PASSWORD: "e2e-admin-password",
     },
   },
 });

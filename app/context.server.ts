@@ -4,6 +4,7 @@ import type { RequestAuth } from "~/auth/request.server";
 import type { SessionUser } from "~/auth/roles";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Database } from "~/db/client.server";
+import type { JobsService } from "~/jobs/service.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { Env } from "~/utils/env.server";
 
@@ -12,6 +13,8 @@ export interface AppServices {
   database: Database;
   connections: ConnectionRegistry;
   cache: ResourceCache;
+  /** Durable jobs: store, progress events, the in-process runner (app/jobs, docs/jobs.md). */
+  jobs: JobsService;
 }
 
 declare module "@remix-run/node" {

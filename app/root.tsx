@@ -1,7 +1,11 @@
-import type { LinksFunction } from "@remix-run/node";
-import { Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { ROLE_LABELS } from "./auth/roles";
+import { useUser } from "./auth/use-user";
 import { ToastProvider } from "./components/toaster";
+import { Button } from "./components/ui/button";
+import { useNonce } from "./utils/nonce-provider";
 import stylesheet from "./tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -9,7 +13,14 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
+/** The signed-in user, for the header and for useUser()/useCan() anywhere below. */
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { user: context.user ?? null };
+}
+
 export function Layout({ children }: { children: ReactNode }) {
+  const user = useUser();
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -26,18 +37,36 @@ export function Layout({ children }: { children: ReactNode }) {
               <img src="/favicon.svg" alt="" className="h-5 w-5" />
               kvdeck
             </Link>
-            <nav aria-label="Main" className="flex items-center gap-3 text-sm text-muted-foreground">
-              <Link to="/" className="hover:text-foreground">
-                Accounts
-              </Link>
-            </nav>
+            {user ? (
+              <nav aria-label="Main" className="flex items-center gap-3 text-sm text-muted-foreground">
+                <Link to="/" className="hover:text-foreground">
+                  Accounts
+                </Link>
+                {user.role === "admin" ? (
+                  <Link to="/admin/users" className="hover:text-foreground">
+                    Admin
+                  </Link>
+                ) : null}
+              </nav>
+            ) : null}
+            {user ? (
+              <Form method="post" action="/sign-out" className="ml-auto flex items-center gap-3 text-sm">
+                <span aria-label="Signed in as">
+                  <span className="font-medium">{user.username}</span>{" "}
+                  <span className="text-muted-foreground">· {ROLE_LABELS[user.role]}</span>
+                </span>
+                <Button type="submit" variant="ghost" size="sm">
+                  Sign out
+                </Button>
+              </Form>
+            ) : null}
           </header>
           <main className="flex min-h-0 flex-1 flex-col overflow-auto">
             <ToastProvider>{children}</ToastProvider>
           </main>
         </div>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

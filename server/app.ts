@@ -11,13 +11,17 @@ import { createSecretBox, loadSecretKey } from "~/auth/secrets.server";
 import { ResourceCache } from "~/cache/resource-cache.server";
 import type { AppServices } from "~/context.server";
 import { openDatabase } from "~/db/client.server";
+import { createJobsService, jobsConfigFromEnv } from "~/jobs/service.server";
+import { budgetsFromEnv } from "~/kv/budget.server";
 import { ConnectionRegistry } from "~/kv/connections.server";
 import type { Env } from "~/utils/env.server";
+import { createAuth, requestContext, trustProxySetting } from "./auth-middleware";
 import { createLocalKvApi } from "./local-kv/api";
 import { Faults, parseFaults } from "./local-kv/faults";
 import { RateLimit, parseRateLimit } from "./local-kv/rate-limit";
 import { LocalKvStore } from "./local-kv/store";
 import { loadOrCreateLocalToken } from "./local-kv/token";
+import { securityHeaders } from "./security-headers";
 import { seedDemo } from "./seed";
 
 /** The demo's consistency delay: long enough to see why the optimistic cache exists. */
@@ -50,10 +54,13 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
     if (env.KVDECK_SEED === "demo") await seedDemo(store, { accountId: env.KVDECK_LOCAL_ACCOUNT_ID, log });
   }
 
+  // One request budget per upstream token (KVDECK_UPSTREAM_BUDGET), shared by browsing and jobs.
+  const budgets = budgetsFromEnv(process.env);
   const connections = new ConnectionRegistry(
     database.db,
     secrets,
     localKv ? { baseUrl: () => selfUrl, token: () => localKv!.token } : null,
+    budgets,
   );
   if (useCloudflare) {
     await connections.syncFromEnv({
@@ -67,9 +74,14 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
   }
 
   const cache = new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS });
-  const services: AppServices = { env, database, connections, cache };
+  // ---- jobs (app/jobs, docs/jobs.md): the runner starts once the server listens, stops in close() ----
+  const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: env.dataDir, config: jobsConfigFromEnv(process.env), log });
+  // ---- end jobs ----
+  const services: AppServices = { env, database, connections, cache, jobs };
+  const auth = await createAuth({ env, db: database.db, log });
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", trustProxySetting(env.KVDECK_TRUST_PROXY));
   app.use(
     compression({
       // Server-sent events must reach the browser as they are written.
@@ -90,6 +102,8 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
     );
   }
 
+  app.use(securityHeaders({ development: env.NODE_ENV === "development" }));
+
   const viteDevServer =
     env.NODE_ENV === "development"
       ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
@@ -105,7 +119,8 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
   const build = viteDevServer
     ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
     : ((await import(path.resolve("build/server/index.js") as string)) as ServerBuild);
-  app.all("*", createRequestHandler({ build, getLoadContext: () => ({ services }) }));
+  app.use(auth.middleware);
+  app.all("*", createRequestHandler({ build, getLoadContext: (_req, res) => ({ services, ...requestContext(res) }) }));
 
   const timers: NodeJS.Timeout[] = [];
   if (localKv) {
@@ -127,6 +142,7 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
           const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
           selfUrl = `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${bound}/client/v4`;
           server = s;
+          jobs.start(); // jobs on the local KV API need selfUrl
           resolve({ url: `http://${reachable}:${bound}`, server: s });
         });
         s.once("error", reject);
@@ -134,6 +150,7 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
     },
     async close() {
       for (const t of timers) clearInterval(t);
+      await jobs.stop(); // before the server closes: running jobs may be talking to its local KV API
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await viteDevServer?.close();
       await database.close();

@@ -9,9 +9,9 @@ import { z } from "zod";
 import { getServices } from "~/context.server";
 import type { Db } from "~/db/client.server";
 import { auditEvents, type AuditEvent } from "~/db/schema";
+import { AUDIT_OUTCOMES, type AuditOutcome } from "./outcomes";
 
-export const AUDIT_OUTCOMES = ["ok", "partial", "failed"] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+export { AUDIT_OUTCOMES, type AuditOutcome };
 
 /** What a route says about what it did. */
 export interface AuditInput {

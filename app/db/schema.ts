@@ -4,6 +4,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   customType,
   doublePrecision,
   index,
@@ -227,3 +228,86 @@ export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
+
+// ---- jobs (owned by app/jobs/store.server.ts) ----
+
+/**
+ * A durable job: what to do (kind, payload), where it stands (state, counters, checkpoint) and who
+ * holds it (a lease that a heartbeat renews; a lapsed lease lets another runner take over).
+ */
+export const jobs = pgTable(
+  "jobs",
+  {
+    id: text().primaryKey(),
+    kind: text({ enum: ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry"] }).notNull(),
+    connectionId: integer("connection_id").notNull(),
+    namespaceId: text("namespace_id").notNull(),
+    payload: jsonb().notNull(),
+    state: text({ enum: ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] }).notNull().default("queued"),
+    dryRun: boolean("dry_run").notNull().default(false),
+    /** Keys (or import items) read from the source. */
+    scanned: bigint({ mode: "number" }).notNull().default(0),
+    matched: bigint({ mode: "number" }).notNull().default(0),
+    /** processed = succeeded + failed + skipped, always. */
+    processed: bigint({ mode: "number" }).notNull().default(0),
+    succeeded: bigint({ mode: "number" }).notNull().default(0),
+    failed: bigint({ mode: "number" }).notNull().default(0),
+    skipped: bigint({ mode: "number" }).notNull().default(0),
+    totalEstimate: bigint("total_estimate", { mode: "number" }),
+    /** The step the job is in (e.g. "validate", "write"). */
+    phase: text(),
+    checkpoint: jsonb(),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    /** How many times a runner took the job. */
+    attempts: integer().notNull().default(0),
+    /** Keys per second, recently. */
+    rate: doublePrecision(),
+    requestsUsed: bigint("requests_used", { mode: "number" }).notNull().default(0),
+    createdBy: text("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+    error: text(),
+    result: jsonb(),
+  },
+  (t) => [index("jobs_state_created").on(t.state, t.createdAt), index("jobs_created").on(t.createdAt)],
+);
+
+/** The per-key error report of a job. */
+export const jobErrors = pgTable(
+  "job_errors",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    key: keyName().notNull(),
+    error: text().notNull(),
+    at: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("job_errors_job").on(t.jobId, t.id)],
+);
+
+/**
+ * Key sets a job works through without holding them in memory: the keys of a delete-selected job
+ * (`selected`), an import file's keys with their lines (`file`), keys that already exist in a
+ * target namespace (`existing`).
+ */
+export const jobKeys = pgTable(
+  "job_keys",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    set: text({ enum: ["selected", "file", "existing"] }).notNull(),
+    key: keyName().notNull(),
+    line: integer(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.set, t.key] })],
+);
+
+export type Job = typeof jobs.$inferSelect;
+export type NewJob = typeof jobs.$inferInsert;
+export type JobErrorRow = typeof jobErrors.$inferSelect;

@@ -236,31 +236,52 @@ export class RequestBudget {
   }
 }
 
+export type UpstreamKind = "cloudflare" | "local";
+
 /** One RequestBudget per upstream token, for the whole process. */
 export class BudgetRegistry {
   private readonly budgets = new Map<string, RequestBudget>();
+  private readonly specs: Record<UpstreamKind, BudgetSpec | null>;
 
   constructor(
-    /** Null: no budget at all (requests go out as fast as the upstream answers). */
-    readonly spec: BudgetSpec | null,
-    private readonly options: BudgetOptions = {},
-  ) {}
+    /** One spec for every upstream, or one per kind; null: no budget (as fast as the upstream answers). */
+    spec: BudgetSpec | null | Record<UpstreamKind, BudgetSpec | null>,
+    readonly options: BudgetOptions = {},
+  ) {
+    this.specs = spec && "cloudflare" in spec ? spec : { cloudflare: spec, local: spec };
+  }
 
-  forToken(token: string): RequestBudget | null {
-    if (!this.spec) return null;
-    const id = crypto.createHash("sha256").update(token).digest("hex");
+  specFor(kind: UpstreamKind): BudgetSpec | null {
+    return this.specs[kind];
+  }
+
+  get jobShare(): number {
+    return this.options.jobShare ?? DEFAULT_JOB_SHARE;
+  }
+
+  forToken(token: string, kind: UpstreamKind = "cloudflare"): RequestBudget | null {
+    const spec = this.specs[kind];
+    if (!spec) return null;
+    const id = crypto.createHash("sha256").update(`${kind}:${token}`).digest("hex");
     let budget = this.budgets.get(id);
     if (!budget) {
-      budget = new RequestBudget(this.spec, this.options);
+      budget = new RequestBudget(spec, this.options);
       this.budgets.set(id, budget);
     }
     return budget;
   }
 }
 
-/** The budget of KVDECK_UPSTREAM_BUDGET (default Cloudflare's 1200/300s; `off` for none). */
+/**
+ * KVDECK_UPSTREAM_BUDGET for every upstream when set (`off` for none). Unset: Cloudflare's own
+ * 1200/300s for Cloudflare, and for the local KV API whatever it enforces (KVDECK_RATE_LIMIT,
+ * same syntax; off by default).
+ */
 export function budgetsFromEnv(source: Record<string, string | undefined> = process.env): BudgetRegistry {
-  return new BudgetRegistry(parseBudget(source.KVDECK_UPSTREAM_BUDGET));
+  const explicit = source.KVDECK_UPSTREAM_BUDGET;
+  if (explicit !== undefined && explicit.trim() !== "") return new BudgetRegistry(parseBudget(explicit));
+  const local = source.KVDECK_RATE_LIMIT?.trim();
+  return new BudgetRegistry({ cloudflare: DEFAULT_BUDGET, local: local ? parseBudget(local === "0" ? "off" : local) : null });
 }
 
 function abortReason(signal: AbortSignal): unknown {

@@ -4,6 +4,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { connections, type Connection } from "~/db/schema";
 import type { SecretBox } from "~/auth/secrets.server";
+import type { BudgetRegistry, RequestBudget, UpstreamBudget } from "./budget.server";
 import { createHttpUpstream } from "./cloudflare.server";
 import type { KvUpstream } from "./upstream.server";
 
@@ -31,6 +32,8 @@ export class ConnectionRegistry {
     private readonly db: Db,
     private readonly secrets: SecretBox,
     private readonly local: LocalKvTarget | null,
+    /** One request budget per token, shared by every upstream built here; null: none. */
+    private readonly budgets: BudgetRegistry | null = null,
   ) {}
 
   async list(): Promise<Connection[]> {
@@ -40,6 +43,35 @@ export class ConnectionRegistry {
   async get(id: number): Promise<Connection | null> {
     const [row] = await this.db.select().from(connections).where(eq(connections.id, id));
     return row ?? null;
+  }
+
+  /** Whether this process serves a local KV API that `local` connections reach. */
+  get servesLocalKv(): boolean {
+    return this.local !== null;
+  }
+
+  /** Adds a connection (from the admin page); a Cloudflare token is sealed before it is stored. */
+  async create(input: { name: string; kind: Connection["kind"]; accountId: string; baseUrl?: string | null; token?: string | null }): Promise<Connection> {
+    if (input.kind === "cloudflare" && !input.token) throw new Error("kvdeck: a Cloudflare connection needs an API token");
+    const [created] = await this.db
+      .insert(connections)
+      .values({
+        name: input.name,
+        kind: input.kind,
+        accountId: input.accountId,
+        baseUrl: input.kind === "cloudflare" ? (input.baseUrl ?? null) : null,
+        tokenCiphertext: input.kind === "cloudflare" ? this.secrets.seal(input.token!) : null,
+        source: "ui",
+      })
+      .returning();
+    return created;
+  }
+
+  /** Deletes a connection added in the UI (environment ones return at the next start); null when there was none. */
+  async remove(id: number): Promise<Connection | null> {
+    const [removed] = await this.db.delete(connections).where(and(eq(connections.id, id), eq(connections.source, "ui"))).returning();
+    this.upstreams.delete(id);
+    return removed ?? null;
   }
 
   /** The upstream of a connection, built once and rebuilt when its row changes. */
@@ -52,20 +84,32 @@ export class ConnectionRegistry {
     return upstream;
   }
 
-  private build(connection: Connection): KvUpstream {
+  /**
+   * A fresh upstream (not cached) whose requests pass through `budget`, given the token's shared
+   * budget, and that retries `retries` times: a job's, which counts and paces its own requests.
+   */
+  upstreamWith(connection: Connection, options: { budget: (shared: RequestBudget | null) => UpstreamBudget; retries?: number }): KvUpstream {
+    return this.build(connection, options);
+  }
+
+  private build(
+    connection: Connection,
+    options: { budget?: (shared: RequestBudget | null) => UpstreamBudget; retries?: number } = {},
+  ): KvUpstream {
+    let target: { apiToken: string; baseUrl?: string };
     if (connection.kind === "local") {
       if (!this.local) throw new Error("kvdeck: this process serves no local KV API");
-      return createHttpUpstream({
-        accountId: connection.accountId,
-        apiToken: this.local.token(),
-        baseUrl: connection.baseUrl ?? this.local.baseUrl(),
-      });
+      target = { apiToken: this.local.token(), baseUrl: connection.baseUrl ?? this.local.baseUrl() };
+    } else {
+      if (!connection.tokenCiphertext) throw new Error(`kvdeck: connection ${connection.id} has no token`);
+      target = { apiToken: this.secrets.open(connection.tokenCiphertext), baseUrl: connection.baseUrl ?? undefined };
     }
-    if (!connection.tokenCiphertext) throw new Error(`kvdeck: connection ${connection.id} has no token`);
+    const shared = this.budgets?.forToken(target.apiToken, connection.kind) ?? null;
     return createHttpUpstream({
       accountId: connection.accountId,
-      apiToken: this.secrets.open(connection.tokenCiphertext),
-      baseUrl: connection.baseUrl ?? undefined,
+      ...target,
+      budget: options.budget ? options.budget(shared) : shared?.hook("interactive"),
+      retries: options.retries,
     });
   }
 

@@ -11,6 +11,9 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
+import { recordAudit } from "~/audit/audit.server";
+import { requireRole } from "~/auth/guards.server";
+import { useCan } from "~/auth/use-user";
 import { getServices } from "~/context.server";
 import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
@@ -27,6 +30,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  await requireRole(context, "admin");
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const { cache, env } = getServices(context);
   const target = { cache, upstream, ttlMs: env.KVDECK_OVERLAY_TTL_MS };
@@ -37,12 +41,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const parsed = createNamespaceSchema.safeParse(form);
       if (!parsed.success) return data({ ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
       const result = await createNamespace(target, parsed.data.title);
+      await recordAudit(context, { action: "namespace.create", target: `connection ${connection.id} / namespace ${result.ok ? result.namespace.id : parsed.data.title}`, outcome: result.ok ? "ok" : "failed", details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) } });
       return data(result, { status: result.ok ? 200 : 400 });
     }
     case "rename": {
       const parsed = renameNamespaceSchema.safeParse(form);
       if (!parsed.success) return data({ ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
       const result = await renameNamespace(target, parsed.data.id, parsed.data.title);
+      await recordAudit(context, { action: "namespace.rename", target: `connection ${connection.id} / namespace ${parsed.data.id}`, outcome: result.ok ? "ok" : "failed", details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) } });
       return data(result, { status: result.ok ? 200 : 400 });
     }
     case "delete": {
@@ -54,6 +60,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return data({ ok: false as const, error: "The typed title does not match the namespace's title." }, { status: 400 });
       }
       const result = await deleteNamespace(target, namespace);
+      await recordAudit(context, { action: "namespace.delete", target: `connection ${connection.id} / namespace ${namespace.id}`, outcome: result.ok ? "ok" : "failed", details: { title: namespace.title, ...(result.ok ? {} : { error: result.error }) } });
       if (result.ok && form.redirect === "1") throw redirect(`/accounts/${connection.id}`);
       return data(result, { status: result.ok ? 200 : 400 });
     }
@@ -72,6 +79,7 @@ export default function Namespaces() {
   const [deleting, setDeleting] = useState<NamespaceRow | null>(null);
   const deleter = useFetcher<{ ok: boolean; error?: string }>();
   const toast = useToast();
+  const canAdmin = useCan("admin");
 
   useEffect(() => {
     if (deleter.state === "idle" && deleter.data) {
@@ -116,7 +124,7 @@ export default function Namespaces() {
             <span className="sr-only">Filter namespaces</span>
             <Input type="search" placeholder="Filter by title or id" defaultValue={filter} onChange={(e) => setParam({ q: e.currentTarget.value })} />
           </label>
-          <Button onClick={() => setCreating(true)}>New namespace</Button>
+          {canAdmin ? <Button onClick={() => setCreating(true)}>New namespace</Button> : null}
         </div>
       </div>
       {namespaces.length === 0 ? (
@@ -154,12 +162,16 @@ export default function Namespaces() {
                   </td>
                   <td className="px-3 py-2 font-mono text-xs text-muted-foreground">{n.id.startsWith("pending-") ? "—" : n.id}</td>
                   <td className="px-3 py-2 text-right whitespace-nowrap">
-                    <Button size="sm" variant="ghost" onClick={() => setRenaming(n)} aria-label={`Rename ${n.title}`}>
-                      Rename
-                    </Button>
-                    <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeleting(n)} aria-label={`Delete ${n.title}`}>
-                      Delete
-                    </Button>
+                    {canAdmin ? (
+                      <>
+                        <Button size="sm" variant="ghost" onClick={() => setRenaming(n)} aria-label={`Rename ${n.title}`}>
+                          Rename
+                        </Button>
+                        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeleting(n)} aria-label={`Delete ${n.title}`}>
+                          Delete
+                        </Button>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               ))}

@@ -19,7 +19,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export default function KeyPanel() {
   const { detail, connectionId, now } = useLoaderData<typeof loader>();
-  const { closeHref, base, requestDelete, onSaved } = useOutletContext<KeyPanelContext>();
+  const { closeHref, base, canEdit, requestDelete, onSaved } = useOutletContext<KeyPanelContext>();
   const [editing, setEditing] = useState(false);
   const editable = detail.found && !detail.truncated && detail.preview !== null && detail.preview.kind !== "binary";
   const params = useParams();
@@ -32,6 +32,7 @@ export default function KeyPanel() {
       <h2 ref={heading} tabIndex={-1} id="key-panel-title" className="break-all font-mono text-sm font-semibold outline-none">
         {detail.name}
       </h2>
+      {canEdit ? (
       <div className="flex flex-wrap gap-2">
         <Button size="sm" variant="outline" disabled={!editable} onClick={() => setEditing(true)} title={editable ? undefined : "Only text values shown in full can be edited here."}>
           Edit
@@ -40,6 +41,7 @@ export default function KeyPanel() {
           Delete key
         </Button>
       </div>
+      ) : null}
       {editing ? (
         <KeyFormDialog
           open={editing}

@@ -13,6 +13,9 @@ import {
   type ShouldRevalidateFunction,
 } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { outcomeOf, recordAudit } from "~/audit/audit.server";
+import { requireRole } from "~/auth/guards.server";
+import { useCan } from "~/auth/use-user";
 import { loadKeyPage } from "~/cache/keys.server";
 import { keyScope } from "~/cache/scopes";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "~/components/confirm-delete-dialog";
@@ -52,16 +55,25 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const { upstream } = await requireConnection(context, params.connectionId);
+  await requireRole(context, "editor");
+  const { connection, upstream } = await requireConnection(context, params.connectionId);
   const { cache, env } = getServices(context);
   const target = { cache, upstream, namespaceId: params.namespaceId!, ttlMs: env.KVDECK_OVERLAY_TTL_MS };
   const form = await request.formData();
   const intent = form.get("intent");
 
+  const where = `connection ${connection.id} / namespace ${params.namespaceId}`;
   if (intent === "delete") {
     const parsed = deleteKeysSchema.safeParse({ intent, names: form.getAll("name") });
     if (!parsed.success) return data({ intent, ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
     const summary = await deleteKeys(target, parsed.data.names);
+    await recordAudit(context, {
+      action: "key.delete",
+      target: parsed.data.names.length === 1 ? `${where} / key ${parsed.data.names[0]}` : where,
+      count: summary.requested,
+      outcome: outcomeOf(summary.succeeded, summary.failed.length),
+      details: { succeeded: summary.succeeded, failed: summary.failed.slice(0, 100), opId: summary.opId },
+    });
     return data({ intent, ok: true as const, summary });
   }
   if (intent === "put") {
@@ -71,6 +83,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return data({ intent, ok: false as const, error: Object.values(fields)[0], fields }, { status: 400 });
     }
     const result = await writeKey(target, parsed.data);
+    await recordAudit(context, {
+      action: parsed.data.mode === "create" ? "key.create" : "key.update",
+      target: `${where} / key ${parsed.data.name}`,
+      count: 1,
+      outcome: result.ok ? "ok" : "failed",
+      details: result.ok ? { expiry: parsed.data.expiry } : { error: result.error },
+    });
     return data({ intent, ...result }, { status: result.ok ? 200 : 400 });
   }
   if (intent === "dismiss") {
@@ -92,6 +111,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl
 export interface KeyPanelContext {
   closeHref: string;
   base: string;
+  canEdit: boolean;
   requestDelete: (name: string) => void;
   onSaved: (result: { ok: true; row: { name: string } }) => void;
 }
@@ -109,6 +129,8 @@ export default function NamespaceKeys() {
   const navigate = useNavigate();
   const submit = useSubmit();
   const toast = useToast();
+  const canEdit = useCan("editor");
+  const canAdmin = useCan("admin");
   const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
 
   const [rows, setRows] = useState<KeyRow[]>(data.page.keys);
@@ -302,12 +324,16 @@ export default function NamespaceKeys() {
           <span aria-hidden> / </span>
         </nav>
         <h1 className="text-lg font-semibold">{namespace.title}</h1>
-        <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
-          New key
-        </Button>
-        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
-          Delete namespace
-        </Button>
+        {canEdit ? (
+          <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
+            New key
+          </Button>
+        ) : null}
+        {canAdmin ? (
+          <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
+            Delete namespace
+          </Button>
+        ) : null}
         <FilterForm base={base} rule={rule} onPrefixTyped={(form) => {
           clearTimeout(debounce.current);
           debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
@@ -353,9 +379,9 @@ export default function NamespaceKeys() {
               activeKey={activeKey}
               nowMs={nowMs}
               caption={`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`}
-              selection={{ selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) }}
-              onRetry={(row) => startDelete([row.name])}
-              onDismiss={dismiss}
+              selection={canEdit ? { selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) } : undefined}
+              onRetry={canEdit ? (row) => startDelete([row.name]) : undefined}
+              onDismiss={canEdit ? dismiss : undefined}
             />
           )}
           {data.filterError ? (
@@ -372,7 +398,7 @@ export default function NamespaceKeys() {
             </div>
           ) : null}
         </div>
-        <Outlet context={{ closeHref: `${base}${query}`, base, requestDelete: (name: string) => setConfirming([name]), onSaved } satisfies KeyPanelContext} />
+        <Outlet context={{ closeHref: `${base}${query}`, base, canEdit, requestDelete: (name: string) => setConfirming([name]), onSaved } satisfies KeyPanelContext} />
       </div>
       <ConfirmDeleteDialog
         open={confirming !== null}

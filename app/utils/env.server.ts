@@ -25,6 +25,8 @@ const schema = z.object({
   KVDECK_SEED: z.enum(["demo", "none"]).default("demo"),
   KVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
   KVDECK_SECRET_KEY: z.string().optional(),
+  /** Express `trust proxy`: unset (trust none), true, a hop count, or addresses/subnets; decides req.ip and HTTPS. */
+  KVDECK_TRUST_PROXY: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema> & { dataDir: string };

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { setFaults } from "./local-kv";
 
 test("browse: open a namespace, filter by prefix, scroll past the first page, open a key", async ({ page }) => {
   await page.goto("/");
@@ -84,4 +85,24 @@ test("filter by name pattern and metadata; the URL carries the filter", async ({
   await expect(page).toHaveURL(/glob=session%3A0\*/);
   const names = await page.getByRole("table").locator("tbody tr[aria-rowindex] a").allTextContents();
   for (const name of names) expect(name.startsWith("session:0")).toBe(true);
+});
+
+test("an upstream that is down, and a namespace that does not exist, are explained", async ({ page, request }) => {
+  await page.goto("/");
+  await setFaults(request, { error: 1 });
+  try {
+    await page.getByRole("link", { name: "feature-flags" }).click();
+    const alert = page.getByRole("alert");
+    await expect(alert).toContainText("Upstream unavailable");
+    await expect(alert.getByRole("button", { name: "Try again" })).toBeVisible();
+  } finally {
+    await setFaults(request, { error: 0 });
+  }
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("heading", { name: "feature-flags" })).toBeVisible();
+
+  const accountPath = new URL(page.url()).pathname.split("/namespaces/")[0];
+  await page.goto(`${accountPath}/namespaces/0000000000000000000000000000dead`);
+  await expect(page.getByRole("alert")).toContainText("Not found");
+  await expect(page.getByRole("alert").getByRole("link", { name: "Back to namespaces" })).toBeVisible();
 });

@@ -1,0 +1,143 @@
+// copy: a namespace, or a rule's matches, into another namespace (same or another connection),
+// by bulk reads (100 keys a request) and bulk writes. Values, binary ones included, metadata and
+// expirations are copied as they are. Collision policy: overwrite, or skip keys the target has
+// (its keys are listed first into job_keys). move (move.server.ts) is a copy that then deletes
+// from the source only the keys whose copy was read back from the target and found equal.
+import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
+import type { BulkWriteItem, KeyInfo, KvUpstream } from "~/kv/upstream.server";
+import { sleep } from "../backoff";
+import { type JobContext, JobFailure } from "../context.server";
+import type { ReadValue } from "../ops.server";
+import { type CopyPayload, copyPayload } from "../payloads";
+import { type BatchOutcome, runPipeline } from "../pipeline.server";
+import type { KeyError } from "../store.server";
+import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing, nowSeconds } from "./kind.server";
+
+/** Keys a batch reads, holds and writes at once (several batches run at a time). */
+export const COPY_BATCH = 2_000;
+/** How long a move keeps reading back copies the upstream does not show yet (eventual consistency). */
+export const VERIFY_WINDOW_MS = 90_000;
+const VERIFY_FIRST_WAIT_MS = 1_000;
+const VERIFY_MAX_WAIT_MS = 15_000;
+
+export const NOT_VERIFIED = "The copy could not be read back from the target, so the source key was kept.";
+const EXPIRES_TOO_SOON = `The key expires within ${MIN_EXPIRATION_TTL_SECONDS} s; the upstream refuses such an expiration, so it was not copied.`;
+
+export const copy = defineKind<CopyPayload>({
+  kind: "copy",
+  payload: copyPayload,
+  destructive: true,
+  bulkRequests: (matched) => Math.ceil(matched / BULK_GET_MAX_KEYS) + Math.ceil(matched / COPY_BATCH),
+  prepare: checkTarget,
+  run: (ctx) => copyKeys(ctx, { move: false }),
+  cleanup: async (deps, job, end) => {
+    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id);
+  },
+});
+
+/** The target must exist and must not be the source. */
+export async function checkTarget({ deps, payload, connection, namespaceId }: PrepareInput<CopyPayload>) {
+  const targetConnection = payload.targetConnectionId === undefined ? connection : await deps.connections.get(payload.targetConnectionId);
+  if (!targetConnection) throw new JobInputError("The target connection does not exist.", { targetConnectionId: ["No such connection"] });
+  if (targetConnection.accountId === connection.accountId && payload.targetNamespaceId === namespaceId) {
+    throw new JobInputError("The target is the source namespace.", { targetNamespaceId: ["Choose another namespace"] });
+  }
+  const upstream = await deps.connections.upstreamFor(targetConnection);
+  try {
+    await upstream.getNamespace(payload.targetNamespaceId);
+  } catch {
+    throw new JobInputError("The target namespace does not exist.", { targetNamespaceId: ["No such namespace"] });
+  }
+}
+
+export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: boolean }) {
+  const { rule, targetNamespaceId, onCollision } = ctx.payload;
+  const sourceNamespace = ctx.row.namespaceId;
+  const target = await ctx.upstreamFor(ctx.payload.targetConnectionId ?? ctx.row.connectionId);
+  const { store } = ctx.deps;
+  if (target.accountId === ctx.accountId && targetNamespaceId === sourceNamespace) throw new JobFailure("The target is the source namespace.");
+
+  if (onCollision === "skip") {
+    await ctx.step("existing", async (resume) => {
+      await runPipeline(ctx, existingKeysStep(ctx, target, targetNamespaceId), resume);
+      ctx.data.collisions = await store.countKeys(ctx.id, "existing");
+    });
+  }
+
+  await ctx.step(move ? "move" : "copy", (resume) =>
+    runPipeline(
+      ctx,
+      {
+        ...listing(ctx, ctx.upstream, sourceNamespace, rule),
+        batch: { maxItems: COPY_BATCH },
+        async process(keys: KeyInfo[]): Promise<BatchOutcome> {
+          let names = keys.map((k) => k.name);
+          let skipped = 0;
+          if (onCollision === "skip") {
+            const existing = await store.keysIn(ctx.id, "existing", names);
+            skipped += existing.size;
+            names = names.filter((n) => !existing.has(n));
+          }
+          const values = await ctx.ops.readValues(ctx.upstream, sourceNamespace, names);
+          // Keys that vanished between the listing and the read are skipped.
+          skipped += names.length - values.size;
+          const failed: KeyError[] = [];
+          const writes: BulkWriteItem[] = [];
+          const soon = nowSeconds() + MIN_EXPIRATION_TTL_SECONDS;
+          for (const [key, read] of values) {
+            if (read.expiration !== undefined && read.expiration < soon) failed.push({ key, error: EXPIRES_TOO_SOON });
+            else writes.push(toWrite(key, read));
+          }
+          const written = await ctx.ops.writeItems(target, targetNamespaceId, writes);
+          failed.push(...written.failed);
+          if (!move) return { succeeded: written.succeeded, skipped, failed };
+
+          const refused = new Set(written.failed.map((f) => f.key));
+          const copied = new Map(writes.filter((w) => !refused.has(w.key)).map((w) => [w.key, values.get(w.key)!]));
+          const verified = await verifyCopies(ctx, target, targetNamespaceId, copied);
+          for (const key of copied.keys()) if (!verified.has(key)) failed.push({ key, error: NOT_VERIFIED });
+          const deleted = await ctx.ops.deleteKeys(ctx.upstream, sourceNamespace, [...verified]);
+          for (const f of deleted.failed) failed.push({ key: f.key, error: `Copied, but not deleted from the source: ${f.error}` });
+          return { succeeded: deleted.succeeded, skipped, failed };
+        },
+      },
+      resume,
+    ),
+  );
+  ctx.totalEstimate = ctx.counters.matched;
+  if (!ctx.dryRun) ctx.result = { targetNamespaceId, collisions: ctx.data.collisions ?? null };
+}
+
+/** Reads the copies back until each equals its source (or the window closes); returns the keys that do. */
+async function verifyCopies(ctx: JobContext<unknown>, target: KvUpstream, namespaceId: string, expected: Map<string, ReadValue>): Promise<Set<string>> {
+  const verified = new Set<string>();
+  let pending = [...expected.keys()];
+  const started = Date.now();
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const read = await ctx.ops.readValues(target, namespaceId, pending);
+    for (const key of pending) if (sameValue(read.get(key), expected.get(key)!)) verified.add(key);
+    pending = pending.filter((key) => !verified.has(key));
+    const wait = Math.min(VERIFY_MAX_WAIT_MS, VERIFY_FIRST_WAIT_MS * 2 ** attempt);
+    if (pending.length === 0 || Date.now() - started + wait > VERIFY_WINDOW_MS) break;
+    await sleep(wait, ctx.signal);
+  }
+  return verified;
+}
+
+function sameValue(found: ReadValue | undefined, expected: ReadValue): boolean {
+  if (!found) return false;
+  return (
+    found.value === expected.value &&
+    found.base64 === expected.base64 &&
+    JSON.stringify(found.metadata ?? null) === JSON.stringify(expected.metadata ?? null) &&
+    (found.expiration ?? null) === (expected.expiration ?? null)
+  );
+}
+
+function toWrite(key: string, read: ReadValue): BulkWriteItem {
+  const item: BulkWriteItem = { key, value: read.value };
+  if (read.base64) item.base64 = true;
+  if (read.metadata !== undefined) item.metadata = read.metadata;
+  if (read.expiration !== undefined) item.expiration = read.expiration;
+  return item;
+}

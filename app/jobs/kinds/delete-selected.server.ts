@@ -1,0 +1,65 @@
+// delete-selected: delete an explicit list of keys of any size. The keys wait in job_keys (in byte
+// order), not in the job row; each batch is marked as deleting just before it is sent, so rows
+// vanish from the dashboard as the job reaches them, and keys the upstream refused come back
+// with an error badge.
+import { z } from "zod";
+import { keyScope } from "~/cache/scopes";
+import { compareKeys } from "~/kv/key-order";
+import { BULK_MAX_KEYS } from "~/kv/limits";
+import { keySetSource, runPipeline } from "../pipeline.server";
+import { type DeleteSelectedPayload, deleteSelectedPayload } from "../payloads";
+import { defineKind } from "./kind.server";
+
+const PAGE = 1000;
+const stored = z.object({ count: z.number().int().nonnegative() });
+
+export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof stored>>({
+  kind: "delete-selected",
+  payload: deleteSelectedPayload,
+  stored,
+  destructive: true,
+  bulkRequests: (matched) => Math.ceil(matched / BULK_MAX_KEYS),
+
+  async prepare({ payload }) {
+    return { totalEstimate: new Set(payload.keys).size };
+  },
+
+  async persist(store, jobId, payload) {
+    const count = await store.addKeys(
+      jobId,
+      "selected",
+      payload.keys.map((key) => ({ key })),
+    );
+    return { count };
+  },
+
+  async run(ctx) {
+    const { store, cache } = ctx.deps;
+    const namespaceId = ctx.row.namespaceId;
+    const scope = keyScope(ctx.accountId, namespaceId);
+    ctx.totalEstimate = ctx.payload.count;
+    await ctx.step("delete", (resume) =>
+      runPipeline(
+        ctx,
+        {
+          source: (start) => keySetSource(async (after) => (await store.pageKeys(ctx.id, "selected", after, PAGE)).map((k) => k.key), start),
+          position: (key) => key,
+          compare: compareKeys,
+          keyOf: (key) => key,
+          batch: { maxItems: BULK_MAX_KEYS },
+          async process(keys) {
+            await cache.markAsDeleting(scope, keys, { opId: ctx.id });
+            const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
+            if (outcome.failed.length) await cache.fail(scope, ctx.id, outcome.failed.map((f) => ({ id: f.key, error: f.error })));
+            return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
+          },
+        },
+        resume,
+      ),
+    );
+  },
+
+  async cleanup(deps, job, end) {
+    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id, "selected");
+  },
+});

@@ -1,0 +1,20 @@
+// move: copy to another namespace, then delete from the source only the keys whose copy was read
+// back from the target and found equal (value, metadata, expiration). A key whose copy cannot be
+// verified within the consistency window stays in the source and is reported.
+import { BULK_GET_MAX_KEYS } from "~/kv/limits";
+import { type CopyPayload, movePayload } from "../payloads";
+import { COPY_BATCH, checkTarget, copyKeys } from "./copy.server";
+import { defineKind } from "./kind.server";
+
+export const move = defineKind<CopyPayload>({
+  kind: "move",
+  payload: movePayload,
+  destructive: true,
+  // Read, write, read back, delete.
+  bulkRequests: (matched) => 2 * Math.ceil(matched / BULK_GET_MAX_KEYS) + 2 * Math.ceil(matched / COPY_BATCH),
+  prepare: checkTarget,
+  run: (ctx) => copyKeys(ctx, { move: true }),
+  cleanup: async (deps, job, end) => {
+    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id);
+  },
+});

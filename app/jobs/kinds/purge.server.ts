@@ -1,0 +1,68 @@
+// purge: delete every key that matches a rule (prefix, glob, regex, metadata, expiry; combined).
+// While it runs, a rule overlay hides what it is deleting from every dashboard; after it succeeds
+// the overlay lingers for the upstream's consistency delay, then expires.
+import { keyScope } from "~/cache/scopes";
+import { describeRule } from "~/kv/key-rule";
+import { BULK_MAX_KEYS } from "~/kv/limits";
+import { runPipeline } from "../pipeline.server";
+import { type PurgePayload, purgePayload } from "../payloads";
+import { defineKind, listing } from "./kind.server";
+
+/** How long the overlay lives without a heartbeat (a runner that died stops hiding keys after this). */
+export const PURGE_OVERLAY_TTL_MS = 120_000;
+/** After success: deleted keys can stay listed upstream for about a minute. */
+export const PURGE_OVERLAY_GRACE_MS = 90_000;
+const OVERLAY_REFRESH_MS = 15_000;
+
+export const purge = defineKind<PurgePayload>({
+  kind: "purge",
+  payload: purgePayload,
+  destructive: true,
+  bulkRequests: (matched) => Math.ceil(matched / BULK_MAX_KEYS),
+
+  async run(ctx) {
+    const { rule } = ctx.payload;
+    const namespaceId = ctx.row.namespaceId;
+    const cache = ctx.deps.cache;
+    if (!ctx.dryRun) {
+      // A rule left by an earlier attempt (its runner died) is replaced, not doubled.
+      await cache.cancelOperation(ctx.id);
+      await cache.addRule(keyScope(ctx.accountId, namespaceId), rule, {
+        opId: ctx.id,
+        ttlMs: PURGE_OVERLAY_TTL_MS,
+        message: `Purging ${describeRule(rule)}`,
+      });
+      let refreshed = Date.now();
+      ctx.everyTick(async () => {
+        if (Date.now() - refreshed < OVERLAY_REFRESH_MS) return;
+        refreshed = Date.now();
+        await cache.updateRule(ctx.id, { extendTtlMs: PURGE_OVERLAY_TTL_MS, message: `Purging ${describeRule(rule)}: ${ctx.counters.succeeded} deleted` });
+      });
+    }
+    await ctx.step("delete", (resume) =>
+      runPipeline(
+        ctx,
+        {
+          ...listing(ctx, ctx.upstream, namespaceId, rule),
+          batch: { maxItems: BULK_MAX_KEYS },
+          async process(keys) {
+            const outcome = await ctx.ops.deleteKeys(
+              ctx.upstream,
+              namespaceId,
+              keys.map((k) => k.name),
+            );
+            return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
+          },
+        },
+        resume,
+      ),
+    );
+    ctx.totalEstimate = ctx.counters.matched;
+  },
+
+  async cleanup(deps, job, end) {
+    if (job.dryRun) return;
+    if (end === "succeeded") await deps.cache.updateRule(job.id, { progress: 1, message: "Purged", extendTtlMs: PURGE_OVERLAY_GRACE_MS });
+    else await deps.cache.cancelOperation(job.id);
+  },
+});

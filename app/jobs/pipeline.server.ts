@@ -1,0 +1,201 @@
+// The streaming core every job shares: read a source page by page (an upstream listing, a key set,
+// an import file), keep the items that match, cut them into batches and run several batches at
+// once (as many as the job's adaptive concurrency allows) while reading continues. Memory is one
+// page plus the batches in flight, whatever the size of the namespace.
+//
+// Each finished batch is counted and checkpointed; the checkpoint only moves past a page once all
+// of that page's batches have finished (see checkpoint.ts). An ordered pipeline (export) commits
+// batches strictly in source order, so its output can be appended as it goes.
+import { CheckpointTracker } from "./checkpoint";
+import { type JobContext, type StepResume, isStopped } from "./context.server";
+import type { KeyError } from "./store.server";
+
+export interface SourcePage<I> {
+  /** The cursor this page was read with; null for the first page. */
+  cursor: string | null;
+  /** The cursor of the next page; null when this was the last. */
+  next: string | null;
+  items: I[];
+}
+
+export interface BatchOutcome {
+  succeeded: number;
+  skipped: number;
+  failed: KeyError[];
+  /** What an ordered pipeline's commit() needs (e.g. the lines to append). */
+  output?: unknown;
+}
+
+export interface PipelineSpec<I, P, S = unknown> {
+  source(start: string | null): AsyncIterable<SourcePage<I>>;
+  /** Where an item sits in the source; grows strictly from item to item. */
+  position(item: I): P;
+  compare(a: P, b: P): number;
+  keyOf(item: I): string;
+  filter?(item: I): boolean;
+  batch: { maxItems: number; maxBytes?: number; sizeOf?(item: I): number };
+  /** Fixed concurrency; omitted: the job's adaptive concurrency. */
+  concurrency?: number;
+  /**
+   * A preparatory step (e.g. noting which keys already exist in a target): runs in dry runs too,
+   * and its items are not the job's matched or processed keys.
+   */
+  auxiliary?: boolean;
+  /** Runs one batch. Must be safe to run again (a batch in flight at a crash is redone). */
+  process(items: I[]): Promise<BatchOutcome>;
+  /**
+   * Ordered pipelines only: called with each finished batch in source order; returns the new
+   * state saved with the checkpoint (e.g. the output file's length).
+   */
+  commit?(items: I[], outcome: BatchOutcome, state: S): Promise<S>;
+  /** The state to start from when the step is not resuming. */
+  initialState?: S;
+}
+
+interface Batch<I, P> {
+  items: I[];
+  start: number;
+  end: number;
+  first: P;
+  last: P;
+  bytes: number;
+}
+
+/** Runs the pipeline to the end of its source; returns the final state. Throws JobStopped when stopped. */
+export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, spec: PipelineSpec<I, P, S>, resume: StepResume | null): Promise<S> {
+  const tracker = new CheckpointTracker<P>(spec.compare, resume?.checkpoint as never);
+  let state = (resume ? resume.state : spec.initialState) as S;
+  ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
+  const start = tracker.startCursor;
+  if (start === undefined) return state;
+
+  const dry = ctx.dryRun && !spec.auxiliary;
+  const ordered = Boolean(spec.commit) && !dry;
+  const inflight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  let current: Batch<I, P> | null = null;
+  // Ordered mode: finished batches wait here until every earlier one is committed.
+  const finished = new Map<number, { batch: Batch<I, P>; outcome: BatchOutcome }>();
+  let nextToCommit: number | null = null;
+  let committing: Promise<void> = Promise.resolve();
+
+  const limit = () => spec.concurrency ?? ctx.aimd.limit;
+  const check = () => {
+    if (failure) throw failure;
+    ctx.throwIfStopped();
+  };
+
+  const settle = (batch: Batch<I, P>, outcome: BatchOutcome) => {
+    tracker.complete(batch.start, batch.end, batch.first, batch.last);
+    ctx.commitBatch(spec.auxiliary ? { succeeded: 0, skipped: 0, failed: [] } : outcome);
+  };
+
+  const commitInOrder = async () => {
+    for (;;) {
+      if (nextToCommit === null) return;
+      const ready = finished.get(nextToCommit);
+      if (!ready) return;
+      finished.delete(nextToCommit);
+      ctx.throwIfStopped();
+      const next = await spec.commit!(ready.batch.items, ready.outcome, state);
+      // The state and the tracker move together, with no await between them: any checkpoint
+      // snapshot sees both before or both after.
+      state = next;
+      settle(ready.batch, ready.outcome);
+      nextToCommit = ready.batch.end;
+    }
+  };
+
+  const run = async (batch: Batch<I, P>) => {
+    const outcome = dry ? { succeeded: 0, skipped: batch.items.length, failed: [] } : await spec.process(batch.items);
+    if (!ordered) return settle(batch, outcome);
+    finished.set(batch.start, { batch, outcome });
+    committing = committing.then(commitInOrder);
+    await committing;
+  };
+
+  const dispatch = async (batch: Batch<I, P>) => {
+    if (ordered && nextToCommit === null) nextToCommit = batch.start;
+    while (inflight.size >= Math.max(1, limit())) {
+      await Promise.race(inflight);
+      check();
+    }
+    check();
+    const task: Promise<void> = run(batch)
+      .catch((error) => {
+        if (isStopped(error)) return;
+        failure ??= error;
+        // Stop the other batches at their next wait; the job fails with this error.
+        ctx.stop("error");
+      })
+      .finally(() => inflight.delete(task));
+    inflight.add(task);
+  };
+
+  const drain = async () => {
+    while (inflight.size > 0) await Promise.race(inflight);
+  };
+
+  try {
+    for await (const page of spec.source(start)) {
+      check();
+      tracker.beginPage(page.cursor, page.next, page.items.length);
+      for (const item of page.items) {
+        if (spec.filter && !spec.filter(item)) continue;
+        const pos = spec.position(item);
+        if (tracker.finishedBefore(pos)) continue;
+        const seq = tracker.add();
+        if (!spec.auxiliary) ctx.noteMatched(spec.keyOf(item));
+        const size = spec.batch.sizeOf?.(item) ?? 0;
+        if (current && spec.batch.maxBytes !== undefined && current.bytes + size > spec.batch.maxBytes) {
+          const full: Batch<I, P> = current;
+          current = null;
+          await dispatch(full);
+        }
+        current ??= { items: [], start: seq, end: seq, first: pos, last: pos, bytes: 0 };
+        current.items.push(item);
+        current.end = seq + 1;
+        current.last = pos;
+        current.bytes += size;
+        if (current.items.length >= spec.batch.maxItems) {
+          const full: Batch<I, P> = current;
+          current = null;
+          await dispatch(full);
+        }
+      }
+      tracker.endPage();
+      if (!spec.auxiliary) ctx.counters.scanned = tracker.scanned;
+    }
+    if (current) {
+      const last: Batch<I, P> = current;
+      current = null;
+      await dispatch(last);
+    }
+    await drain();
+    check();
+    await ctx.save();
+    return state;
+  } catch (error) {
+    // Let the batches in flight finish or stop, so the last checkpoint accounts for all of them.
+    await drain();
+    if (failure && isStopped(error)) throw failure;
+    throw error;
+  } finally {
+    ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
+  }
+}
+
+/** A source over a sorted key set read page by page (delete-selected's keys). */
+export async function* keySetSource(
+  page: (after: string | null) => Promise<string[]>,
+  start: string | null,
+): AsyncGenerator<SourcePage<string>> {
+  let cursor = start;
+  for (;;) {
+    const keys = await page(cursor);
+    const next = keys.length ? keys[keys.length - 1] : null;
+    yield { cursor, next, items: keys };
+    if (next === null) return;
+    cursor = next;
+  }
+}

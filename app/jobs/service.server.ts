@@ -1,0 +1,90 @@
+// The jobs part of a process's services (AppServices.jobs): the store, the progress events and,
+// unless turned off, a runner. Built the same way by the web server and by the worker.
+import type { ResourceCache } from "~/cache/resource-cache.server";
+import type { Db } from "~/db/client.server";
+import type { BudgetRegistry } from "~/kv/budget.server";
+import type { ConnectionRegistry } from "~/kv/connections.server";
+import type { JobDeps } from "./context.server";
+import { JobEvents } from "./events.server";
+import { JobRunner } from "./runner.server";
+import { JobStore } from "./store.server";
+
+export interface JobsConfig {
+  /** Run jobs in this process (`KVDECK_JOB_RUNNER=in-process`, the default) or leave them to workers (`off`). */
+  runInProcess: boolean;
+  /** Jobs one runner runs at once (`KVDECK_JOB_CONCURRENCY`, default 2). */
+  concurrency: number;
+  /** How long a lease lasts without renewal (`KVDECK_JOB_LEASE_MS`, default 30 s): a dead runner's job is taken over after this. */
+  leaseMs: number;
+  pollMs: number;
+  tickMs: number;
+  aimd?: { initial?: number; max?: number };
+}
+
+export const DEFAULT_JOBS_CONFIG: JobsConfig = { runInProcess: true, concurrency: 2, leaseMs: 30_000, pollMs: 1_000, tickMs: 1_000 };
+
+/** Reads KVDECK_JOB_RUNNER, KVDECK_JOB_CONCURRENCY and KVDECK_JOB_LEASE_MS. */
+export function jobsConfigFromEnv(source: Record<string, string | undefined> = process.env): JobsConfig {
+  const runner = source.KVDECK_JOB_RUNNER ?? "in-process";
+  if (runner !== "in-process" && runner !== "off") throw new Error(`kvdeck: invalid environment\n  KVDECK_JOB_RUNNER: "in-process" or "off"`);
+  const whole = (name: string, fallback: number, min: number) => {
+    const text = source[name];
+    if (text === undefined || text === "") return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`kvdeck: invalid environment\n  ${name}: a whole number ≥ ${min}`);
+    return n;
+  };
+  return {
+    ...DEFAULT_JOBS_CONFIG,
+    runInProcess: runner === "in-process",
+    concurrency: whole("KVDECK_JOB_CONCURRENCY", DEFAULT_JOBS_CONFIG.concurrency, 1),
+    leaseMs: whole("KVDECK_JOB_LEASE_MS", DEFAULT_JOBS_CONFIG.leaseMs, 1_000),
+  };
+}
+
+export interface JobsService {
+  store: JobStore;
+  events: JobEvents;
+  /** Null when this process runs no jobs (they are left to workers). */
+  runner: JobRunner | null;
+  deps: JobDeps;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createJobsService(input: {
+  db: Db;
+  connections: ConnectionRegistry;
+  cache: ResourceCache;
+  budgets: BudgetRegistry | null;
+  dataDir: string;
+  config?: Partial<JobsConfig>;
+  log?: (line: string) => void;
+}): JobsService {
+  const config = { ...DEFAULT_JOBS_CONFIG, ...input.config };
+  const store = new JobStore(input.db);
+  const events = new JobEvents();
+  const deps: JobDeps = {
+    store,
+    connections: input.connections,
+    cache: input.cache,
+    events,
+    dataDir: input.dataDir,
+    leaseMs: config.leaseMs,
+    tickMs: config.tickMs,
+    log: input.log ?? ((line) => console.log(line)),
+    budgets: input.budgets,
+    aimd: config.aimd,
+  };
+  const runner = config.runInProcess ? new JobRunner(deps, { concurrency: config.concurrency, pollMs: config.pollMs }) : null;
+  return {
+    store,
+    events,
+    runner,
+    deps,
+    start: () => runner?.start(),
+    stop: async () => {
+      await runner?.stop();
+    },
+  };
+}

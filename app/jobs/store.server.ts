@@ -1,0 +1,343 @@
+// The jobs tables: jobs, job_errors, job_keys. SQL for them lives here and nowhere else.
+//
+// A runner holds a job through a lease: `lease_owner` is a token unique to that lease and every
+// write of a running job names it, so a runner that lost its lease (it stalled past the expiry and
+// another runner took over) can no longer move the job's counters or checkpoint.
+import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db } from "~/db/client.server";
+import { jobErrors, jobKeys, jobs, type Job, type NewJob } from "~/db/schema";
+import type { JobCounters, JobState } from "./types";
+
+export type JobKeySet = (typeof jobKeys.$inferSelect)["set"];
+
+export interface KeyError {
+  key: string;
+  error: string;
+}
+
+/** Counters that only move when a batch's outcome is checkpointed. */
+export type CommittedCounters = Pick<JobCounters, "processed" | "succeeded" | "failed" | "skipped">;
+
+export interface LiveProgress {
+  scanned: number;
+  matched: number;
+  rate: number | null;
+  requestsUsed: number;
+  totalEstimate: number | null;
+  phase: string | null;
+}
+
+const INSERT_CHUNK = 5_000;
+const ERROR_CHUNK = 1_000;
+
+const leaseEnd = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
+
+export class JobStore {
+  constructor(readonly db: Db) {}
+
+  async insert(values: NewJob): Promise<Job> {
+    const [row] = await this.db.insert(jobs).values(values).returning();
+    return row;
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
+    return row ?? null;
+  }
+
+  async list(options: { limit: number; state?: JobState | JobState[]; before?: Date }): Promise<Job[]> {
+    const states = options.state === undefined ? undefined : Array.isArray(options.state) ? options.state : [options.state];
+    return this.db
+      .select()
+      .from(jobs)
+      .where(and(states ? inArray(jobs.state, states) : undefined, options.before ? sql`${jobs.createdAt} < ${options.before}` : undefined))
+      .orderBy(desc(jobs.createdAt), desc(jobs.id))
+      .limit(options.limit);
+  }
+
+  /**
+   * Takes the oldest job that is queued, or whose runner's lease lapsed (its process died), for
+   * `leaseMs`. One statement, `for update skip locked`: two runners never take the same job.
+   */
+  async lease(token: string, leaseMs: number): Promise<Job | null> {
+    const result = (await this.db.execute(sql`
+      update jobs set
+        state = case when state = 'cancelling' then 'cancelling' else 'running' end,
+        lease_owner = ${token},
+        lease_expires_at = ${leaseEnd(leaseMs)},
+        attempts = attempts + 1,
+        started_at = coalesce(started_at, now()),
+        updated_at = now()
+      where id = (
+        select id from jobs
+        where (state = 'queued' and (lease_owner is null or lease_expires_at < now()))
+           or (state in ('running', 'cancelling') and (lease_expires_at is null or lease_expires_at < now()))
+        order by created_at, id
+        for update skip locked
+        limit 1)
+      returning id`)) as unknown as { rows: { id: string }[] };
+    const id = result.rows[0]?.id;
+    return id ? this.get(id) : null;
+  }
+
+  /** Renews the lease and publishes live progress; null when the lease is lost. */
+  async tick(id: string, token: string, leaseMs: number, live: LiveProgress): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({ ...live, leaseExpiresAt: leaseEnd(leaseMs) as unknown as Date, updatedAt: sql`now()` as unknown as Date })
+      .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
+      .returning();
+    return row ?? null;
+  }
+
+  /**
+   * Saves a checkpoint, the counters it accounts for and the per-key errors of the batches it
+   * covers, in one transaction: a crash leaves either all of them or none.
+   */
+  async checkpoint(
+    id: string,
+    token: string,
+    leaseMs: number,
+    save: { counters: CommittedCounters; checkpoint: unknown; live: LiveProgress; result?: unknown },
+    errors: KeyError[],
+  ): Promise<Job | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(jobs)
+        .set({
+          ...save.counters,
+          ...save.live,
+          checkpoint: save.checkpoint,
+          ...(save.result !== undefined ? { result: save.result } : {}),
+          leaseExpiresAt: leaseEnd(leaseMs) as unknown as Date,
+          updatedAt: sql`now()` as unknown as Date,
+        })
+        .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
+        .returning();
+      if (!row) return null;
+      for (let i = 0; i < errors.length; i += ERROR_CHUNK) {
+        await tx.insert(jobErrors).values(errors.slice(i, i + ERROR_CHUNK).map((e) => ({ jobId: id, key: e.key, error: e.error })));
+      }
+      return row;
+    });
+  }
+
+  /** A paused job that was resumed while its runner still held it: it simply carries on. */
+  async markRunning(id: string, token: string): Promise<void> {
+    await this.db
+      .update(jobs)
+      .set({ state: "running", updatedAt: sql`now()` as unknown as Date })
+      .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token), eq(jobs.state, "queued")));
+  }
+
+  /**
+   * Lets go of a job that stopped without finishing: a paused one stays paused, one stopped by a
+   * shutdown (or resumed meanwhile) goes back to the queue, where any runner takes it again.
+   */
+  async release(id: string, token: string, live: Partial<LiveProgress> = {}): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        ...live,
+        state: sql`case when ${jobs.state} in ('running', 'queued') then 'queued' else ${jobs.state} end` as unknown as JobState,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: sql`now()` as unknown as Date,
+      })
+      .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
+      .returning();
+    return row ?? null;
+  }
+
+  /** Ends a job the runner holds. `matched` becomes `processed`: what was never processed is not counted. */
+  async finish(
+    id: string,
+    token: string,
+    end: { state: "succeeded" | "failed" | "cancelled"; error?: string | null; result?: unknown; live?: Partial<LiveProgress> },
+  ): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        ...end.live,
+        state: end.state,
+        error: end.error ?? null,
+        ...(end.result !== undefined ? { result: end.result } : {}),
+        ...(end.state === "failed" ? {} : { matched: sql`${jobs.processed}` as unknown as number }),
+        rate: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: sql`now()` as unknown as Date,
+        updatedAt: sql`now()` as unknown as Date,
+      })
+      .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
+      .returning();
+    return row ?? null;
+  }
+
+  // ---- requests from the API (any process) ----
+
+  async requestPause(id: string): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({ state: "paused", rate: null, updatedAt: sql`now()` as unknown as Date })
+      .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running"])))
+      .returning();
+    return row ?? null;
+  }
+
+  /** Queues a paused (or failed) job again; it continues from its checkpoint. */
+  async requestResume(id: string): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({ state: "queued", error: null, finishedAt: null, updatedAt: sql`now()` as unknown as Date })
+      .where(and(eq(jobs.id, id), inArray(jobs.state, ["paused", "failed"])))
+      .returning();
+    return row ?? null;
+  }
+
+  /**
+   * Cancels: at once when no live runner holds the job (queued, paused, or its runner died),
+   * otherwise `cancelling` until the runner has stopped its batches.
+   */
+  async requestCancel(id: string): Promise<Job | null> {
+    const held = sql`(${jobs.leaseOwner} is not null and ${jobs.leaseExpiresAt} >= now())`;
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        state: sql`case when ${held} then 'cancelling' else 'cancelled' end` as unknown as JobState,
+        matched: sql`case when ${held} then ${jobs.matched} else ${jobs.processed} end` as unknown as number,
+        finishedAt: sql`case when ${held} then null else now() end` as unknown as Date,
+        rate: null,
+        updatedAt: sql`now()` as unknown as Date,
+      })
+      .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running", "paused"])))
+      .returning();
+    return row ?? null;
+  }
+
+  // ---- the error report ----
+
+  async listErrors(id: string, options: { limit: number; offset: number }) {
+    return this.db
+      .select({ key: jobErrors.key, error: jobErrors.error, at: jobErrors.at })
+      .from(jobErrors)
+      .where(eq(jobErrors.jobId, id))
+      .orderBy(asc(jobErrors.id))
+      .limit(options.limit)
+      .offset(options.offset);
+  }
+
+  /** Errors after row `afterId`, for streaming the whole report page by page. */
+  async errorsAfter(id: string, afterId: number, limit: number) {
+    return this.db
+      .select()
+      .from(jobErrors)
+      .where(and(eq(jobErrors.jobId, id), gt(jobErrors.id, afterId)))
+      .orderBy(asc(jobErrors.id))
+      .limit(limit);
+  }
+
+  async countErrors(id: string): Promise<number> {
+    const [row] = await this.db.select({ n: sql<number>`count(*)::float8` }).from(jobErrors).where(eq(jobErrors.jobId, id));
+    return Number(row?.n ?? 0);
+  }
+
+  async clearErrors(id: string): Promise<void> {
+    await this.db.delete(jobErrors).where(eq(jobErrors.jobId, id));
+  }
+
+  // ---- key sets ----
+
+  /** Adds keys to a set (duplicates are dropped); returns how many were new. */
+  async addKeys(id: string, set: JobKeySet, keys: { key: string; line?: number }[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
+      const chunk = JSON.stringify(keys.slice(i, i + INSERT_CHUNK).map((k) => ({ k: k.key, l: k.line ?? null })));
+      const result = (await this.db.execute(sql`
+        with added as (
+          insert into job_keys (job_id, set, key, line)
+          select ${id}, ${set}, j->>'k', (j->>'l')::int from jsonb_array_elements(${chunk}::jsonb) as t(j)
+          on conflict do nothing
+          returning 1)
+        select count(*)::float8 as n from added`)) as unknown as { rows: { n: number }[] };
+      added += Number(result.rows[0]?.n ?? 0);
+    }
+    return added;
+  }
+
+  /**
+   * Records target keys that already exist: all of `keys`, or (with `among`) only those that are
+   * also in that set, e.g. the keys of the import file. Returns how many were new.
+   */
+  async addExisting(id: string, keys: string[], among?: JobKeySet): Promise<number> {
+    if (keys.length === 0) return 0;
+    const filter = among
+      ? sql`where exists (select 1 from job_keys f where f.job_id = ${id} and f.set = ${among} and f.key = input.key)`
+      : sql``;
+    const result = (await this.db.execute(sql`
+      with input as (select k collate "C" as key from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as t(k)),
+      added as (
+        insert into job_keys (job_id, set, key)
+        select ${id}, 'existing', input.key from input ${filter}
+        on conflict do nothing
+        returning 1)
+      select count(*)::float8 as n from added`)) as unknown as { rows: { n: number }[] };
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Adds an import file's keys with their line numbers. Returns the items whose key was already
+   * there (a duplicate in the file), each with the line the key first appeared on.
+   */
+  async addFileKeys(id: string, keys: { key: string; line: number }[]): Promise<{ key: string; line: number; firstLine: number }[]> {
+    if (keys.length === 0) return [];
+    const input = JSON.stringify(keys.map((k) => ({ k: k.key, l: k.line })));
+    const result = (await this.db.execute(sql`
+      with input as (
+        select j->>'k' collate "C" as key, (j->>'l')::int as line from jsonb_array_elements(${input}::jsonb) as t(j)),
+      inserted as (
+        insert into job_keys (job_id, set, key, line)
+        select distinct on (key) ${id}, 'file', key, line from input order by key, line
+        on conflict do nothing
+        returning key, line)
+      select i.key, i.line, coalesce(
+          (select f.line from job_keys f where f.job_id = ${id} and f.set = 'file' and f.key = i.key),
+          (select min(x.line) from input x where x.key = i.key)) as "firstLine"
+      from input i
+      where not exists (select 1 from inserted n where n.key = i.key and n.line = i.line)
+      order by i.line`)) as unknown as { rows: { key: string; line: number; firstLine: number }[] };
+    return result.rows;
+  }
+
+  /** Which of `keys` are in `set`. */
+  async keysIn(id: string, set: JobKeySet, keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .select({ key: jobKeys.key })
+      .from(jobKeys)
+      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), inArray(jobKeys.key, keys)));
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** One page of a set in key order, after `after` (exclusive). */
+  async pageKeys(id: string, set: JobKeySet, after: string | null, limit: number): Promise<{ key: string; line: number | null }[]> {
+    return this.db
+      .select({ key: jobKeys.key, line: jobKeys.line })
+      .from(jobKeys)
+      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), after === null ? undefined : gt(jobKeys.key, after)))
+      .orderBy(asc(jobKeys.key))
+      .limit(limit);
+  }
+
+  async countKeys(id: string, set: JobKeySet): Promise<number> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::float8` })
+      .from(jobKeys)
+      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set)));
+    return Number(row?.n ?? 0);
+  }
+
+  async clearKeys(id: string, set?: JobKeySet): Promise<void> {
+    await this.db.delete(jobKeys).where(and(eq(jobKeys.jobId, id), set ? eq(jobKeys.set, set) : undefined));
+  }
+}

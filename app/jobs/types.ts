@@ -1,0 +1,87 @@
+// The jobs vocabulary the pages use: kinds, states, the snapshot a job is shown from. Shared by
+// server and browser (no server imports).
+
+export const JOB_KINDS = ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry"] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const JOB_STATES = ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States a job leaves on its own (it is, or will be, worked on). */
+export const ACTIVE_STATES: readonly JobState[] = ["queued", "running", "cancelling"];
+/** States a job never leaves, except failed (which resumeJob may retry from its checkpoint). */
+export const FINISHED_STATES: readonly JobState[] = ["cancelled", "succeeded", "failed"];
+
+export const isFinished = (state: JobState) => FINISHED_STATES.includes(state);
+export const canPause = (state: JobState) => state === "queued" || state === "running";
+export const canResume = (state: JobState) => state === "paused" || state === "failed";
+export const canCancel = (state: JobState) => state === "queued" || state === "running" || state === "paused";
+
+export interface JobCounters {
+  /** Keys (or import items) read from the source so far. */
+  scanned: number;
+  /** Keys that match the job's selection so far (the whole job once it has finished). */
+  matched: number;
+  /** succeeded + failed + skipped. */
+  processed: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+/** What a dry run found: the exact count, the first keys, and what the real run would cost. */
+export interface DryRunResult {
+  matched: number;
+  sample: string[];
+  estimate: {
+    requests: number;
+    /** Lower bound under the request budget jobs get (and the time the listing itself took). */
+    seconds: number;
+    budget: string | null;
+  };
+  /** Import and copy: how many keys already exist in the target. */
+  collisions?: number;
+}
+
+export interface ExportResult {
+  file: string;
+  bytes: number;
+  format: "ndjson" | "json";
+  keys: number;
+}
+
+/** A job as the pages show it. Dates are ISO strings so it crosses loaders and SSE unchanged. */
+export interface JobSnapshot {
+  id: string;
+  kind: JobKind;
+  connectionId: number;
+  namespaceId: string;
+  state: JobState;
+  dryRun: boolean;
+  payload: unknown;
+  phase: string | null;
+  counters: JobCounters;
+  /** The expected number of keys, when known (delete-selected, import, after a dry run, at the end). */
+  totalEstimate: number | null;
+  /** 0..1 when a total is known. */
+  progress: number | null;
+  /** Keys per second, recently. */
+  rate: number | null;
+  etaSeconds: number | null;
+  requestsUsed: number;
+  attempts: number;
+  createdBy: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  updatedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  /** Kind-specific: ExportResult, DryRunResult under `dryRun`, move/copy summaries. */
+  result: unknown;
+}
+
+export interface JobErrorEntry {
+  key: string;
+  error: string;
+  at: string;
+}

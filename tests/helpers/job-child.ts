@@ -1,0 +1,53 @@
+// A process that runs kvdeck's jobs against a local KV API served by the test that spawned it,
+// so the test can SIGKILL it mid-job and start another one. Not a test itself.
+//   JOB_DATABASE   a postgres:// URL, or a PGlite data directory
+//   KV_BASE_URL, KV_TOKEN, KV_ACCOUNT   the local KV API to reach
+//   START          JSON {kind, namespaceId, payload}: start this job first; otherwise only run
+//   LEASE_MS       the job lease (short, so a dead process's job is taken over quickly)
+//   BUDGET         KVDECK_UPSTREAM_BUDGET syntax
+// Prints one JSON line per event: {"started": id}, {"progress": snapshot}, {"done": snapshot}.
+import crypto from "node:crypto";
+import { createSecretBox } from "~/auth/secrets.server";
+import { ResourceCache } from "~/cache/resource-cache.server";
+import { openDatabase } from "~/db/client.server";
+import { startJob } from "~/jobs/api.server";
+import { createJobsService } from "~/jobs/service.server";
+import { isFinished } from "~/jobs/types";
+import { BudgetRegistry, parseBudget } from "~/kv/budget.server";
+import { ConnectionRegistry } from "~/kv/connections.server";
+
+const env = process.env;
+const target = env.JOB_DATABASE!;
+const database = await openDatabase(target.startsWith("postgres") ? { url: target } : { pgliteDir: target });
+const budgets = new BudgetRegistry(parseBudget(env.BUDGET ?? "off"));
+const connections = new ConnectionRegistry(
+  database.db,
+  createSecretBox(crypto.randomBytes(32)),
+  { baseUrl: () => env.KV_BASE_URL!, token: () => env.KV_TOKEN! },
+  budgets,
+);
+const connection = await connections.syncFromEnv({ kind: "local", accountId: env.KV_ACCOUNT! });
+const jobs = createJobsService({
+  db: database.db,
+  connections,
+  cache: new ResourceCache(database.db),
+  budgets,
+  dataDir: env.DATA_DIR ?? "/tmp",
+  config: { leaseMs: Number(env.LEASE_MS ?? 2000), tickMs: 200, pollMs: 250 },
+  log: (line) => process.stderr.write(`${line}\n`),
+});
+const print = (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+jobs.events.subscribe("*", (snapshot) => {
+  print({ progress: snapshot });
+  if (isFinished(snapshot.state)) {
+    print({ done: snapshot });
+    void jobs.stop().then(() => database.close()).then(() => process.exit(0));
+  }
+});
+if (env.START) {
+  const { kind, namespaceId, payload } = JSON.parse(env.START);
+  const job = await startJob({ services: { jobs, connections }, user: "child", connectionId: connection.id, namespaceId, kind, payload });
+  print({ started: job.id });
+}
+jobs.start();

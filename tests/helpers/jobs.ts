@@ -1,0 +1,83 @@
+// Jobs against a local KV API under test: a connection to it, a request budget, and the jobs
+// service (store, events, runner) on the same database, plus helpers to seed keys and wait.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type SQL, sql } from "drizzle-orm";
+import { createSecretBox } from "~/auth/secrets.server";
+import { ResourceCache } from "~/cache/resource-cache.server";
+import type { Db } from "~/db/client.server";
+import { getJob } from "~/jobs/api.server";
+import { type JobsConfig, type JobsService, createJobsService } from "~/jobs/service.server";
+import { type JobSnapshot, isFinished } from "~/jobs/types";
+import { BudgetRegistry, parseBudget } from "~/kv/budget.server";
+import { ConnectionRegistry } from "~/kv/connections.server";
+import type { KvUpstream } from "~/kv/upstream.server";
+import type { LocalKv } from "./local-kv";
+
+export interface JobsHarness {
+  services: { jobs: JobsService; connections: ConnectionRegistry; cache: ResourceCache };
+  jobs: JobsService;
+  connectionId: number;
+  /** An interactive upstream to the local KV API (shares the budget). */
+  upstream: KvUpstream;
+  budgets: BudgetRegistry;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startJobs(
+  kv: LocalKv,
+  options: { budget?: string; config?: Partial<JobsConfig>; db?: Db; dataDir?: string } = {},
+): Promise<JobsHarness> {
+  const db = options.db ?? kv.db;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-jobs-"));
+  const budgets = new BudgetRegistry(parseBudget(options.budget ?? "off"));
+  const connections = new ConnectionRegistry(db, createSecretBox(crypto.randomBytes(32)), { baseUrl: () => kv.baseUrl, token: () => kv.token }, budgets);
+  const connection = await connections.syncFromEnv({ kind: "local", accountId: kv.accountId });
+  const cache = new ResourceCache(db);
+  const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config: { tickMs: 200, ...options.config }, log: () => {} });
+  jobs.start();
+  return {
+    services: { jobs, connections, cache },
+    jobs,
+    connectionId: connection.id,
+    upstream: await connections.upstreamFor(connection),
+    budgets,
+    dataDir,
+    async close() {
+      await jobs.stop();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the job has finished (or `until` says so); returns its snapshot. */
+export async function waitForJob(
+  harness: Pick<JobsHarness, "services">,
+  jobId: string,
+  { timeoutMs = 120_000, until = (j: JobSnapshot) => isFinished(j.state) } = {},
+): Promise<JobSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJob({ services: harness.services, jobId });
+    if (!job) throw new Error(`no job ${jobId}`);
+    if (until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.state} after ${timeoutMs} ms: ${JSON.stringify(job.counters)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Seeds keys straight into the local KV store with one INSERT … SELECT (the demo seeder's way). */
+export async function seedKeys(kv: LocalKv, namespaceId: string, select: SQL): Promise<void> {
+  await kv.store.executeSeed(sql`insert into local_kv_entries (namespace_id, key, value, metadata, expiration) ${select}`);
+  await kv.store.analyze();
+}
+
+export async function countKeys(kv: LocalKv, namespaceId: string, where: SQL = sql`true`): Promise<number> {
+  const result = (await kv.db.execute(
+    sql`select count(*)::float8 as n from local_kv_entries where namespace_id = ${namespaceId} and ${where}`,
+  )) as unknown as { rows: { n: number }[] };
+  return result.rows[0].n;
+}
