@@ -3,6 +3,7 @@ import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErr
 import type { ReactNode } from "react";
 import { ROLE_LABELS } from "./auth/roles";
 import { useUser } from "./auth/use-user";
+import { JobTray } from "./components/job-tray";
 import { ToastProvider } from "./components/toaster";
 import { Button } from "./components/ui/button";
 import { useNonce } from "./utils/nonce-provider";
@@ -42,6 +43,7 @@ export function Layout({ children }: { children: ReactNode }) {
                 <Link to="/" className="hover:text-foreground">
                   Accounts
                 </Link>
+                <JobTray />
                 {user.role === "admin" ? (
                   <Link to="/admin/users" className="hover:text-foreground">
                     Admin

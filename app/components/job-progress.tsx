@@ -70,6 +70,7 @@ export function JobCounts({ job }: { job: JobSnapshot }) {
     ["Rate", formatRate(job.rate)],
     ["ETA", job.state === "running" && job.etaSeconds !== null ? formatDuration(job.etaSeconds) : "—"],
     ["Requests", formatCount(job.requestsUsed)],
+    ["Elapsed", job.startedAt ? formatDuration(((job.finishedAt ? Date.parse(job.finishedAt) : Date.parse(job.updatedAt)) - Date.parse(job.startedAt)) / 1000) : "—"],
   ];
   return (
     <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-3">

@@ -123,19 +123,29 @@ export async function getJob({ services, jobId }: { services: Services; jobId: s
   return row ? toSnapshot(row) : null;
 }
 
-/** Newest first. `before` (a createdAt) pages further back. */
+/** Newest first, optionally of one namespace. `before` (a createdAt) pages further back. */
 export async function listJobs({
   services,
   limit = 50,
   state,
   before,
+  connectionId,
+  namespaceId,
 }: {
   services: Services;
   limit?: number;
   state?: JobState | JobState[];
   before?: string;
+  connectionId?: number;
+  namespaceId?: string;
 }): Promise<JobSnapshot[]> {
-  const rows = await services.jobs.store.list({ limit: Math.min(Math.max(1, limit), 500), state, before: before ? new Date(before) : undefined });
+  const rows = await services.jobs.store.list({
+    limit: Math.min(Math.max(1, limit), 500),
+    state,
+    before: before ? new Date(before) : undefined,
+    connectionId,
+    namespaceId,
+  });
   return rows.map(toSnapshot);
 }
 

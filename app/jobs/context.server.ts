@@ -324,6 +324,8 @@ export class JobContext<P = unknown> {
   /** Reads the job's state now (the API calls this in-process for a fast pause or cancel). */
   async tick(): Promise<void> {
     if (this.stopReason === "lost" || this.fatalWrite) return;
+    // A job waiting for budget makes no progress: its rate must fall, not stay at its last value.
+    this.noteRate();
     try {
       const row = await this.exclusive(() => this.deps.store.tick(this.id, this.leaseToken, this.deps.leaseMs, this.live()));
       if (!row) this.stop("lost");

@@ -86,7 +86,11 @@ export class JobRunner {
         if (!row) return;
         const entry: { ctx: JobContext<unknown> | null; done: Promise<void> } = { ctx: null, done: Promise.resolve() };
         this.running.set(row.id, entry);
-        entry.done = runJob(this.deps, row, token, (ctx) => (entry.ctx = ctx))
+        entry.done = runJob(this.deps, row, token, (ctx) => {
+          entry.ctx = ctx;
+          // Leased just as the runner began to stop: hand it straight back.
+          if (this.stopped) ctx.stop("shutdown");
+        })
           .catch((error) => this.deps.log(`kvdeck: job ${row.id}: runner error: ${(error as Error)?.stack ?? error}`))
           .finally(() => {
             this.running.delete(row.id);

@@ -45,12 +45,19 @@ export class JobStore {
     return row ?? null;
   }
 
-  async list(options: { limit: number; state?: JobState | JobState[]; before?: Date }): Promise<Job[]> {
+  async list(options: { limit: number; state?: JobState | JobState[]; before?: Date; connectionId?: number; namespaceId?: string }): Promise<Job[]> {
     const states = options.state === undefined ? undefined : Array.isArray(options.state) ? options.state : [options.state];
     return this.db
       .select()
       .from(jobs)
-      .where(and(states ? inArray(jobs.state, states) : undefined, options.before ? sql`${jobs.createdAt} < ${options.before}` : undefined))
+      .where(
+        and(
+          states ? inArray(jobs.state, states) : undefined,
+          options.before ? sql`${jobs.createdAt} < ${options.before}` : undefined,
+          options.connectionId !== undefined ? eq(jobs.connectionId, options.connectionId) : undefined,
+          options.namespaceId !== undefined ? eq(jobs.namespaceId, options.namespaceId) : undefined,
+        ),
+      )
       .orderBy(desc(jobs.createdAt), desc(jobs.id))
       .limit(options.limit);
   }

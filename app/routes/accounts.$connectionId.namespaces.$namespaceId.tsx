@@ -33,6 +33,9 @@ import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv
 import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
 import { filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
 import { compareKeys } from "~/kv/key-order";
+import { listJobs } from "~/jobs/api.server";
+import { ActiveJobsBanner, NamespaceJobActions, SelectAllMatching } from "~/components/namespace-jobs";
+import { BULK_MAX_KEYS } from "~/kv/limits";
 import { compileRule, describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 
@@ -51,7 +54,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, filter: rule, signal: request.signal }),
     ]),
   );
-  return { connection: summarize(connection), namespace, prefix, rule, filterError, filterQuery: filterSearch(search).toString(), page, now: Date.now() };
+  const activeJobs = (await listJobs({ services: getServices(context), state: ["queued", "running", "cancelling", "paused"], limit: 100 })).filter(
+    (job) => job.connectionId === connection.id && job.namespaceId === namespaceId,
+  );
+  return { connection: summarize(connection), namespace, prefix, rule, filterError, filterQuery: filterSearch(search).toString(), page, activeJobs, now: Date.now() };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -144,6 +150,7 @@ export default function NamespaceKeys() {
   const [creating, setCreating] = useState(false);
   const [deletingNamespace, setDeletingNamespace] = useState(false);
   const [pendingOps, setPendingOps] = useState<string[]>([]);
+  const [jobStarts, setJobStarts] = useState<string[]>([]);
   const inFlight = useRef<AbortController | null>(null);
   /** Names each delete submission asked for, by fetcher key (its summary lists only failures). */
   const deleteRequests = useRef(new Map<string, Set<string>>());
@@ -264,6 +271,18 @@ export default function NamespaceKeys() {
   );
 
   const startDelete = (names: string[]) => {
+    if (names.length > BULK_MAX_KEYS) {
+      // More than one bulk request's worth: a durable job does it, with progress and a report.
+      const form = new FormData();
+      form.set("kind", "delete-selected");
+      form.set("payload", JSON.stringify({ keys: names }));
+      form.set("totalEstimate", String(names.length));
+      const key = `job-${crypto.randomUUID()}`;
+      submit(form, { method: "post", action: `${base}/jobs`, navigate: false, fetcherKey: key });
+      setJobStarts((keys) => [...keys, key]);
+      setSelected(new Set());
+      return;
+    }
     const key = `delete-${crypto.randomUUID()}`;
     deleteRequests.current.set(key, new Set(names));
     const form = new FormData();
@@ -329,6 +348,7 @@ export default function NamespaceKeys() {
             New key
           </Button>
         ) : null}
+        <NamespaceJobActions action={`${base}/jobs`} rule={rule} namespaceId={namespace.id} connectionId={connection.id} canEdit={canEdit} />
         {canAdmin ? (
           <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
             Delete namespace
@@ -347,6 +367,11 @@ export default function NamespaceKeys() {
               ? ""
               : `${formatCount(visibleRows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
         </p>
+        {canEdit && selectedCount === 0 && (visibleRows.length > 0 || cursor) ? (
+          <div className="ml-auto">
+            <SelectAllMatching key={filterQuery} action={`${base}/jobs`} rule={rule} namespaceTitle={namespace.title} />
+          </div>
+        ) : null}
         {selectedCount > 0 ? (
           <div role="toolbar" aria-label="Selection" className="ml-auto flex items-center gap-2 text-sm text-foreground">
             <span>{formatCount(selectedCount)} selected</span>
@@ -359,6 +384,7 @@ export default function NamespaceKeys() {
           </div>
         ) : null}
       </div>
+      <ActiveJobsBanner jobs={data.activeJobs} />
       <div className="flex min-h-0 flex-1">
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
           {visibleRows.length === 0 && !cursor ? (
@@ -442,6 +468,17 @@ export default function NamespaceKeys() {
       <KeyFormDialog open={creating} onOpenChange={setCreating} mode="create" action={base} onSaved={onSaved} />
       {pendingOps.map((key) => (
         <FetcherWatcher<DeleteResult> key={key} fetcherKey={key} onDone={onDeleteDone} />
+      ))}
+      {jobStarts.map((key) => (
+        <FetcherWatcher<{ ok: true; job: { id: string } } | { ok: false; error: string }>
+          key={key}
+          fetcherKey={key}
+          onDone={(done, result) => {
+            setJobStarts((keys) => keys.filter((k) => k !== done));
+            if (result?.ok) navigate(`/jobs/${result.job.id}`);
+            else toast({ variant: "error", title: "Could not start the delete", description: result?.error ?? "The request did not reach kvdeck." });
+          }}
+        />
       ))}
     </div>
   );

@@ -1,16 +1,17 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
 import { JobCounts, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
 import { RouteError } from "~/components/route-error";
+import { useLiveJob } from "~/components/use-live-job";
 import { Button } from "~/components/ui/button";
 import { getServices } from "~/context.server";
 import { cancelJob, listJobErrors, pauseJob, resumeJob } from "~/jobs/api.server";
 import { jobRefusal, requireJob } from "~/jobs/route-helpers.server";
-import { canCancel, canPause, canResume, isFinished, type DryRunResult, type ExportResult, type JobSnapshot } from "~/jobs/types";
+import { canCancel, canPause, canResume, isFinished, type DryRunResult, type ExportResult } from "~/jobs/types";
 import { formatBytes, formatCount } from "~/utils/format";
 
 const RECENT_ERRORS = 20;
@@ -37,44 +38,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-/** Live snapshots over server-sent events; on reconnect the loader is re-run to resync. */
-function useLiveJob(initial: JobSnapshot) {
-  const [job, setJob] = useState(initial);
-  const [connected, setConnected] = useState(false);
-  const revalidator = useRevalidator();
-  const revalidate = useRef(revalidator.revalidate);
-  revalidate.current = revalidator.revalidate;
-
-  useEffect(() => setJob(initial), [initial]);
-  useEffect(() => {
-    if (isFinished(initial.state)) return;
-    const source = new EventSource(`/jobs/${initial.id}/events`);
-    let dropped = false;
-    source.addEventListener("open", () => {
-      setConnected(true);
-      if (dropped) revalidate.current();
-    });
-    source.addEventListener("job", (event) => setJob(JSON.parse((event as MessageEvent).data)));
-    source.addEventListener("end", () => {
-      source.close();
-      setConnected(false);
-      revalidate.current();
-    });
-    source.addEventListener("error", () => {
-      dropped = true;
-      setConnected(false);
-    });
-    return () => source.close();
-  }, [initial.id, initial.state]);
-  return { job, connected };
-}
-
 export default function JobPage() {
   const loaded = useLoaderData<typeof loader>();
-  const { job, connected } = useLiveJob(loaded.job);
+  const revalidator = useRevalidator();
+  const { job: live, connected } = useLiveJob(loaded.job, { onResync: () => revalidator.revalidate(), onEnd: () => revalidator.revalidate() });
+  const job = live ?? loaded.job;
   const canEdit = useCan("editor");
   const steer = useFetcher<{ ok: boolean; error?: string }>();
-  const revalidator = useRevalidator();
   const lastFailed = useRef(job.counters.failed);
 
   // New failures: refresh the recent errors (the loader), at most every 2 s.
@@ -85,7 +55,7 @@ export default function JobPage() {
     return () => clearTimeout(timer);
   }, [job.counters.failed, revalidator]);
 
-  const dryRun = job.dryRun ? (job.result as DryRunResult | null) : null;
+  const dryRun = job.dryRun ? ((job.result as { dryRun?: DryRunResult } | null)?.dryRun ?? null) : null;
   const exported = job.kind === "export" && job.state === "succeeded" && !job.dryRun ? (job.result as ExportResult | null) : null;
   const namespaceHref = `/accounts/${job.connectionId}/namespaces/${job.namespaceId}`;
 

@@ -1,0 +1,102 @@
+import { expect, test } from "@playwright/test";
+import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, setFaults } from "./local-kv";
+
+test.beforeEach(async ({ request }) => {
+  await setConsistencyDelay(request, 0);
+});
+test.afterEach(async ({ request }) => {
+  await setFaults(request, { latencyMs: 0 });
+  await setConsistencyDelay(request, 2000);
+});
+
+async function openNamespace(page: import("@playwright/test").Page, title: string) {
+  await page.goto("/");
+  await page.getByRole("link", { name: title }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+}
+
+test("purge from 'select all N matching': confirm, watch the progress bar advance live to done", async ({ page, request }) => {
+  const title = `e2e-purge-${Date.now()}`;
+  const keys = [
+    ...Array.from({ length: 3000 }, (_, i) => ({ key: `tmp:${String(i).padStart(5, "0")}`, value: "x" })),
+    ...Array.from({ length: 20 }, (_, i) => ({ key: `keep:${i}`, value: "y" })),
+  ];
+  const namespaceId = await createNamespaceWithKeys(request, title, keys);
+  await openNamespace(page, title);
+  await page.getByRole("searchbox", { name: "Prefix" }).fill("tmp:");
+  await page.getByRole("searchbox", { name: "Prefix" }).press("Enter");
+  await expect(page).toHaveURL(/prefix=tmp/);
+
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 3,000 keys matching prefix “tmp:” are selected.");
+
+  // Slow the upstream so progress is visible between start and end.
+  await setFaults(request, { latencyMs: 400 });
+  await selection.getByRole("button", { name: "Delete 3,000 keys" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 3,000 keys from ${title}?` });
+  await dialog.getByRole("textbox").fill("3000");
+  await dialog.getByRole("button", { name: "Delete 3,000 keys" }).click();
+
+  await expect(page).toHaveURL(/\/jobs\//);
+  await expect(page.getByRole("heading", { name: "Purge by rule" })).toBeVisible();
+  const bar = page.getByRole("progressbar", { name: "Purge by rule progress" });
+  const seen = new Set<number>();
+  await expect(async () => {
+    const value = Number(await bar.getAttribute("aria-valuenow"));
+    if (Number.isFinite(value)) seen.add(value);
+    expect(value).toBe(100);
+  }).toPass({ timeout: 60_000, intervals: [200] });
+  expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible();
+  await expect(page.getByLabel("Succeeded")).toHaveText("3,000");
+  await expect(page.getByLabel("Failed")).toHaveText("0");
+
+  const left = await listKeyNames(request, namespaceId);
+  expect(left.filter((k) => k.startsWith("tmp:"))).toEqual([]);
+  expect(left.filter((k) => k.startsWith("keep:"))).toHaveLength(20);
+});
+
+test("cancel a running job", async ({ page, request }) => {
+  const title = `e2e-cancel-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, Array.from({ length: 5000 }, (_, i) => ({ key: `c:${String(i).padStart(5, "0")}`, value: "x" })));
+  await openNamespace(page, title);
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  await expect(page.getByRole("group", { name: "All matching keys" })).toContainText("All 5,000 keys");
+  await setFaults(request, { latencyMs: 1500 });
+  await page.getByRole("button", { name: "Delete 5,000 keys" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("textbox").fill("5000");
+  await dialog.getByRole("button", { name: "Delete 5,000 keys" }).click();
+  await expect(page.getByRole("button", { name: "Cancel job" })).toBeVisible();
+  await page.getByRole("button", { name: "Cancel job" }).click();
+  await expect(page.getByText("cancelled", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Cancel job" })).toHaveCount(0);
+  // The counts add up: everything processed either succeeded, failed or was skipped.
+  const number = async (label: string) => Number((await page.getByLabel(label, { exact: true }).textContent())!.split(" ")[0].replace(/,/g, ""));
+  expect(await number("Processed")).toBe((await number("Succeeded")) + (await number("Failed")) + (await number("Skipped")));
+  expect(await number("Processed")).toBeLessThan(5000);
+});
+
+test("export a namespace and download the file", async ({ page, request }) => {
+  const title = `e2e-export-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, [
+    { key: "a", value: "alpha", metadata: { tag: "x" } },
+    { key: "b", value: "beta" },
+  ]);
+  await openNamespace(page, title);
+  await page.getByRole("button", { name: "Export" }).click();
+  const dialog = page.getByRole("dialog", { name: "Export keys" });
+  await dialog.getByRole("button", { name: "Start export" }).click();
+  await expect(page).toHaveURL(/\/jobs\//);
+  const download = page.getByRole("link", { name: /Download export \(2 keys/ });
+  await expect(download).toBeVisible({ timeout: 30_000 });
+  const file = page.waitForEvent("download");
+  await download.click();
+  const saved = await (await file).path();
+  const lines = (await import("node:fs")).readFileSync(saved, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  expect(lines).toEqual([
+    { key: "a", value: "alpha", metadata: { tag: "x" } },
+    { key: "b", value: "beta" },
+  ]);
+});
