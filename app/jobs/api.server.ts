@@ -74,17 +74,18 @@ export async function startJob(input: StartJobInput): Promise<JobSnapshot> {
   // One transaction: a runner never sees the job before the keys it needs are stored.
   const row = await services.jobs.store.db.transaction(async (tx) => {
     const store = new JobStore(tx as unknown as Db);
-    const stored = definition.persist ? await definition.persist(store, id, parsed.data) : parsed.data;
-    return store.insert({
+    const inserted = await store.insert({
       id,
       kind,
       connectionId: connection.id,
       namespaceId: input.namespaceId,
-      payload: stored,
+      payload: definition.toStored ? definition.toStored(parsed.data) : parsed.data,
       dryRun: Boolean(input.dryRun),
       createdBy,
       totalEstimate: input.totalEstimate ?? prepared?.totalEstimate ?? null,
     });
+    await definition.persist?.(store, id, parsed.data);
+    return inserted;
   });
   services.jobs.runner?.wake();
   return toSnapshot(row);

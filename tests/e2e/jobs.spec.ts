@@ -18,7 +18,7 @@ async function openNamespace(page: import("@playwright/test").Page, title: strin
 test("purge from 'select all N matching': confirm, watch the progress bar advance live to done", async ({ page, request }) => {
   const title = `e2e-purge-${Date.now()}`;
   const keys = [
-    ...Array.from({ length: 3000 }, (_, i) => ({ key: `tmp:${String(i).padStart(5, "0")}`, value: "x" })),
+    ...Array.from({ length: 12_000 }, (_, i) => ({ key: `tmp:${String(i).padStart(5, "0")}`, value: "x" })),
     ...Array.from({ length: 20 }, (_, i) => ({ key: `keep:${i}`, value: "y" })),
   ];
   const namespaceId = await createNamespaceWithKeys(request, title, keys);
@@ -29,14 +29,14 @@ test("purge from 'select all N matching': confirm, watch the progress bar advanc
 
   await page.getByRole("button", { name: "Select all matching" }).click();
   const selection = page.getByRole("group", { name: "All matching keys" });
-  await expect(selection).toContainText("All 3,000 keys matching prefix “tmp:” are selected.");
+  await expect(selection).toContainText("All 12,000 keys matching prefix “tmp:” are selected.");
 
-  // Slow the upstream so progress is visible between start and end.
+  // Slow the upstream so progress is visible between start and end (12 list pages, 2 bulk deletes).
   await setFaults(request, { latencyMs: 400 });
-  await selection.getByRole("button", { name: "Delete 3,000 keys" }).click();
-  const dialog = page.getByRole("alertdialog", { name: `Delete 3,000 keys from ${title}?` });
-  await dialog.getByRole("textbox").fill("3000");
-  await dialog.getByRole("button", { name: "Delete 3,000 keys" }).click();
+  await selection.getByRole("button", { name: "Delete 12,000 keys" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 12,000 keys from ${title}?` });
+  await dialog.getByRole("textbox").fill("12000");
+  await dialog.getByRole("button", { name: "Delete 12,000 keys" }).click();
 
   await expect(page).toHaveURL(/\/jobs\//);
   await expect(page.getByRole("heading", { name: "Purge by rule" })).toBeVisible();
@@ -49,7 +49,7 @@ test("purge from 'select all N matching': confirm, watch the progress bar advanc
   }).toPass({ timeout: 60_000, intervals: [200] });
   expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible();
-  await expect(page.getByLabel("Succeeded")).toHaveText("3,000");
+  await expect(page.getByLabel("Succeeded")).toHaveText("12,000");
   await expect(page.getByLabel("Failed")).toHaveText("0");
 
   const left = await listKeyNames(request, namespaceId);

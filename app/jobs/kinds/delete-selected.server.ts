@@ -24,13 +24,14 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
     return { totalEstimate: new Set(payload.keys).size };
   },
 
+  toStored: (payload) => ({ count: new Set(payload.keys).size }),
+
   async persist(store, jobId, payload) {
-    const count = await store.addKeys(
+    await store.addKeys(
       jobId,
       "selected",
       payload.keys.map((key) => ({ key })),
     );
-    return { count };
   },
 
   async run(ctx) {

@@ -32,8 +32,10 @@ export interface JobKindDefinition<P, Stored = P> {
   destructive: boolean;
   /** Checks that need the services; throws JobInputError. May return the expected number of keys. */
   prepare?(input: PrepareInput<P>): Promise<{ totalEstimate?: number | null } | void>;
-  /** Inside the transaction that inserts the job: stores what does not fit the row; returns the row's payload. */
-  persist?(store: JobStore, jobId: string, payload: P): Promise<Stored>;
+  /** The payload the row holds, when it differs from what startJob accepted. */
+  toStored?(payload: P): Stored;
+  /** Right after the row is inserted, in the same transaction: stores what does not fit the row. */
+  persist?(store: JobStore, jobId: string, payload: P): Promise<void>;
   run(ctx: JobContext<Stored>): Promise<void>;
   /** Requests the real run needs beyond the listing a dry run already made, for `matched` keys. */
   bulkRequests(matched: number, payload: Stored): number;
