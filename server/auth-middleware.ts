@@ -8,6 +8,7 @@
 //      (single-fetch `.data`, JSON, event streams, downloads);
 //   6. /admin/** needs an admin; a change needs the role MUTATION_ROLES names, else an editor.
 // Routes check roles again with app/auth/guards.server.ts, so neither layer alone is trusted.
+import { MAX_IMPORT_FILE_BYTES } from "~/jobs/types";
 import type { Request, RequestHandler, Response } from "express";
 import { loadSecretKey } from "~/auth/secrets.server";
 import type { RequestAuth } from "~/auth/request.server";
@@ -21,6 +22,9 @@ import type { Env } from "~/utils/env.server";
 
 /** Workers KV's largest value is 25 MiB; a form carrying one, with its other fields, fits in 30. */
 export const MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024;
+/** Import uploads (multipart, streamed to disk by the jobs route) may be larger. */
+export const MAX_IMPORT_UPLOAD_BYTES = MAX_IMPORT_FILE_BYTES + 64 * 1024; // the file plus multipart framing
+const IMPORT_UPLOAD_PATH = /^\/accounts\/[^/]+\/namespaces\/[^/]+\/jobs(\.data)?$/;
 
 /**
  * Reachable without a session. `/__manifest` is Remix's route-discovery endpoint: it lists route
@@ -161,9 +165,9 @@ function wantsDocument(req: Request): boolean {
 function bodyTooBig(req: Request): { status: number; message: string } | null {
   const length = req.get("content-length");
   if (length !== undefined) {
-    return Number(length) > MAX_REQUEST_BODY_BYTES
-      ? { status: 413, message: `The request is larger than kvdeck accepts (${MAX_REQUEST_BODY_BYTES / 1024 / 1024} MiB).` }
-      : null;
+    // Import files are streamed to disk by their route, which enforces its own, larger cap.
+    const cap = IMPORT_UPLOAD_PATH.test(req.path) ? MAX_IMPORT_UPLOAD_BYTES : MAX_REQUEST_BODY_BYTES;
+    return Number(length) > cap ? { status: 413, message: `The request is larger than kvdeck accepts (${cap / 1024 / 1024} MiB).` } : null;
   }
   // Browsers always send a length with a form or a file; a stream of unknown size could be anything.
   if (req.get("transfer-encoding")) return { status: 411, message: "Send the request with a Content-Length." };

@@ -138,3 +138,16 @@ describe("watchJob", () => {
     expect(seen.some((s) => s.state === "running" && s.counters.processed > 0 && s.counters.processed < 30_000)).toBe(true);
   });
 });
+
+describe("pause, then cancel before the job has stopped", () => {
+  test("the cancel wins", async () => {
+    const ns = await namespaceWithKeys("pause-cancel");
+    const job = await purge(ns);
+    await waitForJob(h, job.id, { until: (j) => j.counters.succeeded >= 10_000 });
+    await pauseJob({ services: h.services, jobId: job.id });
+    await cancelJob({ services: h.services, jobId: job.id });
+    const done = await waitForJob(h, job.id);
+    expect(done.state).toBe("cancelled");
+    expect(done.counters.matched).toBe(done.counters.processed);
+  });
+});

@@ -48,7 +48,9 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
     if (ctx.dryRun) ctx.result = { dryRun: dryRunResult(deps, ctx, definition.bulkRequests(ctx.counters.matched, ctx.payload), startedAt) };
     outcome = { state: "succeeded" };
   } catch (error) {
-    if (isStopped(error) && error.reason !== "error") outcome = { stop: error.reason };
+    // The strongest reason asked for wins: a cancel that follows a pause cancels.
+    const reason = isStopped(error) ? (ctx.stopping ?? error.reason) : null;
+    if (reason && reason !== "error") outcome = { stop: reason };
     else {
       if (!(error instanceof JobFailure) && !(error instanceof UpstreamError)) deps.log(`kvdeck: job ${row.id} failed: ${(error as Error)?.stack ?? error}`);
       outcome = { state: "failed", error: describeError(error) };

@@ -85,3 +85,6 @@ export interface JobErrorEntry {
   error: string;
   at: string;
 }
+
+/** The largest import file kvdeck accepts (streamed to disk, then validated). */
+export const MAX_IMPORT_FILE_BYTES = 1024 * 1024 * 1024;

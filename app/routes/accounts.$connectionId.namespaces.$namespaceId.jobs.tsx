@@ -1,17 +1,23 @@
 // Starts jobs on a namespace: purge, export, copy/move, bulk expiry, large deletes (a form with
 // the kind and its JSON payload), and imports (a multipart upload streamed to disk).
-import { data, unstable_parseMultipartFormData, type ActionFunctionArgs } from "@remix-run/node";
+import {
+  data,
+  unstable_composeUploadHandlers,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+} from "@remix-run/node";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
 import { getServices } from "~/context.server";
 import { saveImportUpload, startJob } from "~/jobs/api.server";
 import { UploadTooLarge } from "~/jobs/files.server";
 import { jobRefusal } from "~/jobs/route-helpers.server";
-import { JOB_KINDS, type JobKind } from "~/jobs/types";
+import { JOB_KINDS, MAX_IMPORT_FILE_BYTES, type JobKind } from "~/jobs/types";
 import { requireConnection } from "~/kv/guards.server";
 
-/** The largest import file accepted. */
-export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+/** The other fields of an import form are a few words each. */
+const SMALL_FIELD_BYTES = 64 * 1024;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(context, "editor");
@@ -21,15 +27,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   let form: FormData;
   try {
     form = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
-      ? await unstable_parseMultipartFormData(request, async ({ name, data: body }) => {
-          if (name !== "file") return undefined;
-          const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_BYTES });
-          return uploadId;
-        })
+      ? await unstable_parseMultipartFormData(
+          request,
+          unstable_composeUploadHandlers(async ({ name, data: body }) => {
+            if (name !== "file") return undefined;
+            const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_FILE_BYTES });
+            return uploadId;
+          }, unstable_createMemoryUploadHandler({ maxPartSize: SMALL_FIELD_BYTES })),
+        )
       : await request.formData();
   } catch (error) {
     if (error instanceof UploadTooLarge) {
-      return data({ ok: false as const, error: `The file is over ${MAX_IMPORT_BYTES / 1024 / 1024 / 1024} GiB.` }, { status: 413 });
+      return data({ ok: false as const, error: `The file is over ${MAX_IMPORT_FILE_BYTES / 1024 / 1024 / 1024} GiB.` }, { status: 413 });
     }
     throw error;
   }

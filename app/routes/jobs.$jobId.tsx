@@ -151,7 +151,7 @@ export default function JobPage() {
         </p>
       ) : null}
 
-      <section aria-labelledby="errors-heading" className="space-y-2">
+      <section aria-labelledby="errors-heading" className="space-y-2" role="region">
         <div className="flex items-center justify-between">
           <h2 id="errors-heading" className="font-medium">
             Errors {loaded.errorTotal ? `(${formatCount(loaded.errorTotal)})` : ""}

@@ -100,3 +100,30 @@ test("export a namespace and download the file", async ({ page, request }) => {
     { key: "b", value: "beta" },
   ]);
 });
+
+test("import a file: a malformed one is refused with line numbers, a good one lands", async ({ page, request }) => {
+  const title = `e2e-import-${Date.now()}`;
+  const namespaceId = await createNamespaceWithKeys(request, title, []);
+  await openNamespace(page, title);
+
+  const upload = async (name: string, content: string) => {
+    await page.getByRole("button", { name: "Import" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import keys" });
+    await dialog.getByLabel("File").setInputFiles({ name, mimeType: "application/x-ndjson", buffer: Buffer.from(content) });
+    await dialog.getByRole("button", { name: "Upload and import" }).click();
+    await expect(page).toHaveURL(/\/jobs\//);
+  };
+
+  await upload("bad.ndjson", '{"key":"ok","value":"1"}\n{"key":"","value":"2"}\nnot json\n');
+  await expect(page.getByText("failed", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("alert")).toContainText("nothing was written");
+  const report = page.getByRole("region", { name: /^Errors/ });
+  await expect(report.getByText(/^line 2: A key name cannot be empty/)).toBeVisible();
+  await expect(report.getByText(/^line 3:/)).toBeVisible();
+  expect(await listKeyNames(request, namespaceId)).toEqual([]);
+
+  await openNamespace(page, title);
+  await upload("good.ndjson", '{"key":"x:1","value":"one","metadata":{"n":1}}\n{"key":"x:2","value":"dHdv","base64":true}\n');
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  expect(await listKeyNames(request, namespaceId)).toEqual(["x:1", "x:2"]);
+});
