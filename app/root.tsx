@@ -33,13 +33,13 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body className="antialiased">
         <div className="flex h-dvh flex-col">
-          <header className="flex h-12 shrink-0 items-center gap-4 border-b px-4">
+          <header className="flex h-12 shrink-0 items-center gap-3 border-b px-3 sm:gap-4 sm:px-4">
             <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
               <img src="/favicon.svg" alt="" className="h-5 w-5" />
               kvdeck
             </Link>
             {user ? (
-              <nav aria-label="Main" className="flex items-center gap-3 text-sm text-muted-foreground">
+              <nav aria-label="Main" className="flex items-center gap-2 text-sm text-muted-foreground sm:gap-3">
                 <Link to="/" className="hover:text-foreground">
                   Accounts
                 </Link>
@@ -53,7 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
             ) : null}
             {user ? (
               <Form method="post" action="/sign-out" className="ml-auto flex items-center gap-3 text-sm">
-                <span aria-label="Signed in as">
+                <span aria-label="Signed in as" className="hidden sm:inline">
                   <span className="font-medium">{user.username}</span>{" "}
                   <span className="text-muted-foreground">· {ROLE_LABELS[user.role]}</span>
                 </span>

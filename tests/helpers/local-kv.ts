@@ -6,7 +6,8 @@
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { type Database, type Db, openDatabase } from "~/db/client.server";
+import type { Database, Db } from "~/db/client.server";
+import { openTestDatabase } from "./db";
 import { createLocalKvApi } from "../../server/local-kv/api";
 import { type FaultSettings, Faults, parseFaults } from "../../server/local-kv/faults";
 import { RateLimit, type RateLimitSpec, parseRateLimit } from "../../server/local-kv/rate-limit";
@@ -66,41 +67,6 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await database.close();
-    },
-  };
-}
-
-async function openTestDatabase(): Promise<Pick<Database, "db" | "close">> {
-  const url = process.env.KVDECK_TEST_DATABASE_URL;
-  if (!url) return openDatabase({});
-  return openPostgresDatabase(url);
-}
-
-/**
- * A fresh database on the shared Postgres server, dropped on close. Not a fresh schema: the
- * committed migrations name "public" in their foreign keys, so they only work in "public".
- */
-async function openPostgresDatabase(url: string): Promise<Pick<Database, "db" | "close">> {
-  const { default: pg } = await import("pg");
-  const name = `kvdeck_test_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const testUrl = new URL(url);
-  testUrl.pathname = `/${name}`;
-  const database = await openDatabase({ url: testUrl.toString() });
-  return {
-    db: database.db,
-    async close() {
-      await database.close();
-      await admin(`drop database ${name} with (force)`);
     },
   };
 }
