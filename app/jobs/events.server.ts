@@ -10,8 +10,8 @@ import { type JobSnapshot, isFinished } from "./types";
 
 export type JobListener = (snapshot: JobSnapshot) => void;
 
-/** How often watchJob reads the row when no event came. */
-export const WATCH_POLL_MS = 1_000;
+/** How often watchJob reads the row when no event came: under a second, reading included. */
+export const WATCH_POLL_MS = 750;
 
 export class JobEvents {
   private readonly emitter = new EventEmitter();

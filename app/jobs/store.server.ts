@@ -146,6 +146,7 @@ export class JobStore {
       .update(jobs)
       .set({
         ...live,
+        rate: null,
         state: sql`case when ${jobs.state} in ('running', 'queued') then 'queued' else ${jobs.state} end` as unknown as JobState,
         leaseOwner: null,
         leaseExpiresAt: null,
