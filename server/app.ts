@@ -55,7 +55,7 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
   }
 
   // One request budget per upstream token (KVDECK_UPSTREAM_BUDGET), shared by browsing and jobs.
-  const budgets = budgetsFromEnv(process.env);
+  const budgets = budgetsFromEnv(env);
   const connections = new ConnectionRegistry(
     database.db,
     secrets,
@@ -75,7 +75,7 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
 
   const cache = new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS });
   // ---- jobs (app/jobs, docs/jobs.md): the runner starts once the server listens, stops in close() ----
-  const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: env.dataDir, config: jobsConfigFromEnv(process.env), log });
+  const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: env.dataDir, config: jobsConfigFromEnv(env), log });
   // ---- end jobs ----
   const services: AppServices = { env, database, connections, cache, jobs };
   const auth = await createAuth({ env, db: database.db, log });

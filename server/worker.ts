@@ -20,23 +20,23 @@ if (!env.DATABASE_URL) {
 const database = await openDatabase({ url: env.DATABASE_URL });
 const secrets = createSecretBox(loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY));
 const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
-const localKvUrl = process.env.KVDECK_LOCAL_KV_URL ?? `http://${host}:${env.PORT}/client/v4`;
+const localKvUrl = env.KVDECK_LOCAL_KV_URL ?? `http://${host}:${env.PORT}/client/v4`;
 const connections = new ConnectionRegistry(
   database.db,
   secrets,
   { baseUrl: () => localKvUrl, token: () => env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(env.dataDir) },
-  budgetsFromEnv(process.env),
+  budgetsFromEnv(env),
 );
 const jobs = createJobsService({
   db: database.db,
   connections,
   cache: new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS }),
-  budgets: budgetsFromEnv(process.env),
+  budgets: budgetsFromEnv(env),
   dataDir: env.dataDir,
-  config: { ...jobsConfigFromEnv(process.env), runInProcess: true },
+  config: { ...jobsConfigFromEnv(env), runInProcess: true },
 });
 jobs.start();
-console.log(`kvdeck worker: ${jobs.runner!.id} running up to ${jobsConfigFromEnv(process.env).concurrency} jobs at a time`);
+console.log(`kvdeck worker: ${jobs.runner!.id} running up to ${jobsConfigFromEnv(env).concurrency} jobs at a time`);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

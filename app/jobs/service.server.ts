@@ -1,5 +1,6 @@
 // The jobs part of a process's services (AppServices.jobs): the store, the progress events and,
 // unless turned off, a runner. Built the same way by the web server and by the worker.
+import type { Env } from "~/utils/env.server";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Db } from "~/db/client.server";
 import type { BudgetRegistry } from "~/kv/budget.server";
@@ -23,22 +24,13 @@ export interface JobsConfig {
 
 export const DEFAULT_JOBS_CONFIG: JobsConfig = { runInProcess: true, concurrency: 2, leaseMs: 30_000, pollMs: 1_000, tickMs: 1_000 };
 
-/** Reads KVDECK_JOB_RUNNER, KVDECK_JOB_CONCURRENCY and KVDECK_JOB_LEASE_MS. */
-export function jobsConfigFromEnv(source: Record<string, string | undefined> = process.env): JobsConfig {
-  const runner = source.KVDECK_JOB_RUNNER ?? "in-process";
-  if (runner !== "in-process" && runner !== "off") throw new Error(`kvdeck: invalid environment\n  KVDECK_JOB_RUNNER: "in-process" or "off"`);
-  const whole = (name: string, fallback: number, min: number) => {
-    const text = source[name];
-    if (text === undefined || text === "") return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`kvdeck: invalid environment\n  ${name}: a whole number ≥ ${min}`);
-    return n;
-  };
+/** The runner's settings from the (already validated) environment. */
+export function jobsConfigFromEnv(env: Pick<Env, "KVDECK_JOB_RUNNER" | "KVDECK_JOB_CONCURRENCY" | "KVDECK_JOB_LEASE_MS">): JobsConfig {
   return {
     ...DEFAULT_JOBS_CONFIG,
-    runInProcess: runner === "in-process",
-    concurrency: whole("KVDECK_JOB_CONCURRENCY", DEFAULT_JOBS_CONFIG.concurrency, 1),
-    leaseMs: whole("KVDECK_JOB_LEASE_MS", DEFAULT_JOBS_CONFIG.leaseMs, 1_000),
+    runInProcess: env.KVDECK_JOB_RUNNER === "in-process",
+    concurrency: env.KVDECK_JOB_CONCURRENCY,
+    leaseMs: env.KVDECK_JOB_LEASE_MS,
   };
 }
 

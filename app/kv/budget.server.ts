@@ -277,7 +277,7 @@ export class BudgetRegistry {
  * 1200/300s for Cloudflare, and for the local KV API whatever it enforces (KVDECK_RATE_LIMIT,
  * same syntax; off by default).
  */
-export function budgetsFromEnv(source: Record<string, string | undefined> = process.env): BudgetRegistry {
+export function budgetsFromEnv(source: { KVDECK_UPSTREAM_BUDGET?: string; KVDECK_RATE_LIMIT?: string }): BudgetRegistry {
   const explicit = source.KVDECK_UPSTREAM_BUDGET;
   if (explicit !== undefined && explicit.trim() !== "") return new BudgetRegistry(parseBudget(explicit));
   const local = source.KVDECK_RATE_LIMIT?.trim();

@@ -21,6 +21,13 @@ const schema = z.object({
   KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
   KVDECK_OVERLAY_TTL_MS: durationMs.optional(),
   KVDECK_RATE_LIMIT: z.string().optional(),
+  /** kvdeck's own request budget per upstream token, e.g. 1200/300s or off (app/kv/budget.server.ts). */
+  KVDECK_UPSTREAM_BUDGET: z.string().optional(),
+  KVDECK_JOB_RUNNER: z.enum(["in-process", "off"]).default("in-process"),
+  KVDECK_JOB_CONCURRENCY: z.coerce.number().int().min(1).default(2),
+  KVDECK_JOB_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** For `npm run worker`: where the web app serves its local KV API. */
+  KVDECK_LOCAL_KV_URL: z.string().url().optional(),
   KVDECK_FAULTS: z.string().optional(),
   KVDECK_SEED: z.enum(["demo", "none"]).default("demo"),
   KVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
