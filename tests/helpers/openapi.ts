@@ -1,6 +1,7 @@
 // Validates local KV API responses against Cloudflare's published OpenAPI schemas: the 2026 file,
-// and the 2024 file too wherever it has the operation. Both live in ../shared/reference/ (beside
-// the repository, in CI as here).
+// and the 2024 file too wherever it has the operation. Copies of both are kept in
+// tests/fixtures/openapi/ (from the project's shared reference folder), so the tests run on any
+// fresh clone.
 //
 // Both files have defects that reject answers the real API gives (see KNOWN_DEFECTS). They are
 // patched here, each for a stated reason, and tests/integration/local-kv-openapi.test.ts shows
@@ -14,7 +15,7 @@ import addFormats from "ajv-formats";
 export type SpecName = "2024" | "2026";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const REFERENCE_DIR = path.resolve(REPO_ROOT, "../shared/reference");
+export const REFERENCE_DIR = path.resolve(REPO_ROOT, "tests/fixtures/openapi");
 const SPEC_FILES: Record<SpecName, string> = {
   "2024": "cloudflare-kv-openapi.json",
   "2026": "cloudflare-kv-openapi-2026.json",
