@@ -3,7 +3,7 @@
 // other's marks. Loaders call merge() over fresh upstream pages; actions mark, then call the
 // upstream, then fail() or revert() only their own marks. SQL for `overlays` and
 // `overlay_rules` lives here and nowhere else.
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { overlayRules, overlays } from "~/db/schema";
 import { compareKeys } from "~/kv/key-order";
@@ -298,14 +298,7 @@ export class ResourceCache {
     return rows.map((r) => toOverlay<T>(r)).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
   }
 
-  /** Marks that ended in error, oldest first, across scopes (for housekeeping). */
-  async countErrors(scope: string): Promise<number> {
-    const [row] = await this.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(overlays)
-      .where(and(eq(overlays.scope, scope), eq(overlays.status, "error"), ne(overlays.intent, "process")));
-    return row?.n ?? 0;
-  }
+
 }
 
 const MARK_CHUNK = 5_000;

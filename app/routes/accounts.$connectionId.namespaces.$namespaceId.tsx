@@ -1,6 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import {
-  Form,
   Link,
   Outlet,
   useFetchers,
@@ -18,17 +17,19 @@ import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
 import { loadKeyPage } from "~/cache/keys.server";
 import { keyScope } from "~/cache/scopes";
+import { clientMeta } from "~/cache/types";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "~/components/confirm-delete-dialog";
 import { FetcherWatcher } from "~/components/fetcher-watcher";
 import { KeyFormDialog } from "~/components/key-form-dialog";
+import { KeyFilterForm } from "~/components/key-filter-form";
 import { KeysTable, type KeyRow } from "~/components/keys-table";
 import { RouteError } from "~/components/route-error";
 import { useToast } from "~/components/toaster";
+import { useKeyPages } from "~/components/use-key-pages";
 import { Button } from "~/components/ui/button";
-import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
 import { summarize } from "~/kv/connections.server";
-import { fromUpstream, requireConnection, type UpstreamFailure } from "~/kv/guards.server";
+import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv/key-forms";
 import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
 import { filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
@@ -36,7 +37,7 @@ import { compareKeys } from "~/kv/key-order";
 import { listJobs } from "~/jobs/api.server";
 import { ActiveJobsBanner, NamespaceJobActions, SelectAllMatching } from "~/components/namespace-jobs";
 import { BULK_MAX_KEYS } from "~/kv/limits";
-import { compileRule, describeRule, type KeyRule } from "~/kv/key-rule";
+import { compileRule, describeRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 
 const FILTER_DEBOUNCE_MS = 300;
@@ -129,7 +130,6 @@ export default function NamespaceKeys() {
   const { connection, namespace, prefix, rule, filterQuery } = data;
   const ruleMatches = useMemo(() => compileRule(rule), [rule]);
   const filtered = filtersBeyondPrefix(rule);
-  const params = useParams();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
   const navigate = useNavigate();
@@ -139,11 +139,7 @@ export default function NamespaceKeys() {
   const canAdmin = useCan("admin");
   const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
 
-  const [rows, setRows] = useState<KeyRow[]>(data.page.keys);
-  const [cursor, setCursor] = useState(data.page.cursor);
-  const [pageEnd, setPageEnd] = useState(data.page.pageEnd);
-  const [loading, setLoading] = useState(false);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { rows, setRows, cursor, loading, loadError, clearLoadError, loadMore } = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
   const [nowMs, setNowMs] = useState(data.now);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[] | null>(null);
@@ -151,57 +147,16 @@ export default function NamespaceKeys() {
   const [deletingNamespace, setDeletingNamespace] = useState(false);
   const [pendingOps, setPendingOps] = useState<string[]>([]);
   const [jobStarts, setJobStarts] = useState<string[]>([]);
-  const inFlight = useRef<AbortController | null>(null);
   /** Names each delete submission asked for, by fetcher key (its summary lists only failures). */
   const deleteRequests = useRef(new Map<string, Set<string>>());
 
-  useEffect(() => {
-    inFlight.current?.abort();
-    inFlight.current = null;
-    setRows(data.page.keys);
-    setCursor(data.page.cursor);
-    setPageEnd(data.page.pageEnd);
-    setLoading(false);
-    setLoadError(null);
-    setSelected(new Set());
-  }, [data.page]);
+  useEffect(() => setSelected(new Set()), [data.page]);
 
   useEffect(() => {
     setNowMs(Date.now());
     const timer = setInterval(() => setNowMs(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, []);
-
-  const loadMore = useCallback(async () => {
-    if (!cursor || inFlight.current) return;
-    const controller = new AbortController();
-    inFlight.current = controller;
-    setLoading(true);
-    setLoadError(null);
-    try {
-      const query = new URLSearchParams(filterQuery);
-      query.set("cursor", cursor);
-      if (pageEnd !== null) query.set("after", pageEnd);
-      const response = await fetch(`${base}/list?${query}`, { signal: controller.signal, headers: { accept: "application/json" } });
-      const body = await response.json();
-      if (!response.ok) {
-        const failure = (body as Partial<UpstreamFailure>).upstreamError;
-        throw new Error(failure ? `${failure.title}: ${failure.detail}` : `The server answered ${response.status}.`);
-      }
-      const page = body as { keys: KeyRow[]; cursor: string; pageEnd: string | null };
-      if (controller.signal.aborted) return;
-      setRows((previous) => previous.concat(page.keys));
-      setCursor(page.cursor);
-      setPageEnd(page.pageEnd);
-    } catch (error) {
-      if (!controller.signal.aborted) setLoadError(error instanceof Error ? error.message : String(error));
-    } finally {
-      if (inFlight.current === controller) {
-        inFlight.current = null;
-        setLoading(false);
-      }
-    }
-  }, [base, cursor, filterQuery, pageEnd]);
 
   // What is in flight right now, straight from the submitted forms: rows change before the action answers.
   const fetchers = useFetchers();
@@ -216,7 +171,7 @@ export default function NamespaceKeys() {
       if (f.formData?.get("intent") !== "put" || f.state === "idle") continue;
       const name = String(f.formData.get("name"));
       const status = f.formData.get("mode") === "create" ? "creating" : "updating";
-      puts.set(name, { name, _meta: { status, intent: status === "creating" ? "create" : "update", opId: "", createdAt: 0, updatedAt: 0, expiresAt: 0, ttlMs: 0, progress: null, stage: null, message: null, error: null, retryCount: 0, maxRetries: 0 } });
+      puts.set(name, { name, _meta: clientMeta({ status, intent: status === "creating" ? "create" : "update" }) });
     }
     return puts;
   }, [fetchers]);
@@ -235,8 +190,6 @@ export default function NamespaceKeys() {
     return out;
   }, [rows, pendingDeletes, pendingPuts, prefix, cursor]);
 
-  const applyRows = useCallback((change: (rows: KeyRow[]) => KeyRow[]) => setRows((previous) => change(previous)), []);
-
   const onDeleteDone = useCallback(
     (key: string, result: DeleteResult | undefined) => {
       setPendingOps((ops) => ops.filter((k) => k !== key));
@@ -248,11 +201,11 @@ export default function NamespaceKeys() {
       }
       const { summary } = result;
       const failed = new Map(summary.failed.map((f) => [f.key, f.error]));
-      applyRows((all) =>
+      setRows((all) =>
         all.flatMap((row) => {
           const error = failed.get(row.name);
           if (error !== undefined) {
-            return [{ ...row, _meta: { status: "error" as const, intent: "delete" as const, opId: summary.opId, createdAt: Date.now(), updatedAt: Date.now(), expiresAt: Date.now(), ttlMs: 0, progress: null, stage: null, message: null, error, retryCount: 0, maxRetries: 0 } }];
+            return [{ ...row, _meta: clientMeta({ status: "error", intent: "delete", opId: summary.opId, error }) }];
           }
           return requested.has(row.name) ? [] : [row];
         }),
@@ -267,7 +220,7 @@ export default function NamespaceKeys() {
         });
       }
     },
-    [applyRows, toast],
+    [setRows, toast],
   );
 
   const startDelete = (names: string[]) => {
@@ -300,13 +253,13 @@ export default function NamespaceKeys() {
   const dismiss = (row: KeyRow) => {
     if (!row._meta) return;
     submit({ intent: "dismiss", name: row.name, opId: row._meta.opId }, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
-    applyRows((all) => all.map((r) => (r.name === row.name ? { ...r, _meta: undefined } : r)));
+    setRows((all) => all.map((r) => (r.name === row.name ? { ...r, _meta: undefined } : r)));
   };
 
   const onSaved = useCallback(
     (result: { ok: true; row: { name: string } }) => {
       const saved = result.row as KeyRow;
-      applyRows((all) => {
+      setRows((all) => {
         const index = all.findIndex((r) => r.name === saved.name);
         if (index >= 0) return all.map((r, i) => (i === index ? saved : r));
         const last = all[all.length - 1]?.name;
@@ -315,7 +268,7 @@ export default function NamespaceKeys() {
       });
       toast({ variant: "success", title: `Saved ${saved.name}` });
     },
-    [applyRows, toast, ruleMatches, cursor],
+    [setRows, toast, ruleMatches, cursor],
   );
 
   const query = filterQuery ? `?${filterQuery}` : "";
@@ -354,7 +307,7 @@ export default function NamespaceKeys() {
             Delete namespace
           </Button>
         ) : null}
-        <FilterForm base={base} rule={rule} onPrefixTyped={(form) => {
+        <KeyFilterForm base={base} rule={rule} onPrefixTyped={(form) => {
           clearTimeout(debounce.current);
           debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
         }} onSubmitted={() => clearTimeout(debounce.current)} />
@@ -418,7 +371,7 @@ export default function NamespaceKeys() {
           {loadError ? (
             <div role="alert" className="flex items-center justify-between gap-3 border-t bg-destructive/10 px-4 py-2 text-sm">
               <span>Could not load more keys. {loadError}</span>
-              <Button size="sm" variant="outline" onClick={() => setLoadError(null)}>
+              <Button size="sm" variant="outline" onClick={clearLoadError}>
                 Retry
               </Button>
             </div>
@@ -481,59 +434,6 @@ export default function NamespaceKeys() {
         />
       ))}
     </div>
-  );
-}
-
-/** Prefix (narrows the upstream listing), then name pattern and one metadata condition. */
-function FilterForm({ base, rule, onPrefixTyped, onSubmitted }: { base: string; rule: KeyRule; onPrefixTyped: (form: HTMLFormElement | null) => void; onSubmitted: () => void }) {
-  const condition = rule.metadata?.[0];
-  const [more, setMore] = useState(Boolean(rule.glob || rule.regex || condition));
-  const [op, setOp] = useState(condition?.op ?? "equals");
-  return (
-    <Form method="get" action={base} role="search" aria-label="Filter keys" className="ml-auto flex w-full flex-wrap items-center gap-2 sm:w-auto" onSubmit={onSubmitted}>
-      <label htmlFor="prefix" className="text-sm text-muted-foreground">
-        Prefix
-      </label>
-      <Input
-        id="prefix"
-        name="prefix"
-        type="search"
-        defaultValue={rule.prefix ?? ""}
-        key={rule.prefix ?? ""}
-        placeholder="Filter keys by prefix"
-        className="font-mono sm:w-72"
-        autoComplete="off"
-        spellCheck={false}
-        onChange={(event) => onPrefixTyped(event.currentTarget.form)}
-      />
-      {more ? (
-        <>
-          <Input name="glob" aria-label="Name pattern" placeholder="Pattern, e.g. *:cart" defaultValue={rule.glob ?? ""} className="w-40 font-mono" />
-          <Input name="metaField" aria-label="Metadata field" placeholder="Metadata field" defaultValue={condition?.field ?? ""} className="w-36 font-mono" />
-          <select
-            name="metaOp"
-            aria-label="Metadata comparison"
-            value={op}
-            onChange={(e) => setOp(e.currentTarget.value as typeof op)}
-            className="h-9 rounded-md border border-input bg-background px-2 text-sm"
-          >
-            <option value="equals">equals</option>
-            <option value="contains">contains</option>
-            <option value="exists">exists</option>
-          </select>
-          {op !== "exists" ? (
-            <Input name="metaValue" aria-label="Metadata value" placeholder="Value" defaultValue={condition?.value ?? ""} className="w-32 font-mono" />
-          ) : null}
-        </>
-      ) : (
-        <Button type="button" variant="ghost" size="sm" onClick={() => setMore(true)}>
-          More filters
-        </Button>
-      )}
-      <Button type="submit" variant="secondary" size="sm">
-        Filter
-      </Button>
-    </Form>
   );
 }
 

@@ -1,0 +1,64 @@
+// The keys a namespace page has loaded so far, and loading the next page of them (the list
+// resource route merges the cache's marks over each page). A new first page (another filter)
+// starts over and abandons a page still in flight.
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { UpstreamFailure } from "~/kv/guards.server";
+import type { KeyRow } from "./keys-table";
+
+export interface KeyPage {
+  keys: KeyRow[];
+  cursor: string;
+  pageEnd: string | null;
+}
+
+export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl: string; filterQuery: string }) {
+  const [rows, setRows] = useState<KeyRow[]>(first.keys);
+  const [cursor, setCursor] = useState(first.cursor);
+  const [pageEnd, setPageEnd] = useState(first.pageEnd);
+  const [loading, setLoading] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const inFlight = useRef<AbortController | null>(null);
+
+  useEffect(() => {
+    inFlight.current?.abort();
+    inFlight.current = null;
+    setRows(first.keys);
+    setCursor(first.cursor);
+    setPageEnd(first.pageEnd);
+    setLoading(false);
+    setLoadError(null);
+  }, [first]);
+
+  const loadMore = useCallback(async () => {
+    if (!cursor || inFlight.current) return;
+    const controller = new AbortController();
+    inFlight.current = controller;
+    setLoading(true);
+    setLoadError(null);
+    try {
+      const query = new URLSearchParams(filterQuery);
+      query.set("cursor", cursor);
+      if (pageEnd !== null) query.set("after", pageEnd);
+      const response = await fetch(`${listUrl}?${query}`, { signal: controller.signal, headers: { accept: "application/json" } });
+      const body = await response.json();
+      if (!response.ok) {
+        const failure = (body as Partial<UpstreamFailure>).upstreamError;
+        throw new Error(failure ? `${failure.title}: ${failure.detail}` : `The server answered ${response.status}.`);
+      }
+      const page = body as KeyPage;
+      if (controller.signal.aborted) return;
+      setRows((previous) => previous.concat(page.keys));
+      setCursor(page.cursor);
+      setPageEnd(page.pageEnd);
+    } catch (error) {
+      if (!controller.signal.aborted) setLoadError(error instanceof Error ? error.message : String(error));
+    } finally {
+      if (inFlight.current === controller) {
+        inFlight.current = null;
+        setLoading(false);
+      }
+    }
+  }, [listUrl, cursor, filterQuery, pageEnd]);
+
+  return { rows, setRows, cursor, loading, loadError, clearLoadError: () => setLoadError(null), loadMore };
+}
