@@ -64,6 +64,14 @@ test("a key the upstream refuses comes back with an error badge, and retry works
   const failure = page.getByRole("alert").filter({ hasText: "Deleted 4 of 5 keys; 1 failed" });
   await expect(failure).toBeVisible();
   await expect(failure).toContainText("item:003");
+
+  // The audit log says who deleted how many, and that one failed.
+  await page.goto("/admin/audit");
+  const event = page.getByRole("table", { name: "Audit events, newest first" }).getByRole("row").filter({ hasText: "key.delete" }).first();
+  await expect(event).toContainText("admin");
+  await expect(event.getByRole("cell").nth(4)).toHaveText("5");
+  await expect(event).toContainText("partial");
+  await page.goBack();
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "item:003" }) });
   await expect(row).toHaveAttribute("data-status", "error");
   await expect(row).toContainText("Error");
