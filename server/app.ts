@@ -74,9 +74,8 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
   }
 
   const cache = new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS });
-  // ---- jobs (app/jobs, docs/jobs.md): the runner starts once the server listens, stops in close() ----
+  // Durable jobs (docs/jobs.md): the runner starts once the server listens and stops in close().
   const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: env.dataDir, config: jobsConfigFromEnv(env), log });
-  // ---- end jobs ----
   const services: AppServices = { env, database, connections, cache, jobs };
   const auth = await createAuth({ env, db: database.db, log });
   const app = express();
