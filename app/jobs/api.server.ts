@@ -91,7 +91,11 @@ export async function startJob(input: StartJobInput): Promise<JobSnapshot> {
   return toSnapshot(row);
 }
 
-/** Pauses a queued or running job; a running one stops after its batches in flight. */
+/**
+ * Pauses a queued or running job. One nobody runs is `paused` at once; a running one stays
+ * `running` (with `pauseRequested`) until its batches in flight have finished and its checkpoint
+ * is saved, then becomes `paused` (within about a second), and its counters no longer move.
+ */
 export async function pauseJob({ services, jobId }: { services: Services; jobId: string }): Promise<JobSnapshot> {
   const row = await services.jobs.store.requestPause(jobId);
   if (!row) throw await refusal(services, jobId, "paused", canPause);
@@ -99,7 +103,10 @@ export async function pauseJob({ services, jobId }: { services: Services; jobId:
   return toSnapshot(row);
 }
 
-/** Queues a paused (or failed) job again; it continues from its checkpoint. */
+/**
+ * Queues a paused (or failed) job again; it continues from its checkpoint. A pause still pending
+ * (the job has not stopped yet) is withdrawn.
+ */
 export async function resumeJob({ services, jobId }: { services: Services; jobId: string }): Promise<JobSnapshot> {
   const row = await services.jobs.store.requestResume(jobId);
   if (!row) throw await refusal(services, jobId, "resumed", canResume);

@@ -12,7 +12,7 @@ import { Aimd } from "./aimd";
 import type { PipelineCheckpoint } from "./checkpoint";
 import type { JobEvents } from "./events.server";
 import { JobGate, JobOps } from "./ops.server";
-import type { CommittedCounters, JobStore, KeyError, LiveProgress } from "./store.server";
+import { type CommittedCounters, type JobStore, type KeyError, type LiveProgress, isPauseRequested } from "./store.server";
 import type { JobCounters } from "./types";
 
 /** Why a job stops before its end: asked to, its process is shutting down, a batch failed, or another runner took it over. */
@@ -348,8 +348,8 @@ export class JobContext<P = unknown> {
 
   private observe(row: Job) {
     this.deps.events.publish(row);
-    if (row.state === "paused") this.stop("pause");
-    else if (row.state === "cancelling" || row.state === "cancelled") this.stop("cancel");
+    if (row.state === "cancelling" || row.state === "cancelled") this.stop("cancel");
+    else if (row.state === "paused" || isPauseRequested(row)) this.stop("pause");
     else if (row.state === "queued" && !this.stopReason) void this.exclusive(() => this.deps.store.markRunning(this.id, this.leaseToken)).catch(() => {});
   }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type JobsHarness, countKeys, seedKeys, startJobs, waitForJob } from "../../tests/helpers/jobs";
 import { type LocalKv, startLocalKv } from "../../tests/helpers/local-kv";
 import { JobStateError, cancelJob, getJob, pauseJob, resumeJob, startJob, watchJob } from "./api.server";
+import type { PipelineCheckpoint } from "./checkpoint";
 import type { DryRunResult, JobSnapshot } from "./types";
 
 const KEYS = 40_000;
@@ -39,28 +40,87 @@ function expectCountersAddUp(job: JobSnapshot) {
   expect(c.matched).toBeGreaterThanOrEqual(c.processed);
 }
 
+/** The keys namespaceWithKeys() puts under tmp/, in key order. */
+const TMP_KEYS = Array.from({ length: KEYS }, (_, i) => i + 1)
+  .filter((i) => i % 4 !== 0)
+  .map((i) => `tmp/${String(i).padStart(6, "0")}`);
+
+/**
+ * A stopped job's row as stored, checked for exactness: nobody holds it, and its checkpoint
+ * accounts for exactly the keys its counters say were processed (a resume neither repeats nor
+ * skips a key).
+ */
+async function expectStoppedExactly(jobId: string) {
+  const row = (await h.services.jobs.store.get(jobId))!;
+  expect(row.leaseOwner).toBeNull();
+  expect(row.leaseExpiresAt).toBeNull();
+  const pipeline = (row.checkpoint as { pipeline: PipelineCheckpoint<string> | null }).pipeline;
+  const done = (key: string) =>
+    (pipeline?.after != null && key <= pipeline.after) || (pipeline?.done ?? []).some(([lo, hi]) => key >= lo && key <= hi);
+  expect(TMP_KEYS.filter(done).length).toBe(row.processed);
+  return row;
+}
+
+/**
+ * Pauses a purge mid-run through `steer` (this process, or another one that does not run it) and
+ * checks that from the first snapshot that says `paused`, nothing about the job moves any more.
+ */
+async function pauseMidRun(title: string, steer: { services: JobsHarness["services"] }) {
+  const ns = await namespaceWithKeys(title);
+  const job = await purge(ns);
+  await waitForJob(h, job.id, { until: (j) => j.counters.succeeded >= 10_000 });
+  const asked = await pauseJob({ services: steer.services, jobId: job.id });
+  // Until its runner has stopped, the job says it is running and that a pause is on its way.
+  if (asked.state !== "paused") expect(asked).toMatchObject({ state: "running", pauseRequested: true });
+  const paused = await waitForJob(h, job.id, { until: (j) => j.state === "paused", timeoutMs: 10_000 });
+  expect(paused.rate).toBeNull();
+  expect(paused.pauseRequested).toBe(false);
+  const row = await expectStoppedExactly(job.id);
+  // Its runner has let go: nothing moves any more, not even the row's timestamp.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const still = (await getJob({ services: h.services, jobId: job.id }))!;
+  expect(still.counters).toEqual(paused.counters);
+  expect(still.requestsUsed).toBe(paused.requestsUsed);
+  expect(still.updatedAt).toBe(paused.updatedAt);
+  expect(still.state).toBe("paused");
+  expect((await h.services.jobs.store.get(job.id))!.checkpoint).toEqual(row.checkpoint);
+  expectCountersAddUp(still);
+  expect(still.counters.succeeded).toBeLessThan(30_000);
+  expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(30_000 - still.counters.succeeded);
+
+  await resumeJob({ services: steer.services, jobId: job.id });
+  const done = await waitForJob(h, job.id);
+  expect(done.state).toBe("succeeded");
+  expect(done.counters).toMatchObject({ matched: 30_000, processed: 30_000, succeeded: 30_000, failed: 0, skipped: 0 });
+  expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(0);
+  expect(await countKeys(kv, ns)).toBe(10_000);
+}
+
 describe("pause and resume", () => {
   test("a paused job stops between batches, keeps exact counters, and resumes to the end", async () => {
-    const ns = await namespaceWithKeys("pause");
+    await pauseMidRun("pause", h);
+  });
+
+  test("the same, paused from another process (the runner hears of it on its tick)", async () => {
+    const other = await startJobs(kv, { config: { runInProcess: false } });
+    try {
+      await pauseMidRun("pause-elsewhere", other);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a pause withdrawn by a resume before the job stopped: it runs to the end, exactly", async () => {
+    const ns = await namespaceWithKeys("pause-resume");
     const job = await purge(ns);
     await waitForJob(h, job.id, { until: (j) => j.counters.succeeded >= 10_000 });
     await pauseJob({ services: h.services, jobId: job.id });
-    const paused = await waitForJob(h, job.id, { until: (j) => j.state === "paused" && j.rate === null });
-    // Its runner has let go: nothing moves any more.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const still = (await getJob({ services: h.services, jobId: job.id }))!;
-    expect(still.counters).toEqual(paused.counters);
-    expect(still.requestsUsed).toBe(paused.requestsUsed);
-    expectCountersAddUp(still);
-    expect(still.counters.succeeded).toBeLessThan(30_000);
-    expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(30_000 - still.counters.succeeded);
-
-    await resumeJob({ services: h.services, jobId: job.id });
+    const resumed = await resumeJob({ services: h.services, jobId: job.id });
+    expect(resumed.pauseRequested).toBe(false);
     const done = await waitForJob(h, job.id);
     expect(done.state).toBe("succeeded");
     expect(done.counters).toMatchObject({ matched: 30_000, processed: 30_000, succeeded: 30_000, failed: 0, skipped: 0 });
     expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(0);
-    expect(await countKeys(kv, ns)).toBe(10_000);
   });
 
   test("a finished job can be neither paused nor resumed", async () => {
@@ -84,6 +144,12 @@ describe("cancel", () => {
     expectCountersAddUp(cancelled);
     expect(cancelled.finishedAt).not.toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing moves once it says cancelled.
+    const still = (await getJob({ services: h.services, jobId: job.id }))!;
+    expect(still.counters).toEqual(cancelled.counters);
+    expect(still.requestsUsed).toBe(cancelled.requestsUsed);
+    expect(still.updatedAt).toBe(cancelled.updatedAt);
+    await expectStoppedExactly(job.id);
     expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(30_000 - cancelled.counters.succeeded);
     // The purge's rule overlay is gone: the keys it did not delete show again.
     expect(await h.services.cache.rules(`${kv.accountId}/${ns}`)).toEqual([]);

@@ -2,19 +2,23 @@
 // kind's handler, and turns however that ended into the job's next state.
 //
 //   handler returned          → succeeded (a dry run's result: count, sample, estimate)
-//   paused / process shutdown → the lease is released; paused stays paused, shutdown re-queues
+//   paused / process shutdown → the lease is released; a requested pause becomes `paused` only
+//                               now, in that same write; shutdown (or a withdrawn pause) re-queues
 //   cancelled                 → cancelled; matched is set to processed (undone work is not counted)
 //   failed                    → failed, with the checkpoint kept: resumeJob continues from it
 //   lease lost                → nothing more is written (another runner owns the job now)
 //
 // Every path first writes a final checkpoint, so the counters and the error report account for
-// every batch that finished.
+// every batch that finished. The write that ends the run (release or finish) comes after it, is
+// the runner's last, and lets go of the lease: once a row shows `paused` or `cancelled`, no write
+// of this runner can change its counters, checkpoint or requestsUsed any more.
 import type { Job } from "~/db/schema";
 import { UpstreamError, explainUpstreamError } from "~/kv/errors";
 import { describeBudget } from "~/kv/budget.server";
 import { JobContext, type JobDeps, JobFailure, type StopReason, isStopped } from "./context.server";
 import { jobKinds } from "./kinds/index.server";
 import type { JobEnd } from "./kinds/kind.server";
+import { isPauseRequested } from "./store.server";
 import type { DryRunResult } from "./types";
 
 export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx: JobContext<unknown>) => void): Promise<void> {
@@ -26,6 +30,8 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
   };
 
   if (row.state === "cancelling") return end("cancelled");
+  // Taken over from a runner that died while pausing: pause it now, from its last checkpoint.
+  if (isPauseRequested(row)) return void publish(await deps.store.release(row.id, leaseToken));
   const parsed = (definition.stored ?? definition.payload).safeParse(row.payload);
   if (!parsed.success) return end("failed", `The job's payload is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}`);
   const connection = await deps.connections.get(row.connectionId);

@@ -1,5 +1,6 @@
 // A job row as the pages see it (app/jobs/types.ts): dates as ISO strings, progress and ETA derived.
 import type { Job } from "~/db/schema";
+import { isPauseRequested } from "./store.server";
 import type { JobSnapshot } from "./types";
 
 export function toSnapshot(row: Job): JobSnapshot {
@@ -13,6 +14,7 @@ export function toSnapshot(row: Job): JobSnapshot {
     connectionId: row.connectionId,
     namespaceId: row.namespaceId,
     state: row.state,
+    pauseRequested: isPauseRequested(row),
     dryRun: row.dryRun,
     payload: row.payload,
     phase: row.phase,

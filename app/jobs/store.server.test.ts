@@ -1,10 +1,11 @@
 // Leases: two runners never hold the same job, a lapsed lease is taken over, a runner that lost
-// its lease can no longer write; cancel is immediate only when no live runner holds the job.
+// its lease can no longer write; pause and cancel are immediate only when no live runner holds the
+// job, and once a row says paused or cancelled no runner can write to it any more.
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
-import { JobStore } from "./store.server";
+import { JobStore, isPauseRequested } from "./store.server";
 
 let database: TestDatabase;
 let store: JobStore;
@@ -56,12 +57,87 @@ test("cancel: immediate without a live runner, `cancelling` while one holds the 
   expect(await store.finish(held.id, "runner", { state: "cancelled" })).toMatchObject({ state: "cancelled", leaseOwner: null });
 });
 
-test("pause then resume while the runner still holds the job: released back to the queue", async () => {
+const counters = (n: number) => ({ processed: n, succeeded: n, failed: 0, skipped: 0 });
+
+test("pause: immediate without a live runner; while one holds the job, a request until the runner lets go", async () => {
+  const idle = await addJob();
+  expect(await store.requestPause(idle.id)).toMatchObject({ state: "paused", leaseOwner: null });
+
   const job = await addJob();
   await store.lease("runner", 30_000);
-  expect(await store.requestPause(job.id)).toMatchObject({ state: "paused" });
+  const asked = (await store.requestPause(job.id))!;
+  expect(asked).toMatchObject({ state: "running", leaseOwner: "runner" });
+  expect(isPauseRequested(asked)).toBe(true);
+  expect(await store.requestPause(job.id)).toMatchObject({ state: "running" }); // asking twice is fine
+  // The runner's writes while it finishes its batches keep the request (and the row running).
+  await store.tick(job.id, "runner", 30_000, { ...live, scanned: 7, rate: 3 });
+  const saved = (await store.checkpoint(job.id, "runner", 30_000, { counters: counters(5), checkpoint: { at: 5 }, live: { ...live, scanned: 7, rate: 3 } }, []))!;
+  expect(saved).toMatchObject({ state: "running", processed: 5 });
+  expect(isPauseRequested(saved)).toBe(true);
+  // Its last write says paused, and lets go.
+  const released = (await store.release(job.id, "runner", { ...live, scanned: 8 }))!;
+  expect(released).toMatchObject({ state: "paused", leaseOwner: null, leaseExpiresAt: null, rate: null, scanned: 8, processed: 5, checkpoint: { at: 5 } });
+  expect(isPauseRequested(released)).toBe(false);
+  expect(await store.tick(job.id, "runner", 30_000, live)).toBeNull();
+  expect(await store.checkpoint(job.id, "runner", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [])).toBeNull();
+  expect(await store.get(job.id)).toMatchObject({ state: "paused", processed: 5, scanned: 8, checkpoint: { at: 5 } });
+  expect(await store.lease("other", 30_000)).toBeNull();
   expect(await store.requestResume(job.id)).toMatchObject({ state: "queued" });
+  expect(await store.lease("other", 30_000)).toMatchObject({ id: job.id, state: "running", checkpoint: { at: 5 } });
+});
+
+test("a pause withdrawn by a resume before the runner stopped: it carries on, or goes back to the queue", async () => {
+  const job = await addJob();
+  await store.lease("runner", 30_000);
+  await store.requestPause(job.id);
+  const resumed = (await store.requestResume(job.id))!;
+  expect(resumed).toMatchObject({ state: "running", leaseOwner: "runner" });
+  expect(isPauseRequested(resumed)).toBe(false);
+  expect(await store.requestResume(job.id)).toBeNull(); // nothing left to resume
   expect(await store.lease("other", 30_000)).toBeNull(); // still held
   expect(await store.release(job.id, "runner")).toMatchObject({ state: "queued", leaseOwner: null });
   expect(await store.lease("other", 30_000)).toMatchObject({ id: job.id, state: "running" });
+});
+
+test("a cancel after a pause request wins; the runner's last write says cancelled", async () => {
+  const job = await addJob();
+  await store.lease("runner", 30_000);
+  await store.requestPause(job.id);
+  const cancelling = (await store.requestCancel(job.id))!;
+  expect(cancelling).toMatchObject({ state: "cancelling" });
+  expect(isPauseRequested(cancelling)).toBe(false);
+  expect(await store.finish(job.id, "runner", { state: "cancelled" })).toMatchObject({ state: "cancelled", leaseOwner: null });
+  expect(await store.tick(job.id, "runner", 30_000, live)).toBeNull();
+});
+
+test("a runner whose lease lapsed (stalled, not dead) cannot write once a request said paused or cancelled", async () => {
+  const lapse = (id: string) => database.db.execute(sql`update jobs set lease_expires_at = now() - interval '1 second' where id = ${id}`);
+  for (const request of ["pause", "cancel"] as const) {
+    await database.db.execute(sql`delete from jobs`);
+    const job = await addJob();
+    await store.lease("stalled", 30_000);
+    await store.checkpoint(job.id, "stalled", 30_000, { counters: counters(5), checkpoint: { at: 5 }, live }, []);
+    await lapse(job.id);
+    const row = request === "pause" ? await store.requestPause(job.id) : await store.requestCancel(job.id);
+    expect(row).toMatchObject({ state: request === "pause" ? "paused" : "cancelled", leaseOwner: null, leaseExpiresAt: null });
+    expect(await store.tick(job.id, "stalled", 30_000, { ...live, scanned: 99 })).toBeNull();
+    expect(await store.checkpoint(job.id, "stalled", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [{ key: "k", error: "e" }])).toBeNull();
+    expect(await store.release(job.id, "stalled", { ...live, scanned: 99 })).toBeNull();
+    expect(await store.finish(job.id, "stalled", { state: "cancelled" })).toBeNull();
+    expect(await store.get(job.id)).toMatchObject({ processed: 5, scanned: 0, checkpoint: { at: 5 }, updatedAt: row!.updatedAt });
+    expect(await store.countErrors(job.id)).toBe(0);
+    expect(await store.lease("other", 30_000)).toBeNull();
+  }
+});
+
+test("a job whose runner died while pausing is taken over paused, from its last checkpoint", async () => {
+  const job = await addJob();
+  await store.lease("dead", 30_000);
+  await store.checkpoint(job.id, "dead", 30_000, { counters: counters(5), checkpoint: { at: 5 }, live }, []);
+  await store.requestPause(job.id);
+  await database.db.execute(sql`update jobs set lease_expires_at = now() - interval '1 second' where id = ${job.id}`);
+  const taken = (await store.lease("next", 30_000))!;
+  expect(isPauseRequested(taken)).toBe(true);
+  const released = (await store.release(job.id, "next"))!;
+  expect(released).toMatchObject({ state: "paused", leaseOwner: null, processed: 5, checkpoint: { at: 5 } });
 });

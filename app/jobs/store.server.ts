@@ -3,6 +3,13 @@
 // A runner holds a job through a lease: `lease_owner` is a token unique to that lease and every
 // write of a running job names it, so a runner that lost its lease (it stalled past the expiry and
 // another runner took over) can no longer move the job's counters or checkpoint.
+//
+// A job's row only shows `paused` or `cancelled` once nobody holds it any more: while a live runner
+// holds the job, a pause is a request on the row (`running` with `checkpoint.pauseRequested`), as a
+// cancel is `cancelling`, and the runner itself writes `paused` / `cancelled` in its last write,
+// after its batches in flight have finished, with its final counters and checkpoint, and lets go
+// of the lease in the same statement. Where the request itself writes `paused` or `cancelled` (no
+// live runner), it clears the lease too, so a runner that merely stalled can no longer write.
 import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { jobErrors, jobKeys, jobs, type Job, type NewJob } from "~/db/schema";
@@ -31,6 +38,24 @@ const INSERT_CHUNK = 5_000;
 const ERROR_CHUNK = 1_000;
 
 const leaseEnd = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000})`;
+
+/** The key of `checkpoint` that holds a pause request its runner has not acted on yet. */
+export const PAUSE_REQUESTED = "pauseRequested";
+
+/** True when a pause was requested and the runner holding the job has not stopped yet. */
+export function isPauseRequested(row: Pick<Job, "checkpoint">): boolean {
+  const checkpoint = row.checkpoint;
+  return typeof checkpoint === "object" && checkpoint !== null && (checkpoint as Record<string, unknown>)[PAUSE_REQUESTED] === true;
+}
+
+const pauseKey = sql.raw(`'${PAUSE_REQUESTED}'`);
+const pauseMark = sql.raw(`'${JSON.stringify({ [PAUSE_REQUESTED]: true })}'::jsonb`);
+/** SQL: the row holds a pause request. */
+const pauseRequested = sql`coalesce(jsonb_typeof(${jobs.checkpoint}) = 'object' and (${jobs.checkpoint} -> ${pauseKey}) = 'true'::jsonb, false)`;
+/** SQL: the row's checkpoint without its pause request. */
+const withoutPauseRequest = sql`case when ${pauseRequested} then ${jobs.checkpoint} - ${pauseKey} else ${jobs.checkpoint} end`;
+/** SQL: a live runner holds the job (its lease has not lapsed). */
+const held = sql`(${jobs.leaseOwner} is not null and ${jobs.leaseExpiresAt} >= now())`;
 
 export class JobStore {
   constructor(readonly db: Db) {}
@@ -99,7 +124,8 @@ export class JobStore {
 
   /**
    * Saves a checkpoint, the counters it accounts for and the per-key errors of the batches it
-   * covers, in one transaction: a crash leaves either all of them or none.
+   * covers, in one transaction: a crash leaves either all of them or none. A pause request on the
+   * row is kept (the runner acts on it when it reads the row this returns).
    */
   async checkpoint(
     id: string,
@@ -108,13 +134,15 @@ export class JobStore {
     save: { counters: CommittedCounters; checkpoint: unknown; live: LiveProgress; result?: unknown },
     errors: KeyError[],
   ): Promise<Job | null> {
+    const saved = save.checkpoint === null || save.checkpoint === undefined ? null : JSON.stringify(save.checkpoint);
+    const checkpoint = sql`case when ${pauseRequested} then coalesce(${saved}::jsonb, '{}'::jsonb) || ${pauseMark} else ${saved}::jsonb end`;
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .update(jobs)
         .set({
           ...save.counters,
           ...save.live,
-          checkpoint: save.checkpoint,
+          checkpoint: checkpoint as unknown as Job["checkpoint"],
           ...(save.result !== undefined ? { result: save.result } : {}),
           leaseExpiresAt: leaseEnd(leaseMs) as unknown as Date,
           updatedAt: sql`now()` as unknown as Date,
@@ -129,7 +157,10 @@ export class JobStore {
     });
   }
 
-  /** A paused job that was resumed while its runner still held it: it simply carries on. */
+  /**
+   * A queued row its runner still holds (a row paused and resumed while held, as an earlier version
+   * allowed; a pause is now a request on a running row until the runner lets go): it carries on.
+   */
   async markRunning(id: string, token: string): Promise<void> {
     await this.db
       .update(jobs)
@@ -138,8 +169,10 @@ export class JobStore {
   }
 
   /**
-   * Lets go of a job that stopped without finishing: a paused one stays paused, one stopped by a
-   * shutdown (or resumed meanwhile) goes back to the queue, where any runner takes it again.
+   * Lets go of a job that stopped without finishing, as the runner's last write (after its final
+   * checkpoint): one whose pause was requested becomes `paused` now, one stopped by a shutdown (or
+   * whose pause request was withdrawn by a resume) goes back to the queue, where any runner takes it
+   * again; a cancelling one stays cancelling (the next runner to take it cancels it).
    */
   async release(id: string, token: string, live: Partial<LiveProgress> = {}): Promise<Job | null> {
     const [row] = await this.db
@@ -147,7 +180,11 @@ export class JobStore {
       .set({
         ...live,
         rate: null,
-        state: sql`case when ${jobs.state} in ('running', 'queued') then 'queued' else ${jobs.state} end` as unknown as JobState,
+        state: sql`case
+          when ${jobs.state} in ('running', 'queued') and ${pauseRequested} then 'paused'
+          when ${jobs.state} in ('running', 'queued') then 'queued'
+          else ${jobs.state} end` as unknown as JobState,
+        checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
         leaseOwner: null,
         leaseExpiresAt: null,
         updatedAt: sql`now()` as unknown as Date,
@@ -171,6 +208,7 @@ export class JobStore {
         error: end.error ?? null,
         ...(end.result !== undefined ? { result: end.result } : {}),
         ...(end.state === "failed" ? {} : { matched: sql`${jobs.processed}` as unknown as number }),
+        checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
         rate: null,
         leaseOwner: null,
         leaseExpiresAt: null,
@@ -184,38 +222,66 @@ export class JobStore {
 
   // ---- requests from the API (any process) ----
 
+  /**
+   * Pauses: at once when no live runner holds the job (queued, or its runner died), otherwise the
+   * row stays `running` with a pause request until the runner has finished its batches in flight,
+   * saved its checkpoint and let go (release() then writes `paused`).
+   */
   async requestPause(id: string): Promise<Job | null> {
     const [row] = await this.db
       .update(jobs)
-      .set({ state: "paused", rate: null, updatedAt: sql`now()` as unknown as Date })
+      .set({
+        state: sql`case when ${held} then ${jobs.state} else 'paused' end` as unknown as JobState,
+        checkpoint: sql`case when ${held} then coalesce(${jobs.checkpoint}, '{}'::jsonb) || ${pauseMark} else ${withoutPauseRequest} end` as unknown as Job["checkpoint"],
+        rate: sql`case when ${held} then ${jobs.rate} else null end` as unknown as number,
+        // A runner that merely stalled past its lease must not write to a paused job any more.
+        leaseOwner: sql`case when ${held} then ${jobs.leaseOwner} else null end` as unknown as string,
+        leaseExpiresAt: sql`case when ${held} then ${jobs.leaseExpiresAt} else null end` as unknown as Date,
+        updatedAt: sql`now()` as unknown as Date,
+      })
       .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running"])))
       .returning();
     return row ?? null;
   }
 
-  /** Queues a paused (or failed) job again; it continues from its checkpoint. */
+  /**
+   * Queues a paused (or failed) job again; it continues from its checkpoint. A pause still
+   * pending (its runner has not stopped yet) is withdrawn: the job carries on, or, if its runner
+   * already stopped, goes back to the queue when it lets go.
+   */
   async requestResume(id: string): Promise<Job | null> {
+    const idle = sql`${jobs.state} in ('paused', 'failed')`;
     const [row] = await this.db
       .update(jobs)
-      .set({ state: "queued", error: null, finishedAt: null, updatedAt: sql`now()` as unknown as Date })
-      .where(and(eq(jobs.id, id), inArray(jobs.state, ["paused", "failed"])))
+      .set({
+        state: sql`case when ${idle} then 'queued' else ${jobs.state} end` as unknown as JobState,
+        checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
+        error: null,
+        finishedAt: null,
+        updatedAt: sql`now()` as unknown as Date,
+      })
+      .where(and(eq(jobs.id, id), sql`(${idle} or (${jobs.state} in ('queued', 'running') and ${pauseRequested}))`))
       .returning();
     return row ?? null;
   }
 
   /**
    * Cancels: at once when no live runner holds the job (queued, paused, or its runner died),
-   * otherwise `cancelling` until the runner has stopped its batches.
+   * otherwise `cancelling` until the runner has stopped its batches (finish() then writes
+   * `cancelled`). A pending pause request gives way to the cancel.
    */
   async requestCancel(id: string): Promise<Job | null> {
-    const held = sql`(${jobs.leaseOwner} is not null and ${jobs.leaseExpiresAt} >= now())`;
     const [row] = await this.db
       .update(jobs)
       .set({
         state: sql`case when ${held} then 'cancelling' else 'cancelled' end` as unknown as JobState,
         matched: sql`case when ${held} then ${jobs.matched} else ${jobs.processed} end` as unknown as number,
         finishedAt: sql`case when ${held} then null else now() end` as unknown as Date,
+        checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
         rate: null,
+        // A runner that merely stalled past its lease must not write to a cancelled job any more.
+        leaseOwner: sql`case when ${held} then ${jobs.leaseOwner} else null end` as unknown as string,
+        leaseExpiresAt: sql`case when ${held} then ${jobs.leaseExpiresAt} else null end` as unknown as Date,
         updatedAt: sql`now()` as unknown as Date,
       })
       .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running", "paused"])))

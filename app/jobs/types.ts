@@ -57,6 +57,11 @@ export interface JobSnapshot {
   connectionId: number;
   namespaceId: string;
   state: JobState;
+  /**
+   * A pause was requested and the job's runner is finishing its batches in flight; the state
+   * stays `running` (or `queued`) until it has stopped and saved its checkpoint, then `paused`.
+   */
+  pauseRequested: boolean;
   dryRun: boolean;
   payload: unknown;
   phase: string | null;

@@ -64,6 +64,7 @@ export default function JobPage() {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">{KIND_LABELS[job.kind]}</h1>
         <JobStateBadge state={job.state} dryRun={job.dryRun} />
+        {job.pauseRequested ? <span className="text-sm text-muted-foreground">pausing after the batches in flight…</span> : null}
         <span className="text-xs text-muted-foreground" aria-live="polite">
           {isFinished(job.state) ? "" : connected ? "live" : "connecting…"}
         </span>
@@ -89,7 +90,7 @@ export default function JobPage() {
 
       {canEdit && !isFinished(job.state) ? (
         <steer.Form method="post" className="flex flex-wrap gap-2">
-          {canPause(job.state) ? (
+          {canPause(job.state) && !job.pauseRequested ? (
             <Button name="intent" value="pause" variant="outline">
               Pause
             </Button>
