@@ -11,12 +11,19 @@ export interface KeyPage {
   pageEnd: string | null;
 }
 
+/**
+ * Answers in a row that brought no visible key (a sparse filter, or a purge hiding everything)
+ * before loading stops on its own and waits for the person: each answer costs upstream requests.
+ */
+export const MAX_EMPTY_ANSWERS = 3;
+
 export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl: string; filterQuery: string }) {
   const [rows, setRows] = useState<KeyRow[]>(first.keys);
   const [cursor, setCursor] = useState(first.cursor);
   const [pageEnd, setPageEnd] = useState(first.pageEnd);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [emptyAnswers, setEmptyAnswers] = useState(0);
   const inFlight = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -27,6 +34,7 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
     setPageEnd(first.pageEnd);
     setLoading(false);
     setLoadError(null);
+    setEmptyAnswers(0);
   }, [first]);
 
   const loadMore = useCallback(async () => {
@@ -48,6 +56,7 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
       const page = body as KeyPage;
       if (controller.signal.aborted) return;
       setRows((previous) => previous.concat(page.keys));
+      setEmptyAnswers((n) => (page.keys.length === 0 ? n + 1 : 0));
       setCursor(page.cursor);
       setPageEnd(page.pageEnd);
     } catch (error) {
@@ -60,5 +69,16 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
     }
   }, [listUrl, cursor, filterQuery, pageEnd]);
 
-  return { rows, setRows, cursor, loading, loadError, clearLoadError: () => setLoadError(null), loadMore };
+  return {
+    rows,
+    setRows,
+    cursor,
+    loading,
+    loadError,
+    clearLoadError: () => setLoadError(null),
+    loadMore,
+    /** True when several answers in a row found nothing to show: loading waits for `keepLooking`. */
+    waiting: Boolean(cursor) && emptyAnswers >= MAX_EMPTY_ANSWERS,
+    keepLooking: () => setEmptyAnswers(0),
+  };
 }

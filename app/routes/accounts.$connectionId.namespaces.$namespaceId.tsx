@@ -139,7 +139,7 @@ export default function NamespaceKeys() {
   const canAdmin = useCan("admin");
   const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
 
-  const { rows, setRows, cursor, loading, loadError, clearLoadError, loadMore } = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
+  const { rows, setRows, cursor, loading, loadError, clearLoadError, loadMore, waiting, keepLooking } = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
   const [nowMs, setNowMs] = useState(data.now);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[] | null>(null);
@@ -350,7 +350,7 @@ export default function NamespaceKeys() {
           ) : (
             <KeysTable
               rows={visibleRows}
-              hasMore={Boolean(cursor) && !loadError}
+              hasMore={Boolean(cursor) && !loadError && !waiting}
               loading={loading}
               onLoadMore={loadMore}
               keyHref={keyHref}
@@ -367,6 +367,14 @@ export default function NamespaceKeys() {
             <p role="alert" className="border-b bg-destructive/10 px-4 py-2 text-sm">
               The filter was not applied: {data.filterError}
             </p>
+          ) : null}
+          {waiting && !loadError ? (
+            <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
+              <span>The last pages held no {filtered ? "matching " : ""}keys to show. Reading on costs a request per 1,000 keys.</span>
+              <Button size="sm" variant="outline" onClick={keepLooking}>
+                Keep looking
+              </Button>
+            </div>
           ) : null}
           {loadError ? (
             <div role="alert" className="flex items-center justify-between gap-3 border-t bg-destructive/10 px-4 py-2 text-sm">

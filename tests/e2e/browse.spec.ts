@@ -106,3 +106,23 @@ test("an upstream that is down, and a namespace that does not exist, are explain
   await expect(page.getByRole("alert")).toContainText("Not found");
   await expect(page.getByRole("alert").getByRole("link", { name: "Back to namespaces" })).toBeVisible();
 });
+
+test("a filter that matches nothing stops reading the namespace until asked to keep looking", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: "page-cache" }).click();
+  const lists: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/list?")) lists.push(request.url());
+  });
+  await page.getByRole("button", { name: "More filters" }).click();
+  await page.getByRole("textbox", { name: "Name pattern" }).fill("no-such-key-*");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const keepLooking = page.getByRole("button", { name: "Keep looking" });
+  await expect(keepLooking).toBeVisible({ timeout: 30_000 });
+  const asked = lists.length;
+  expect(asked).toBe(3); // the first page came with the document; then three empty answers
+  await page.waitForTimeout(1500);
+  expect(lists.length).toBe(asked);
+  await keepLooking.click();
+  await expect.poll(() => lists.length).toBeGreaterThan(asked);
+});
