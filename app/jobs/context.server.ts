@@ -15,18 +15,9 @@ import { JobGate, JobOps } from "./ops.server";
 import { type CommittedCounters, type JobStore, type KeyError, type LiveProgress, isPauseRequested } from "./store.server";
 import type { JobCounters } from "./types";
 
-/** Why a job stops before its end: asked to, its process is shutting down, a batch failed, or another runner took it over. */
-export type StopReason = "pause" | "cancel" | "shutdown" | "error" | "lost";
+import { JobStopped, type StopReason } from "./stop";
 
-/** Thrown (as the abort reason) wherever a job notices that it must stop. */
-export class JobStopped extends Error {
-  readonly name = "JobStopped";
-  constructor(readonly reason: StopReason) {
-    super(`job stopped: ${reason}`);
-  }
-}
-
-export const isStopped = (error: unknown): error is JobStopped => error instanceof JobStopped;
+export { BatchStopped, JobStopped, type StopReason, isStopped } from "./stop";
 
 /** A failure the handler reports to the person (the job fails with this message, no stack). */
 export class JobFailure extends Error {

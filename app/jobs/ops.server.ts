@@ -9,6 +9,7 @@ import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS, LIST_LIMIT_MAX }
 import type { BulkResult, BulkWriteItem, KeyInfo, KeyPage, KvUpstream } from "~/kv/upstream.server";
 import type { Aimd } from "./aimd";
 import { fullJitter, sleep } from "./backoff";
+import { BatchStopped, isStopped } from "./stop";
 import type { KeyError } from "./store.server";
 
 /** Attempts of one request that failed with a 5xx, a timeout or a network error. */
@@ -155,7 +156,12 @@ export class JobOps {
     return out;
   }
 
-  /** Sends `items` in requests within the limits, then re-sends only what failed. */
+  /**
+   * Sends `items` in requests within the limits, then re-sends only what failed. When the job
+   * stops part-way (e.g. paused while waiting to re-send the unsuccessful keys), this throws a
+   * BatchStopped with the keys already applied, so that they are counted and checkpointed; the
+   * others are left to the resume.
+   */
   private async bulk<I>(
     items: I[],
     keyOf: (item: I) => string,
@@ -164,11 +170,17 @@ export class JobOps {
     send: (chunk: I[]) => Promise<BulkResult>,
   ): Promise<BulkOutcome> {
     const outcome: BulkOutcome = { succeeded: 0, failed: [] };
-    for (const chunk of chunks(items, maxItems, sizeOf, WRITE_BODY_LIMIT)) await this.bulkChunk(chunk, keyOf, send, outcome);
+    const applied: string[] = [];
+    try {
+      for (const chunk of chunks(items, maxItems, sizeOf, WRITE_BODY_LIMIT)) await this.bulkChunk(chunk, keyOf, send, outcome, applied);
+    } catch (error) {
+      if (isStopped(error) && applied.length > 0) throw new BatchStopped(error.reason, applied);
+      throw error;
+    }
     return outcome;
   }
 
-  private async bulkChunk<I>(chunk: I[], keyOf: (item: I) => string, send: (chunk: I[]) => Promise<BulkResult>, outcome: BulkOutcome) {
+  private async bulkChunk<I>(chunk: I[], keyOf: (item: I) => string, send: (chunk: I[]) => Promise<BulkResult>, outcome: BulkOutcome, applied: string[]) {
     let pending = chunk;
     for (let round = 0; pending.length > 0; round++) {
       let result: BulkResult;
@@ -182,12 +194,16 @@ export class JobOps {
           return;
         }
         const half = Math.ceil(pending.length / 2);
-        await this.bulkChunk(pending.slice(0, half), keyOf, send, outcome);
-        await this.bulkChunk(pending.slice(half), keyOf, send, outcome);
+        await this.bulkChunk(pending.slice(0, half), keyOf, send, outcome, applied);
+        await this.bulkChunk(pending.slice(half), keyOf, send, outcome, applied);
         return;
       }
       const unsuccessful = new Set(result.unsuccessfulKeys);
-      const retry = unsuccessful.size ? pending.filter((item) => unsuccessful.has(keyOf(item))) : [];
+      const retry: I[] = [];
+      for (const item of pending) {
+        if (unsuccessful.has(keyOf(item))) retry.push(item);
+        else applied.push(keyOf(item));
+      }
       outcome.succeeded += pending.length - retry.length;
       pending = retry;
       if (pending.length === 0) return;

@@ -7,7 +7,7 @@
 // of that page's batches have finished (see checkpoint.ts). An ordered pipeline (export) commits
 // batches strictly in source order, so its output can be appended as it goes.
 import { CheckpointTracker } from "./checkpoint";
-import { type JobContext, type StepResume, isStopped } from "./context.server";
+import { BatchStopped, type JobContext, type StepResume, isStopped } from "./context.server";
 import type { KeyError } from "./store.server";
 
 export interface SourcePage<I> {
@@ -106,8 +106,40 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
     }
   };
 
+  // A batch stopped part-way (between the retry rounds of its bulk requests): the keys the upstream
+  // already applied are counted as succeeded, and each run of them in the batch is completed in the
+  // tracker as a batch of its own, so the checkpoint covers exactly those keys. The rest of the
+  // batch stays unfinished (its page is not passed): the resume sends it again, and skips the runs.
+  const settlePart = (batch: Batch<I, P>, applied: string[]) => {
+    const done = new Set(applied);
+    let count = 0;
+    let from = -1;
+    const close = (to: number) => {
+      tracker.complete(batch.start + from, batch.start + to, spec.position(batch.items[from]), spec.position(batch.items[to - 1]));
+      from = -1;
+    };
+    batch.items.forEach((item, i) => {
+      if (done.has(spec.keyOf(item))) {
+        count++;
+        if (from < 0) from = i;
+      } else if (from >= 0) close(i);
+    });
+    if (from >= 0) close(batch.items.length);
+    if (count > 0) ctx.commitBatch({ succeeded: count, skipped: 0, failed: [] });
+  };
+
+  const processBatch = async (batch: Batch<I, P>): Promise<BatchOutcome> => {
+    try {
+      return await spec.process(batch.items);
+    } catch (error) {
+      // An ordered pipeline commits whole batches in order (none of them writes in bulk today).
+      if (error instanceof BatchStopped && !ordered && !spec.auxiliary) settlePart(batch, error.applied);
+      throw error;
+    }
+  };
+
   const run = async (batch: Batch<I, P>) => {
-    const outcome = dry ? { succeeded: 0, skipped: batch.items.length, failed: [] } : await spec.process(batch.items);
+    const outcome = dry ? { succeeded: 0, skipped: batch.items.length, failed: [] } : await processBatch(batch);
     if (!ordered) return settle(batch, outcome);
     finished.set(batch.start, { batch, outcome });
     committing = committing.then(commitInOrder);

@@ -6,7 +6,7 @@
 import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo, KvUpstream } from "~/kv/upstream.server";
 import { sleep } from "../backoff";
-import { type JobContext, JobFailure } from "../context.server";
+import { BatchStopped, type JobContext, JobFailure, JobStopped } from "../context.server";
 import type { ReadValue } from "../ops.server";
 import { type CopyPayload, copyPayload } from "../payloads";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
@@ -88,7 +88,11 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
             if (read.expiration !== undefined && read.expiration < soon) failed.push({ key, error: EXPIRES_TOO_SOON });
             else writes.push(toWrite(key, read));
           }
-          const written = await ctx.ops.writeItems(target, targetNamespaceId, writes);
+          const written = await ctx.ops.writeItems(target, targetNamespaceId, writes).catch((error) => {
+            // A move's keys are done only once deleted from the source: copies written before a
+            // stop count for nothing yet (the resume writes them again, then deletes them).
+            throw move && error instanceof BatchStopped ? new JobStopped(error.reason) : error;
+          });
           failed.push(...written.failed);
           if (!move) return { succeeded: written.succeeded, skipped, failed };
 
