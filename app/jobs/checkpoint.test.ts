@@ -137,3 +137,19 @@ test.each([1, 2, 3, 4, 5, 6, 7, 8])("random crashes and resumes (seed %i): each 
   expect([...finished.keys()].sort((a, b) => a - b)).toEqual(expected);
   expect([...finished.values()].every((n) => n === 1)).toBe(true);
 });
+
+describe("replayed batches", () => {
+  test("a range marked done before reading is skipped, saved, and dropped once passed", () => {
+    const t = new CheckpointTracker<number>(byNumber, { cursor: "c2", after: 10, done: [], scanned: 10 });
+    t.markDone(5, 8); // already at or before `after`: nothing to add
+    t.markDone(21, 30);
+    expect(t.finishedBefore(25)).toBe(true);
+    expect(t.finishedBefore(31)).toBe(false);
+    expect(t.checkpoint()).toEqual({ cursor: "c2", after: 10, done: [[21, 30]], scanned: 10 });
+    t.beginPage("c2", null, 3);
+    const a = t.add();
+    t.endPage();
+    t.complete(a, a + 1, 40, 40);
+    expect(t.checkpoint()).toMatchObject({ cursor: null, ended: true, after: 40, done: [] });
+  });
+});

@@ -82,6 +82,15 @@ export class CheckpointTracker<P> {
     return this.inherited.some(([lo, hi]) => this.compare(pos, lo) >= 0 && this.compare(pos, hi) <= 0);
   }
 
+  /**
+   * Items at positions `first`..`last` were finished by this run before it read the source (the
+   * replayed batches of an earlier run): they are skipped like the checkpoint's own `done` ranges.
+   */
+  markDone(first: P, last: P) {
+    if (this.resumedAfter !== null && this.compare(last, this.resumedAfter) <= 0) return;
+    this.inherited.push([first, last]);
+  }
+
   beginPage(cursor: string | null, next: string | null, itemCount: number) {
     this.pages.push({ cursor, next, endSeq: null, scannedBefore: this.scannedTotal });
     this.scannedTotal += itemCount;

@@ -12,7 +12,7 @@ import { Aimd } from "./aimd";
 import type { PipelineCheckpoint } from "./checkpoint";
 import type { JobEvents } from "./events.server";
 import { JobGate, JobOps } from "./ops.server";
-import { type CommittedCounters, type JobStore, type KeyError, type LiveProgress, isPauseRequested } from "./store.server";
+import { type CommittedCounters, type InflightDone, type JobStore, type KeyError, type LiveProgress, isPauseRequested } from "./store.server";
 import type { JobCounters } from "./types";
 
 import { JobStopped, type StopReason } from "./stop";
@@ -77,6 +77,8 @@ export class JobContext<P = unknown> {
   private readonly gates: JobGate[] = [];
   private readonly baseRequests: number;
   private pendingErrors: KeyError[] = [];
+  /** Batches in flight (write-ahead) that the next checkpoint write accounts for. */
+  private pendingInflight: InflightDone = { batches: [] };
   private pipelineState: (() => StepResume) | null = null;
   private writeChain: Promise<unknown> = Promise.resolve();
   private saveQueued: Promise<void> | null = null;
@@ -211,8 +213,13 @@ export class JobContext<P = unknown> {
     }
   }
 
-  /** A batch finished: its outcome is counted now and saved with the next checkpoint write. */
-  commitBatch(outcome: { succeeded: number; skipped: number; failed: KeyError[] }) {
+  /**
+   * A batch finished: its outcome is counted now and saved with the next checkpoint write. With
+   * `inflightBatch`, that same write also removes the batch from the write-ahead of batches in
+   * flight, so a resume neither replays nor loses what this outcome counts.
+   */
+  commitBatch(outcome: { succeeded: number; skipped: number; failed: KeyError[] }, inflightBatch?: number) {
+    if (inflightBatch !== undefined) this.pendingInflight.batches.push(inflightBatch);
     const c = this.counters;
     c.succeeded += outcome.succeeded;
     c.skipped += outcome.skipped;
@@ -222,6 +229,11 @@ export class JobContext<P = unknown> {
     if (outcome.failed.length) this.pendingErrors.push(...outcome.failed);
     this.noteRate();
     void this.save().catch(() => {});
+  }
+
+  /** Writes a batch's keys ahead as in flight, before its requests are sent (see runPipeline). */
+  writeAhead(batch: number, keys: string[]): Promise<void> {
+    return this.deps.store.addInflight(this.id, this.leaseToken, batch, keys);
   }
 
   /** Errors that belong to no batch (e.g. an import's validation report), saved with the next write. */
@@ -278,6 +290,8 @@ export class JobContext<P = unknown> {
       }
       const errors = this.pendingErrors;
       this.pendingErrors = [];
+      const inflight = this.pendingInflight;
+      this.pendingInflight = { batches: [] };
       const checkpoint: SavedCheckpoint = { ...this.saved, steps: [...this.saved.steps], data: { ...this.saved.data } };
       const row = await this.deps.store.checkpoint(
         this.id,
@@ -285,6 +299,7 @@ export class JobContext<P = unknown> {
         this.deps.leaseMs,
         { counters: this.committed(), checkpoint, live: this.live(), result: this.result },
         errors,
+        inflight,
       );
       if (!row) this.stop("lost");
       else this.observe(row);

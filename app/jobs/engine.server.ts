@@ -27,7 +27,10 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
   const end = async (state: "succeeded" | "failed" | "cancelled", error?: string) => {
     await definition.cleanup?.(deps, row, state).catch((e) => deps.log(`kvdeck: job ${row.id}: cleanup failed: ${e}`));
     publish(await deps.store.finish(row.id, leaseToken, { state, error }));
+    if (state !== "failed") await clearInflight();
   };
+  // A job that ended for good has nothing left to replay (a failed one keeps it for resumeJob).
+  const clearInflight = () => deps.store.clearInflight(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
 
   if (row.state === "cancelling") return end("cancelled");
   // Taken over from a runner that died while pausing: pause it now, from its last checkpoint.
@@ -92,6 +95,7 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
       live: { ...ctx.live(), totalEstimate: finalState === "succeeded" ? (ctx.totalEstimate ?? ctx.counters.processed) : ctx.totalEstimate },
     }),
   );
+  if (finalState !== "failed") await clearInflight();
 }
 
 function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: number, startedAt: number): DryRunResult {

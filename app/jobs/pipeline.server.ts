@@ -41,6 +41,20 @@ export interface PipelineSpec<I, P, S = unknown> {
    * and its items are not the job's matched or processed keys.
    */
   auxiliary?: boolean;
+  /**
+   * Write-ahead of batches in flight, for pipelines whose batches change what the source lists
+   * (deletes): a crash after the upstream applied a batch but before its outcome was checkpointed
+   * would otherwise leave those keys uncounted once the listing no longer shows them. Each batch's
+   * keys are saved (one insert) before it is sent, and removed by the checkpoint write that counts
+   * it; a resume first replays every batch left in flight, counts it, marks its range done, and only
+   * then reads the source, which skips those keys.
+   */
+  writeAhead?: {
+    /** The position of a key (keyOf's inverse, as far as position() is concerned). */
+    position(key: string): P;
+    /** Sends a batch left in flight again, from its keys alone (idempotent, like process()). */
+    replay(keys: string[]): Promise<BatchOutcome>;
+  };
   /** Runs one batch. Must be safe to run again (a batch in flight at a crash is redone). */
   process(items: I[]): Promise<BatchOutcome>;
   /**
@@ -66,10 +80,12 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
   const tracker = new CheckpointTracker<P>(spec.compare, resume?.checkpoint as never);
   let state = (resume ? resume.state : spec.initialState) as S;
   ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
+  const dry = ctx.dryRun && !spec.auxiliary;
+  const writeAhead = dry || spec.auxiliary ? undefined : spec.writeAhead;
+  if (writeAhead) await replayInflight(ctx, tracker, spec, writeAhead);
   const start = tracker.startCursor;
   if (start === undefined) return state;
 
-  const dry = ctx.dryRun && !spec.auxiliary;
   const ordered = Boolean(spec.commit) && !dry;
   const inflight = new Set<Promise<void>>();
   let failure: unknown = null;
@@ -87,7 +103,7 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
 
   const settle = (batch: Batch<I, P>, outcome: BatchOutcome) => {
     tracker.complete(batch.start, batch.end, batch.first, batch.last);
-    ctx.commitBatch(spec.auxiliary ? { succeeded: 0, skipped: 0, failed: [] } : outcome);
+    ctx.commitBatch(spec.auxiliary ? { succeeded: 0, skipped: 0, failed: [] } : outcome, writeAhead ? batch.start : undefined);
   };
 
   const commitInOrder = async () => {
@@ -125,10 +141,16 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
       } else if (from >= 0) close(i);
     });
     if (from >= 0) close(batch.items.length);
+    // The whole batch stays in the write-ahead (a request cut off by the stop may still have been
+    // applied): a resume replays it, leaving out the keys checkpointed here as done.
     if (count > 0) ctx.commitBatch({ succeeded: count, skipped: 0, failed: [] });
   };
 
   const processBatch = async (batch: Batch<I, P>): Promise<BatchOutcome> => {
+    if (writeAhead) {
+      await ctx.writeAhead(batch.start, batch.items.map(spec.keyOf));
+      check();
+    }
     try {
       return await spec.process(batch.items);
     } catch (error) {
@@ -215,6 +237,39 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
   } finally {
     ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
   }
+}
+
+/**
+ * Before a resumed pipeline reads its source: sends again every batch an earlier run left in
+ * flight, counts each by its result, marks its range done in the checkpoint, and removes it from
+ * the write-ahead, all in one checkpoint write. A key of such a batch listed again later falls in
+ * that range and is skipped, so it is counted once.
+ */
+async function replayInflight<I, P, S>(
+  ctx: JobContext<unknown>,
+  tracker: CheckpointTracker<P>,
+  spec: PipelineSpec<I, P, S>,
+  writeAhead: NonNullable<PipelineSpec<I, P, S>["writeAhead"]>,
+) {
+  const batches = await ctx.deps.store.inflightBatches(ctx.id);
+  if (batches.size === 0) return;
+  const range = (keys: string[]): [P, P] => {
+    const positions = keys.map(writeAhead.position).sort(spec.compare);
+    return [positions[0], positions[positions.length - 1]];
+  };
+  for (const [batch, written] of batches) {
+    ctx.throwIfStopped();
+    // Keys a stopped batch already had counted and checkpointed (see settlePart) are left out.
+    const keys = written.filter((key) => !tracker.finishedBefore(writeAhead.position(key)));
+    // Stopped part-way, the replay throws and counts nothing: the batch stays in flight, and the
+    // next resume replays it whole again.
+    const outcome = keys.length > 0 ? await writeAhead.replay(keys) : { succeeded: 0, skipped: 0, failed: [] };
+    if (keys.length > 0) tracker.markDone(...range(keys));
+    ctx.commitBatch(outcome, batch);
+  }
+  ctx.deps.log(`kvdeck: job ${ctx.id}: replayed ${batches.size} batch(es) left in flight`);
+  // Saved before anything else is sent: a batch id of this run may equal a replayed one.
+  await ctx.save();
 }
 
 /** A source over a sorted key set read page by page (delete-selected's keys). */

@@ -141,3 +141,24 @@ test("a job whose runner died while pausing is taken over paused, from its last 
   const released = (await store.release(job.id, "next"))!;
   expect(released).toMatchObject({ state: "paused", leaseOwner: null, processed: 5, checkpoint: { at: 5 } });
 });
+
+test("batches in flight: written ahead compactly, read back whole, removed by the checkpoint that counts them", async () => {
+  const job = await addJob();
+  await store.lease("r", 30_000);
+  const odd = ["a\nb", "ключ", "\u0001".repeat(512), "x".repeat(512), "z"];
+  const big = Array.from({ length: 10_000 }, (_, i) => `doomed/${String(i).padStart(6, "0")}`);
+  await store.addInflight(job.id, "r", 0, big);
+  await store.addInflight(job.id, "r", 10_000, odd);
+  await store.addInflight(job.id, "other", 20_000, ["nope"]); // not the lease holder: nothing written
+  const rows = (await database.db.execute(sql`select count(*)::float8 as n from job_keys where job_id = ${job.id}`)) as unknown as { rows: { n: number }[] };
+  expect(rows.rows[0].n).toBeLessThan(300);
+  const batches = await store.inflightBatches(job.id);
+  expect([...batches.keys()]).toEqual([0, 10_000]);
+  expect(batches.get(0)).toEqual(big);
+  expect(batches.get(10_000)).toEqual(odd);
+  const counters = { processed: 0, succeeded: 0, failed: 0, skipped: 0 };
+  await store.checkpoint(job.id, "r", 30_000, { counters, checkpoint: {}, live }, [], { batches: [0] });
+  expect([...(await store.inflightBatches(job.id)).keys()]).toEqual([10_000]);
+  await store.clearInflight(job.id);
+  expect((await store.inflightBatches(job.id)).size).toBe(0);
+});

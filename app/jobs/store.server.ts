@@ -25,6 +25,20 @@ export interface KeyError {
 /** Counters that only move when a batch's outcome is checkpointed. */
 export type CommittedCounters = Pick<JobCounters, "processed" | "succeeded" | "failed" | "skipped">;
 
+/**
+ * The write-ahead of a pipeline's batches in flight (see pipeline.server.ts): job_keys rows of the
+ * set `inflight`, `line` holding the batch id. Not one of the schema's declared sets (the column is
+ * plain text), so only the raw SQL below touches it.
+ */
+const INFLIGHT = "inflight";
+/** Characters of keys (as JSON) per row of the write-ahead: well within a btree entry. */
+const INFLIGHT_ROW_CHARS = 1000;
+
+/** What a checkpoint accounts for among the batches in flight (their ids). */
+export interface InflightDone {
+  batches: number[];
+}
+
 export interface LiveProgress {
   scanned: number;
   matched: number;
@@ -133,6 +147,7 @@ export class JobStore {
     leaseMs: number,
     save: { counters: CommittedCounters; checkpoint: unknown; live: LiveProgress; result?: unknown },
     errors: KeyError[],
+    inflightDone: InflightDone = { batches: [] },
   ): Promise<Job | null> {
     const saved = save.checkpoint === null || save.checkpoint === undefined ? null : JSON.stringify(save.checkpoint);
     const checkpoint = sql`case when ${pauseRequested} then coalesce(${saved}::jsonb, '{}'::jsonb) || ${pauseMark} else ${saved}::jsonb end`;
@@ -152,6 +167,11 @@ export class JobStore {
       if (!row) return null;
       for (let i = 0; i < errors.length; i += ERROR_CHUNK) {
         await tx.insert(jobErrors).values(errors.slice(i, i + ERROR_CHUNK).map((e) => ({ jobId: id, key: e.key, error: e.error })));
+      }
+      // The batches this checkpoint accounts for are no longer in flight.
+      if (inflightDone.batches.length > 0) {
+        await tx.execute(sql`delete from job_keys where job_id = ${id} and set = ${INFLIGHT}
+          and line in (select (jsonb_array_elements_text(${JSON.stringify(inflightDone.batches)}::jsonb))::int)`);
       }
       return row;
     });
@@ -318,6 +338,57 @@ export class JobStore {
 
   async clearErrors(id: string): Promise<void> {
     await this.db.delete(jobErrors).where(eq(jobErrors.jobId, id));
+  }
+
+  // ---- batches in flight (write-ahead) ----
+
+  /**
+   * Notes a batch's keys as in flight, before its requests are sent: one statement, and only while
+   * `token` holds the job (a runner that lost its lease writes nothing). Compact: a row holds a
+   * JSON array of up to ~1,000 characters of keys (its `key` is the batch id, the row's number
+   * and the array), so a batch of 10,000 keys is some 150 rows, not 10,000.
+   */
+  async addInflight(id: string, token: string, batch: number, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const rows: string[] = [];
+    let chunk: string[] = [];
+    let size = 0;
+    const flush = () => {
+      rows.push(`${batch}.${rows.length}\n${JSON.stringify(chunk)}`);
+      chunk = [];
+      size = 0;
+    };
+    for (const key of keys) {
+      const length = JSON.stringify(key).length + 1;
+      if (chunk.length > 0 && size + length > INFLIGHT_ROW_CHARS) flush();
+      chunk.push(key);
+      size += length;
+    }
+    if (chunk.length > 0) flush();
+    await this.db.execute(sql`
+      insert into job_keys (job_id, set, key, line)
+      select ${id}, ${INFLIGHT}, k collate "C", ${batch}::int from jsonb_array_elements_text(${JSON.stringify(rows)}::jsonb) as t(k)
+      where exists (select 1 from jobs where id = ${id} and lease_owner = ${token})
+      on conflict (job_id, set, key) do nothing`);
+  }
+
+  /** The batches left in flight by an earlier run: batch id → its keys, in the order written. */
+  async inflightBatches(id: string): Promise<Map<number, string[]>> {
+    const result = (await this.db.execute(
+      sql`select key, line from job_keys where job_id = ${id} and set = ${INFLIGHT}`,
+    )) as unknown as { rows: { key: string; line: number }[] };
+    const parsed = result.rows.map((row) => {
+      const newline = row.key.indexOf("\n");
+      return { batch: row.line, index: Number(row.key.slice(row.key.indexOf(".") + 1, newline)), keys: JSON.parse(row.key.slice(newline + 1)) as string[] };
+    });
+    parsed.sort((a, b) => a.batch - b.batch || a.index - b.index);
+    const batches = new Map<number, string[]>();
+    for (const row of parsed) batches.set(row.batch, [...(batches.get(row.batch) ?? []), ...row.keys]);
+    return batches;
+  }
+
+  async clearInflight(id: string): Promise<void> {
+    await this.db.execute(sql`delete from job_keys where job_id = ${id} and set = ${INFLIGHT}`);
   }
 
   // ---- key sets ----

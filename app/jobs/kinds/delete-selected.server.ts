@@ -39,6 +39,12 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
     const namespaceId = ctx.row.namespaceId;
     const scope = keyScope(ctx.accountId, namespaceId);
     ctx.totalEstimate = ctx.payload.count;
+    const deleteBatch = async (keys: string[]) => {
+      await cache.markAsDeleting(scope, keys, { opId: ctx.id });
+      const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
+      if (outcome.failed.length) await cache.fail(scope, ctx.id, outcome.failed.map((f) => ({ id: f.key, error: f.error })));
+      return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
+    };
     await ctx.step("delete", (resume) =>
       runPipeline(
         ctx,
@@ -48,12 +54,8 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
           compare: compareKeys,
           keyOf: (key) => key,
           batch: { maxItems: BULK_MAX_KEYS },
-          async process(keys) {
-            await cache.markAsDeleting(scope, keys, { opId: ctx.id });
-            const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
-            if (outcome.failed.length) await cache.fail(scope, ctx.id, outcome.failed.map((f) => ({ id: f.key, error: f.error })));
-            return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
-          },
+          writeAhead: { position: (key) => key, replay: (keys) => deleteBatch(keys) },
+          process: (keys) => deleteBatch(keys),
         },
         resume,
       ),

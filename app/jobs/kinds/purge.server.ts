@@ -45,6 +45,14 @@ export const purge = defineKind<PurgePayload>({
         {
           ...listing(ctx, ctx.upstream, namespaceId, rule),
           batch: { maxItems: BULK_MAX_KEYS },
+          // Deleted keys stop being listed: a batch in flight at a crash is replayed, not re-listed.
+          writeAhead: {
+            position: (key) => key,
+            async replay(keys) {
+              const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
+              return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
+            },
+          },
           async process(keys) {
             const outcome = await ctx.ops.deleteKeys(
               ctx.upstream,
