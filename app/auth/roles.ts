@@ -18,10 +18,6 @@ export const ROLE_LABELS: Record<Role, string> = {
   admin: "Admin",
 };
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
-}
-
 /** True when `role` may do what `needed` may. */
 export function roleAtLeast(role: Role | null | undefined, needed: Role): boolean {
   if (!role) return false;

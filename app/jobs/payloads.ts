@@ -61,16 +61,6 @@ export const bulkExpiryPayload = z
     if (chosen !== 1) ctx.addIssue({ code: "custom", message: "Choose exactly one of expiration, expirationTtl or clear" });
   });
 
-export const jobPayloads = {
-  "delete-selected": deleteSelectedPayload,
-  purge: purgePayload,
-  export: exportPayload,
-  import: importPayload,
-  copy: copyPayload,
-  move: movePayload,
-  "bulk-expiry": bulkExpiryPayload,
-} as const;
-
 export type DeleteSelectedPayload = z.infer<typeof deleteSelectedPayload>;
 export type PurgePayload = z.infer<typeof purgePayload>;
 export type ExportPayload = z.infer<typeof exportPayload>;

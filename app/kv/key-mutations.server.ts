@@ -43,7 +43,7 @@ export async function deleteKeys({ cache, upstream, namespaceId, ttlMs }: Target
     try {
       await upstream.deleteKey(namespaceId, unique[0]);
     } catch (error) {
-      failed.push({ key: unique[0], error: describe(error) });
+      failed.push({ key: unique[0], error: errorMessage(error) });
     }
   } else {
     for (let i = 0; i < unique.length; i += BULK_MAX_KEYS) {
@@ -52,7 +52,7 @@ export async function deleteKeys({ cache, upstream, namespaceId, ttlMs }: Target
         const result = await upstream.bulkDelete(namespaceId, batch);
         for (const key of result.unsuccessfulKeys) failed.push({ key, error: NOT_APPLIED });
       } catch (error) {
-        const message = describe(error);
+        const message = errorMessage(error);
         for (const key of batch) failed.push({ key, error: message });
       }
     }
@@ -94,13 +94,13 @@ export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, 
     await upstream.putValue(namespaceId, form.name, form.value, { metadata: form.metadata, ...expiry });
   } catch (error) {
     await cache.revert(opId, [form.name]);
-    return { ok: false, error: describe(error) };
+    return { ok: false, error: errorMessage(error) };
   }
   const mark = await cache.getOne<KeyRow>(scope, form.name);
   return { ok: true, row: { ...data, ...(mark && mark.opId === opId ? { _meta: metaOf(mark) } : {}) } };
 }
 
-export function describe(error: unknown): string {
+export function errorMessage(error: unknown): string {
   if (error instanceof UpstreamError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

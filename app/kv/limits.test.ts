@@ -9,6 +9,8 @@ test("key names: 1..512 UTF-8 bytes, not . or ..", () => {
   expect(keyNameProblem(".")).toMatch(/"\."/);
   expect(keyNameProblem("..")).toMatch(/"\.\."/);
   expect(keyNameProblem("...")).toBeNull();
+  expect(keyNameProblem("a\uD800b")).toMatch(/lone surrogate/);
+  expect(keyNameProblem("😀")).toBeNull();
 });
 
 test("metadata: JSON of at most 1024 bytes", () => {

@@ -24,9 +24,13 @@ const encoder = new TextEncoder();
 export const byteLength = (s: string) => encoder.encode(s).byteLength;
 
 /** Why a key name is refused, or null when it is fine. */
+/** A JS string that cannot be encoded as UTF-8 (it would be stored as U+FFFD: a different key). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function keyNameProblem(name: string): string | null {
   if (name.length === 0) return "A key name cannot be empty.";
   if (name === "." || name === "..") return 'A key name cannot be "." or "..".';
+  if (LONE_SURROGATE.test(name)) return "A key name must be valid Unicode; this one holds a lone surrogate.";
   const bytes = byteLength(name);
   if (bytes > MAX_KEY_BYTES) return `A key name is at most ${MAX_KEY_BYTES} bytes; this one is ${bytes}.`;
   return null;

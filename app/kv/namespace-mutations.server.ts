@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { namespaceScope } from "~/cache/scopes";
 import type { Overlay } from "~/cache/types";
-import { describe } from "./key-mutations.server";
+import { errorMessage } from "./key-mutations.server";
 import type { KvUpstream, Namespace } from "./upstream.server";
 
 export type NamespaceResult = { ok: true; namespace: Namespace } | { ok: false; error: string };
@@ -37,7 +37,7 @@ export async function createNamespace({ cache, upstream, ttlMs }: Target, title:
     return { ok: true, namespace: created };
   } catch (error) {
     await cache.revert(opId);
-    return { ok: false, error: describe(error) };
+    return { ok: false, error: errorMessage(error) };
   }
 }
 
@@ -50,7 +50,7 @@ export async function renameNamespace({ cache, upstream, ttlMs }: Target, id: st
     return { ok: true, namespace: { id, title } };
   } catch (error) {
     await cache.revert(opId);
-    return { ok: false, error: describe(error) };
+    return { ok: false, error: errorMessage(error) };
   }
 }
 
@@ -62,7 +62,7 @@ export async function deleteNamespace({ cache, upstream, ttlMs }: Target, namesp
     await upstream.deleteNamespace(namespace.id);
     return { ok: true, namespace };
   } catch (error) {
-    await cache.fail(scope, opId, [{ id: namespace.id, error: describe(error) }]);
-    return { ok: false, error: describe(error) };
+    await cache.fail(scope, opId, [{ id: namespace.id, error: errorMessage(error) }]);
+    return { ok: false, error: errorMessage(error) };
   }
 }

@@ -13,15 +13,10 @@ import { ErrorCode, KvApiError, badRequest } from "./errors";
 import { invalidRequest, tooLarge } from "./http";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-/** A JS string that cannot be encoded as UTF-8 (it would be stored as U+FFFD: a different key). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Throws 10030 (too long) or 10042 (empty, `.`, `..`, not Unicode) for a bad key name. */
 export function checkKeyName(name: unknown, where = "key name"): string {
   if (typeof name !== "string") throw badRequest(ErrorCode.illegalKeyName, `The ${where} must be a string.`);
-  if (LONE_SURROGATE.test(name)) {
-    throw badRequest(ErrorCode.illegalKeyName, `The ${where} is not valid Unicode (it holds a lone surrogate).`);
-  }
   const problem = keyNameProblem(name);
   if (problem === null) return name;
   const tooLong = byteLength(name) > MAX_KEY_BYTES;
