@@ -263,6 +263,14 @@ export const jobs = pgTable(
     attempts: integer().notNull().default(0),
     /** Keys per second, recently. */
     rate: doublePrecision(),
+    /** Source pages read (upstream list pages, import file pages, key-set pages). */
+    pagesScanned: bigint("pages_scanned", { mode: "number" }).notNull().default(0),
+    /** Time runners spent running the job, over all its runs (pauses and queues not counted). */
+    runningMs: bigint("running_ms", { mode: "number" }).notNull().default(0),
+    /** Once finished: processed keys per second over running_ms. */
+    averageRate: doublePrecision("average_rate"),
+    /** Takeovers in a row after a runner stopped holding it without saving progress (bounded). */
+    stalledTakeovers: integer("stalled_takeovers").notNull().default(0),
     requestsUsed: bigint("requests_used", { mode: "number" }).notNull().default(0),
     createdBy: text("created_by"),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -272,7 +280,11 @@ export const jobs = pgTable(
     error: text(),
     result: jsonb(),
   },
-  (t) => [index("jobs_state_created").on(t.state, t.createdAt), index("jobs_created").on(t.createdAt)],
+  (t) => [
+    index("jobs_state_created").on(t.state, t.createdAt),
+    index("jobs_created").on(t.createdAt),
+    index("jobs_namespace_state").on(t.connectionId, t.namespaceId, t.state),
+  ],
 );
 
 /** The per-key error report of a job. */
