@@ -5,22 +5,47 @@ import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { parseCookies, SessionStore, sessionSigningKey, signToken, unsignToken } from "./sessions.server";
 import { createUser } from "./users.server";
 
-const key = sessionSigningKey(crypto.randomBytes(32));
+// Fixed keys and tokens: what these tests prove must not depend on the run.
+const key = sessionSigningKey(Buffer.alloc(32, 7));
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Characters a lenient base64 decoder might accept or skip: the other alphabet, padding, blanks. */
+const LOOKALIKES = "+/=. \t%";
 
 describe("cookie signing", () => {
   it("round-trips and rejects any change to token or signature", () => {
     const signed = signToken("abc_DEF-123", key);
     expect(unsignToken(signed, key)).toBe("abc_DEF-123");
     expect(unsignToken(signed.replace("abc", "abd"), key)).toBeNull();
-    expect(unsignToken(`${signed.slice(0, -1)}${signed.endsWith("A") ? "B" : "A"}`, key)).toBeNull();
-    expect(unsignToken(signed, sessionSigningKey(crypto.randomBytes(32)))).toBeNull();
+    expect(unsignToken(signed, sessionSigningKey(Buffer.alloc(32, 8)))).toBeNull();
     expect(unsignToken("no-signature", key)).toBeNull();
     expect(unsignToken(".sig", key)).toBeNull();
     expect(unsignToken(`${signed}x`, key)).toBeNull();
+    expect(unsignToken(`${signed}=`, key)).toBeNull();
+    expect(unsignToken(`${signed.slice(0, -1)}`, key)).toBeNull();
+  });
+
+  it("accepts only the one canonical encoding: every character replaced by every other is refused", () => {
+    // A 32-byte HMAC is 43 base64url characters; the last carries 2 unused bits, so a decoder
+    // that ignores them takes 4 characters there for the same bytes (and Node's also reads + and /).
+    const token = "x".repeat(8) + BASE64URL.slice(0, 35);
+    const signed = signToken(token, key);
+    expect(signed).toHaveLength(43 + 1 + 43);
+    const accepted: string[] = [];
+    for (let i = 0; i < signed.length; i++) {
+      if (signed[i] === ".") continue;
+      for (const c of BASE64URL + LOOKALIKES) {
+        if (c === signed[i]) continue;
+        const tampered = signed.slice(0, i) + c + signed.slice(i + 1);
+        if (unsignToken(tampered, key) !== null) accepted.push(`${i}:${c}`);
+      }
+      // Inserting a character anywhere is refused too.
+      if (unsignToken(signed.slice(0, i) + "=" + signed.slice(i), key) !== null) accepted.push(`${i}:+=`);
+    }
+    expect(accepted).toEqual([]);
   });
 
   it("derives a different key from each secret", () => {
-    const secret = crypto.randomBytes(32);
+    const secret = Buffer.alloc(32, 9);
     expect(sessionSigningKey(secret).equals(sessionSigningKey(secret))).toBe(true);
     expect(sessionSigningKey(secret).equals(secret)).toBe(false);
   });

@@ -30,13 +30,18 @@ export function signToken(token: string, key: Buffer): string {
   return `${token}.${crypto.createHmac("sha256", key).update(token).digest("base64url")}`;
 }
 
-/** The token of a signed value, or null when the signature does not match. */
+/**
+ * The token of a signed value, or null when the signature does not match. The signature is compared
+ * as text with the one canonical base64url encoding of the HMAC, not decoded first: a decoder
+ * ignores the 2 spare bits of the last character, padding and the other alphabet's `+` and `/`, so
+ * decoding would accept several spellings of one signature.
+ */
 export function unsignToken(signed: string, key: Buffer): string | null {
   const dot = signed.lastIndexOf(".");
   if (dot <= 0) return null;
   const token = signed.slice(0, dot);
-  const given = Buffer.from(signed.slice(dot + 1), "base64url");
-  const expected = crypto.createHmac("sha256", key).update(token).digest();
+  const given = Buffer.from(signed.slice(dot + 1), "utf8");
+  const expected = Buffer.from(crypto.createHmac("sha256", key).update(token).digest("base64url"), "utf8");
   return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? token : null;
 }
 
