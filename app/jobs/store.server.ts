@@ -84,8 +84,8 @@ export class JobStore {
     return row ?? null;
   }
 
-  async list(options: { limit: number; state?: JobState | JobState[]; before?: Date; connectionId?: number; namespaceId?: string }): Promise<Job[]> {
-    const states = options.state === undefined ? undefined : Array.isArray(options.state) ? options.state : [options.state];
+  async list(options: { limit: number; state?: readonly JobState[] | JobState; before?: Date; connectionId?: number; namespaceId?: string; dryRun?: boolean }): Promise<Job[]> {
+    const states = options.state === undefined ? undefined : typeof options.state === "string" ? [options.state] : [...options.state];
     return this.db
       .select()
       .from(jobs)
@@ -95,6 +95,7 @@ export class JobStore {
           options.before ? sql`${jobs.createdAt} < ${options.before}` : undefined,
           options.connectionId !== undefined ? eq(jobs.connectionId, options.connectionId) : undefined,
           options.namespaceId !== undefined ? eq(jobs.namespaceId, options.namespaceId) : undefined,
+          options.dryRun !== undefined ? eq(jobs.dryRun, options.dryRun) : undefined,
         ),
       )
       .orderBy(desc(jobs.createdAt), desc(jobs.id))

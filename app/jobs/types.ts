@@ -11,6 +11,8 @@ export type JobState = (typeof JOB_STATES)[number];
 export const ACTIVE_STATES: readonly JobState[] = ["queued", "running", "cancelling"];
 /** States a job never leaves, except failed (which resumeJob may retry from its checkpoint). */
 export const FINISHED_STATES: readonly JobState[] = ["cancelled", "succeeded", "failed"];
+/** States of a job that has not finished: active ones and paused (what the tray and a namespace's banner show). */
+export const UNFINISHED_STATES: readonly JobState[] = JOB_STATES.filter((state) => !FINISHED_STATES.includes(state));
 
 export const isFinished = (state: JobState) => FINISHED_STATES.includes(state);
 export const canPause = (state: JobState) => state === "queued" || state === "running";
