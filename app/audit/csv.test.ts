@@ -18,6 +18,22 @@ describe("CSV", () => {
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(csvField(-2)).toBe("-2");
   });
+
+  it("defuses a formula after leading whitespace, full-width formula signs, and leading tab or CR", () => {
+    expect(csvField(" =1+1")).toBe("' =1+1");
+    expect(csvField("   @SUM(A1)")).toBe("'   @SUM(A1)");
+    expect(csvField("\u00a0\u3000+cmd")).toBe("'\u00a0\u3000+cmd");
+    expect(csvField("\n=HYPERLINK(1)")).toBe("\"'\n=HYPERLINK(1)\"");
+    expect(csvField(" \t-1")).toBe("' \t-1");
+    for (const sign of ["＝", "＋", "－", "＠"]) expect(csvField(`${sign}1`)).toBe(`'${sign}1`);
+    expect(csvField("  ＝SUM(A1)")).toBe("'  ＝SUM(A1)");
+    expect(csvField("\tx")).toBe("'\tx");
+    expect(csvField("\rx")).toBe("\"'\rx\"");
+    // Ordinary text, including whitespace before a letter and signs inside a cell, stays as it is.
+    expect(csvField("  plain")).toBe("  plain");
+    expect(csvField("a=b+c")).toBe("a=b+c");
+    expect(csvField("user@example.com")).toBe("user@example.com");
+  });
 });
 
 describe("audit details", () => {
