@@ -8,6 +8,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { createSecretBox, loadSecretKey } from "~/auth/secrets.server";
+import { sessionSigningKey } from "~/auth/sessions.server";
 import { ResourceCache } from "~/cache/resource-cache.server";
 import type { AppServices } from "~/context.server";
 import { openDatabase } from "~/db/client.server";
@@ -15,6 +16,7 @@ import { createJobsService, jobsConfigFromEnv } from "~/jobs/service.server";
 import { budgetsFromEnv } from "~/kv/budget.server";
 import { ConnectionRegistry } from "~/kv/connections.server";
 import type { Env } from "~/utils/env.server";
+import { redact, registerSecret, registerSecretBytes } from "~/utils/redact.server";
 import { createAuth, requestContext, trustProxySetting } from "./auth-middleware";
 import { createLocalKvApi } from "./local-kv/api";
 import { Faults, parseFaults } from "./local-kv/faults";
@@ -37,20 +39,26 @@ export interface KvdeckServer {
   close(): Promise<void>;
 }
 
-export async function createKvdeckServer(env: Env, log: (line: string) => void = console.log): Promise<KvdeckServer> {
+export async function createKvdeckServer(env: Env, print: (line: string) => void = console.log): Promise<KvdeckServer> {
+  // The server's log (jobs, maintenance, first start) never prints a secret kvdeck knows.
+  const log = (line: string) => print(redact(line));
   const database = await openDatabase({
     url: env.DATABASE_URL,
     pgliteDir: env.DATABASE_URL ? undefined : path.join(env.dataDir, "pglite"),
   });
-  const secrets = createSecretBox(loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY));
+  const secretKey = loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY);
+  const secrets = createSecretBox(secretKey);
+  registerSecretBytes(secretKey);
+  registerSecretBytes(sessionSigningKey(secretKey));
+  for (const secret of [env.KVDECK_SECRET_KEY, env.CLOUDFLARE_API_TOKEN, env.KVDECK_LOCAL_API_TOKEN, env.KVDECK_ADMIN_PASSWORD]) registerSecret(secret);
 
   const useCloudflare = Boolean(env.CLOUDFLARE_API_TOKEN && env.CLOUDFLARE_ACCOUNT_ID);
   let selfUrl = "";
   let localKv: KvdeckServer["localKv"] = null;
   if (!useCloudflare) {
     const store = new LocalKvStore(database.db, env.KVDECK_CONSISTENCY_DELAY_MS ?? DEMO_CONSISTENCY_DELAY_MS);
-    await store.loadPendingIndex();
     localKv = { store, token: env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(env.dataDir) };
+    registerSecret(localKv.token);
     if (env.KVDECK_SEED === "demo") await seedDemo(store, { accountId: env.KVDECK_LOCAL_ACCOUNT_ID, log });
   }
 
@@ -83,8 +91,10 @@ export async function createKvdeckServer(env: Env, log: (line: string) => void =
   app.set("trust proxy", trustProxySetting(env.KVDECK_TRUST_PROXY));
   app.use(
     compression({
-      // Server-sent events must reach the browser as they are written.
-      filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res),
+      // Server-sent events must reach the browser as they are written. Raw KV values (the local
+      // KV API, downloads) go as they are, with their Content-Length: it is how a value's size is known.
+      filter: (req, res) =>
+        !/text\/event-stream|application\/octet-stream/.test(String(res.getHeader("Content-Type") ?? "")) && compression.filter(req, res),
     }),
   );
 

@@ -37,7 +37,6 @@ async function main() {
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { pgliteDir: path.join(env.dataDir, "kv-api-pglite") },
   );
   const store = new LocalKvStore(database.db, env.KVDECK_CONSISTENCY_DELAY_MS ?? 0);
-  await store.loadPendingIndex();
   const token = env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(env.dataDir);
 
   const app = express();

@@ -57,14 +57,11 @@ export function prefixUpperBound(prefix: string): string | null {
 }
 
 export class LocalKvStore {
-  /** Earliest time (ms) a pending change becomes due, per namespace; saves a query on hot reads. */
-  private readonly nextDue = new Map<string, number>();
-  /** Latest time (ms) a pending change becomes due, per namespace (see visibleAtOfNewChange). */
-  private readonly lastDue = new Map<string, number>();
-
+  // No pending state lives in this object: every process over the same database must serve the
+  // same view, so the pending changes are only ever read from local_kv_pending.
   constructor(
     private readonly db: Db,
-    /** How long (ms) writes and deletes take to show in reads and lists. */
+    /** How long (ms) writes and deletes accepted by this process take to show in reads and lists. */
     public consistencyDelayMs = 0,
   ) {}
 
@@ -133,8 +130,6 @@ export class LocalKvStore {
     const rows = await this.rows<{ id: string }>(
       sql`delete from local_kv_namespaces where account_id = ${accountId} and id = ${id} returning id`,
     );
-    this.nextDue.delete(id);
-    this.lastDue.delete(id);
     return rows.length > 0;
   }
 
@@ -148,7 +143,7 @@ export class LocalKvStore {
     namespaceId: string,
     opts: { prefix?: string; after?: string; limit: number },
   ): Promise<{ keys: ListedKey[]; cursor: string }> {
-    await this.applyDue(namespaceId);
+    await this.applyDue();
     const prefix = opts.prefix ?? "";
     const upper = prefix ? prefixUpperBound(prefix) : null;
     // Compare as Postgres does (UTF-8 bytes): JS `>=` compares UTF-16 units, which ranks
@@ -185,7 +180,7 @@ export class LocalKvStore {
 
   /** Live (unexpired, visible) entries among `keys`. */
   async getMany(namespaceId: string, keys: string[]): Promise<Map<string, StoredValue>> {
-    await this.applyDue(namespaceId);
+    await this.applyDue();
     // Values travel as base64 text: PGlite parses a bytea result ~10× slower (2.2 s vs 0.24 s for
     // a 25 MiB value). Node's decoder skips the line breaks encode() puts in.
     const rows = await this.rows<{ key: string; value: string; metadata: string | null; expiration: number | null }>(sql`
@@ -211,7 +206,7 @@ export class LocalKvStore {
     const payload = JSON.stringify(
       items.map((i) => ({ k: i.key, v: i.value.toString("base64"), m: i.metadata, e: i.expiration })),
     );
-    const visibleAt = this.visibleAtOfNewChange(namespaceId);
+    const visibleAt = await this.visibleAtOfNewChange(namespaceId);
     if (visibleAt === null) {
       await this.db.execute(sql`
         insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
@@ -227,14 +222,13 @@ export class LocalKvStore {
       select ${namespaceId}, j->>'k', decode(j->>'v', 'base64'), j->>'m', (j->>'e')::bigint, ${visibleAt}
       from jsonb_array_elements(${payload}::jsonb) with ordinality as t(j, n)
       order by n`);
-    this.noteDue(namespaceId, visibleAt);
   }
 
   /** Deletes keys (missing ones are no error); visible after the consistency delay. */
   async delete(namespaceId: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     const list = JSON.stringify(keys);
-    const visibleAt = this.visibleAtOfNewChange(namespaceId);
+    const visibleAt = await this.visibleAtOfNewChange(namespaceId);
     if (visibleAt === null) {
       await this.db.execute(sql`
         delete from local_kv_entries where namespace_id = ${namespaceId}
@@ -245,67 +239,53 @@ export class LocalKvStore {
       insert into local_kv_pending (namespace_id, key, value, visible_at)
       select ${namespaceId}, k, null, ${visibleAt} from jsonb_array_elements_text(${list}::jsonb) with ordinality as t(k, n)
       order by n`);
-    this.noteDue(namespaceId, visibleAt);
   }
 
   /**
-   * When a change accepted now becomes visible, or null to apply it at once. Never before a change
-   * accepted earlier: when the delay is lowered at runtime (or set to 0) while changes are still
-   * pending, a newer write must not show first and then be overwritten by an older one.
+   * When a change accepted now becomes visible (epoch ms), or null to apply it at once. Never
+   * before a change accepted earlier in the same namespace, by any process: when the delay is
+   * lowered at runtime (or set to 0) while changes are still pending, a newer write must not show
+   * first and then be overwritten by an older one.
    */
-  private visibleAtOfNewChange(namespaceId: string): number | null {
-    const queued = this.lastDue.get(namespaceId);
-    if (this.consistencyDelayMs <= 0 && queued === undefined) return null;
+  private async visibleAtOfNewChange(namespaceId: string): Promise<number | null> {
+    const [row] = await this.rows<{ last: number | null }>(sql`
+      select max(visible_at)::float8 as last from local_kv_pending where namespace_id = ${namespaceId}`);
+    const queued = row?.last ?? null;
+    if (this.consistencyDelayMs <= 0 && queued === null) return null;
     return Math.max(Date.now() + this.consistencyDelayMs, queued ?? 0);
   }
 
-  private noteDue(namespaceId: string, at: number, latest = at) {
-    const known = this.nextDue.get(namespaceId);
-    if (known === undefined || at < known) this.nextDue.set(namespaceId, at);
-    const last = this.lastDue.get(namespaceId);
-    if (last === undefined || latest > last) this.lastDue.set(namespaceId, latest);
-  }
-
-  /** Moves due pending changes into the visible entries, in the order they were accepted. */
-  async applyDue(namespaceId: string): Promise<void> {
-    const due = this.nextDue.get(namespaceId);
-    if (due === undefined || due > Date.now()) return;
+  /**
+   * Moves every due pending change (of every namespace) into the visible entries, in the order
+   * the changes were accepted. Runs before each read: the probe is one index lookup on
+   * local_kv_pending(visible_at), and since every read applies everything due, due rows never pile
+   * up behind namespaces nobody reads. Concurrent appliers (other processes) queue on one advisory
+   * lock; the second finds nothing left to apply.
+   */
+  async applyDue(): Promise<void> {
     const now = Date.now();
+    const [probe] = await this.rows<{ due: boolean }>(
+      sql`select exists (select 1 from local_kv_pending where visible_at <= ${now}) as due`,
+    );
+    if (!probe?.due) return;
     await this.db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"local_kv:" + namespaceId}))`);
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('local_kv:pending'))`);
       await tx.execute(sql`
         with due as (
-          delete from local_kv_pending where namespace_id = ${namespaceId} and visible_at <= ${now}
-          returning seq, key, value, metadata, expiration
+          delete from local_kv_pending where visible_at <= ${now}
+          returning seq, namespace_id, key, value, metadata, expiration
         ), latest as (
-          select distinct on (key) key, value, metadata, expiration from due order by key, seq desc
+          select distinct on (namespace_id, key) namespace_id, key, value, metadata, expiration
+          from due order by namespace_id, key, seq desc
         ), removed as (
           delete from local_kv_entries e using latest l
-          where e.namespace_id = ${namespaceId} and e.key = l.key and l.value is null
+          where e.namespace_id = l.namespace_id and e.key = l.key and l.value is null
         )
         insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
-        select ${namespaceId}, key, value, metadata, expiration from latest where value is not null
+        select namespace_id, key, value, metadata, expiration from latest where value is not null
         on conflict (namespace_id, key) do update
           set value = excluded.value, metadata = excluded.metadata, expiration = excluded.expiration`);
-      const [next] = (
-        (await tx.execute(sql`
-          select min(visible_at)::float8 as at from local_kv_pending where namespace_id = ${namespaceId}`)) as unknown as {
-          rows: { at: number | null }[];
-        }
-      ).rows;
-      if (next?.at == null) {
-        this.nextDue.delete(namespaceId);
-        this.lastDue.delete(namespaceId);
-      } else this.nextDue.set(namespaceId, next.at);
     });
-  }
-
-  /** Learns of pending changes left by an earlier process (after a restart). */
-  async loadPendingIndex(): Promise<void> {
-    const rows = await this.rows<{ namespace_id: string; at: number; latest: number }>(sql`
-      select namespace_id, min(visible_at)::float8 as at, max(visible_at)::float8 as latest
-      from local_kv_pending group by namespace_id`);
-    for (const r of rows) this.noteDue(r.namespace_id, r.at, r.latest);
   }
 
   /** Removes expired entries for good (lists already skip them). Returns how many. */
@@ -327,7 +307,7 @@ export class LocalKvStore {
 
   /** Keys stored in a namespace, expired ones included until swept (for seeding and tests). */
   async countKeys(namespaceId: string): Promise<number> {
-    await this.applyDue(namespaceId);
+    await this.applyDue();
     const [row] = await this.rows<{ n: number }>(
       sql`select count(*)::float8 as n from local_kv_entries where namespace_id = ${namespaceId}`,
     );
