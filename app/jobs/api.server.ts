@@ -14,7 +14,7 @@ import { jobKinds } from "./kinds/index.server";
 import { JobInputError } from "./kinds/kind.server";
 import type { ExportPayload } from "./payloads";
 import { JobStore } from "./store.server";
-import { type ExportResult, JOB_KINDS, type JobErrorEntry, type JobKind, type JobSnapshot, type JobState, canCancel, canPause, canResume } from "./types";
+import { type ExportResult, JOB_KINDS, type JobErrorEntry, type JobKind, type JobSnapshot, type JobState, UNFINISHED_STATES, canCancel, canPause, canResume } from "./types";
 
 export { JobInputError } from "./kinds/kind.server";
 
@@ -131,7 +131,10 @@ export async function getJob({ services, jobId }: { services: Services; jobId: s
   return row ? toSnapshot(row) : null;
 }
 
-/** Newest first, optionally of one namespace. `before` (a createdAt) pages further back. */
+/**
+ * Newest first, optionally of one namespace, in some states, only dry runs (`dryRun: true`) or
+ * none (`false`). Every filter is in the query. `before` (a createdAt) pages further back.
+ */
 export async function listJobs({
   services,
   limit = 50,
@@ -139,13 +142,15 @@ export async function listJobs({
   before,
   connectionId,
   namespaceId,
+  dryRun,
 }: {
   services: Services;
   limit?: number;
-  state?: JobState | JobState[];
+  state?: JobState | readonly JobState[];
   before?: string;
   connectionId?: number;
   namespaceId?: string;
+  dryRun?: boolean;
 }): Promise<JobSnapshot[]> {
   const rows = await services.jobs.store.list({
     limit: Math.min(Math.max(1, limit), 500),
@@ -153,8 +158,17 @@ export async function listJobs({
     before: before ? new Date(before) : undefined,
     connectionId,
     namespaceId,
+    dryRun,
   });
   return rows.map(toSnapshot);
+}
+
+/**
+ * The unfinished jobs a person started on one namespace (no dry runs), newest first: its page's
+ * banner. Filtered in the query (index jobs_namespace_state), however many jobs other namespaces have.
+ */
+export function listUnfinishedNamespaceJobs({ services, connectionId, namespaceId, limit = 20 }: { services: Services; connectionId: number; namespaceId: string; limit?: number }): Promise<JobSnapshot[]> {
+  return listJobs({ services, connectionId, namespaceId, state: UNFINISHED_STATES, dryRun: false, limit });
 }
 
 /** A page of the per-key error report, oldest first, and how many errors there are. */

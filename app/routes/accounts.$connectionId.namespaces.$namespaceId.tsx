@@ -34,7 +34,7 @@ import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv
 import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
 import { filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
 import { compareKeys } from "~/kv/key-order";
-import { listJobs } from "~/jobs/api.server";
+import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { ActiveJobsBanner, NamespaceJobActions, SelectAllMatching } from "~/components/namespace-jobs";
 import { BULK_MAX_KEYS } from "~/kv/limits";
 import { compileRule, describeRule } from "~/kv/key-rule";
@@ -55,9 +55,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, filter: rule, signal: request.signal }),
     ]),
   );
-  const activeJobs = (await listJobs({ services: getServices(context), state: ["queued", "running", "cancelling", "paused"], limit: 100 })).filter(
-    (job) => job.connectionId === connection.id && job.namespaceId === namespaceId,
-  );
+  const activeJobs = await listUnfinishedNamespaceJobs({ services: getServices(context), connectionId: connection.id, namespaceId });
   return { connection: summarize(connection), namespace, prefix, rule, filterError, filterQuery: filterSearch(search).toString(), page, activeJobs, now: Date.now() };
 }
 
