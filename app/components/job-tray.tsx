@@ -1,18 +1,19 @@
-// The header's job tray: running jobs from any page, with their progress.
+// The header's job tray: unfinished jobs (dry runs aside) from any page, with their namespace and progress.
 import { Link, useFetcher } from "@remix-run/react";
 import { Popover } from "radix-ui";
 import { useEffect } from "react";
-import type { JobSnapshot } from "~/jobs/types";
-import { formatCount } from "~/utils/format";
-import { JobProgressBar, KIND_LABELS } from "./job-progress";
+import type { NamespaceTitles } from "~/jobs/namespace-key";
+import { ACTIVE_STATES, type JobSnapshot } from "~/jobs/types";
+import { JobNamespaceLink, JobProgressBar, KIND_LABELS } from "./job-progress";
 
 const BUSY_POLL_MS = 2_000;
 const IDLE_POLL_MS = 15_000;
 
 export function JobTray() {
-  const fetcher = useFetcher<{ jobs: JobSnapshot[] }>({ key: "job-tray" });
+  const fetcher = useFetcher<{ jobs: JobSnapshot[]; titles: NamespaceTitles }>({ key: "job-tray" });
   const jobs = fetcher.data?.jobs ?? [];
-  const running = jobs.filter((j) => j.state === "running" || j.state === "queued" || j.state === "cancelling");
+  const titles = fetcher.data?.titles;
+  const running = jobs.filter((j) => ACTIVE_STATES.includes(j.state));
   const load = fetcher.load;
 
   useEffect(() => {
@@ -47,11 +48,10 @@ export function JobTray() {
                     </Link>
                     <span className="text-xs text-muted-foreground">{job.state}</span>
                   </div>
-                  <JobProgressBar job={job} />
-                  <p className="text-xs text-muted-foreground">
-                    {formatCount(job.counters.processed)}
-                    {job.totalEstimate !== null ? ` of ${formatCount(job.totalEstimate)}` : ""} processed
+                  <p className="truncate text-xs">
+                    in <JobNamespaceLink job={job} titles={titles} />
                   </p>
+                  <JobProgressBar job={job} showText />
                 </li>
               ))}
             </ul>

@@ -118,15 +118,23 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
   );
 }
 
-/** Jobs running on this namespace, with live progress. */
+/** Jobs people started on this namespace that have not finished (dry runs aside), with live progress. */
 export function ActiveJobsBanner({ jobs }: { jobs: JobSnapshot[] }) {
   if (jobs.length === 0) return null;
+  const { connectionId, namespaceId } = jobs[0];
   return (
-    <ul aria-label="Jobs running on this namespace" className="divide-y border-b bg-muted/40">
-      {jobs.map((job) => (
-        <ActiveJob key={job.id} initial={job} />
-      ))}
-    </ul>
+    <div className="border-b bg-muted/40">
+      <ul aria-label="Jobs running on this namespace" className="divide-y">
+        {jobs.map((job) => (
+          <ActiveJob key={job.id} initial={job} />
+        ))}
+      </ul>
+      <p className="px-4 pb-2 text-xs">
+        <Link to={`/jobs?connection=${connectionId}&namespace=${encodeURIComponent(namespaceId)}`} className="text-primary hover:underline">
+          All jobs on this namespace
+        </Link>
+      </p>
+    </div>
   );
 }
 
@@ -139,11 +147,9 @@ function ActiveJob({ initial }: { initial: JobSnapshot }) {
         {KIND_LABELS[job.kind]}
       </Link>
       <span className="text-muted-foreground">{job.state}</span>
-      <JobProgressBar job={job} className="w-48" />
-      <span className="text-xs text-muted-foreground">
-        {formatCount(job.counters.processed)}
-        {job.totalEstimate !== null ? ` of ${formatCount(job.totalEstimate)}` : ""} processed
-      </span>
+      <div className="w-72">
+        <JobProgressBar job={job} showText />
+      </div>
     </li>
   );
 }

@@ -1,11 +1,14 @@
 // Starts jobs on a namespace: purge, export, copy/move, bulk expiry, large deletes (a form with
-// the kind and its JSON payload), and imports (a multipart upload streamed to disk).
+// the kind and its JSON payload), and imports (a multipart upload streamed to disk). Its page is
+// the jobs list kept to this namespace.
 import {
   data,
   unstable_composeUploadHandlers,
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
+  redirect,
   type ActionFunctionArgs,
+  type LoaderFunctionArgs,
 } from "@remix-run/node";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
@@ -15,6 +18,11 @@ import { UploadTooLarge } from "~/jobs/files.server";
 import { jobRefusal } from "~/jobs/route-helpers.server";
 import { JOB_KINDS, MAX_IMPORT_FILE_BYTES, type JobKind } from "~/jobs/types";
 import { requireConnection } from "~/kv/guards.server";
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const { connection } = await requireConnection(context, params.connectionId);
+  return redirect(`/jobs?connection=${connection.id}&namespace=${encodeURIComponent(params.namespaceId!)}`);
+}
 
 /** The other fields of an import form are a few words each. */
 const SMALL_FIELD_BYTES = 64 * 1024;

@@ -4,12 +4,13 @@ import { useEffect, useRef } from "react";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
-import { JobCounts, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
+import { JobCounts, JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
 import { RouteError } from "~/components/route-error";
 import { useLiveJob } from "~/components/use-live-job";
 import { Button } from "~/components/ui/button";
 import { getServices } from "~/context.server";
 import { cancelJob, listJobErrors, pauseJob, resumeJob } from "~/jobs/api.server";
+import { namespaceTitles } from "~/jobs/namespace-titles.server";
 import { jobRefusal, requireJob } from "~/jobs/route-helpers.server";
 import { canCancel, canPause, canResume, isFinished, type DryRunResult, type ExportResult } from "~/jobs/types";
 import { formatBytes, formatCount } from "~/utils/format";
@@ -18,8 +19,9 @@ const RECENT_ERRORS = 20;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const job = await requireJob(context, params.jobId);
-  const { errors, total } = await listJobErrors({ services: getServices(context), jobId: job.id, limit: RECENT_ERRORS });
-  return { job, errors, errorTotal: total };
+  const services = getServices(context);
+  const [{ errors, total }, titles] = await Promise.all([listJobErrors({ services, jobId: job.id, limit: RECENT_ERRORS }), namespaceTitles(services, [job])]);
+  return { job, errors, errorTotal: total, titles };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -57,7 +59,6 @@ export default function JobPage() {
 
   const dryRun = job.dryRun ? ((job.result as { dryRun?: DryRunResult } | null)?.dryRun ?? null) : null;
   const exported = job.kind === "export" && job.state === "succeeded" && !job.dryRun ? (job.result as ExportResult | null) : null;
-  const namespaceHref = `/accounts/${job.connectionId}/namespaces/${job.namespaceId}`;
 
   return (
     <div className="mx-auto w-full max-w-4xl space-y-6 px-4 py-6">
@@ -70,16 +71,13 @@ export default function JobPage() {
         </span>
       </div>
       <p className="text-sm text-muted-foreground">
-        {jobSubject(job)} in{" "}
-        <Link to={namespaceHref} className="font-mono text-primary hover:underline">
-          {job.namespaceId}
-        </Link>
+        {jobSubject(job, loaded.titles)} in <JobNamespaceLink job={job} titles={loaded.titles} />
         {job.createdBy ? ` · started by ${job.createdBy}` : ""}
         {job.phase ? ` · ${job.phase}` : ""}
       </p>
 
       <section aria-label="Progress" className="space-y-3">
-        <JobProgressBar job={job} className="h-3" />
+        <JobProgressBar job={job} className="h-3" showText textClassName="text-sm" />
         <JobCounts job={job} />
         {job.error ? (
           <p role="alert" className="rounded-md bg-destructive/10 p-3 text-sm text-destructive">
@@ -179,8 +177,8 @@ export default function JobPage() {
         )}
       </section>
       <p>
-        <Link to="/jobs" className="text-sm text-primary hover:underline">
-          All jobs
+        <Link to={job.dryRun ? "/jobs?dryRuns=1" : "/jobs"} className="text-sm text-primary hover:underline">
+          {job.dryRun ? "All dry runs" : "All jobs"}
         </Link>
       </p>
     </div>

@@ -1,0 +1,92 @@
+// The titles of the namespaces jobs work on, for the pages that list jobs: a job row names its
+// namespace by id, a person knows it by title. Looked up through each connection's namespace list,
+// kept a short while per connection (the tray polls every few seconds; each list is an upstream
+// request under the shared budget). A namespace that is gone, or an upstream that does not answer,
+// leaves the id in its place.
+import type { AppServices } from "~/context.server";
+import type { ConnectionRegistry } from "~/kv/connections.server";
+import { namespaceKey, type NamespaceTitles } from "./namespace-key";
+import type { JobSnapshot } from "./types";
+
+/** How long a connection's namespace list is reused. */
+export const TITLES_TTL_MS = 30_000;
+/** A list older than this is read again when it lacks a namespace a job names (just created). */
+const MISSING_RETRY_MS = 5_000;
+
+interface Entry {
+  at: number;
+  titles: Map<string, string>;
+}
+
+const caches = new WeakMap<ConnectionRegistry, Map<number, Entry>>();
+const loading = new WeakMap<ConnectionRegistry, Map<number, Promise<Entry | null>>>();
+
+type Services = Pick<AppServices, "connections">;
+
+/** The namespaces a job names: its own, and a copy's or move's target. */
+export function namespacesOf(job: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">): { connectionId: number; namespaceId: string }[] {
+  const refs = [{ connectionId: job.connectionId, namespaceId: job.namespaceId }];
+  if (job.kind === "copy" || job.kind === "move") {
+    const payload = (job.payload ?? {}) as { targetConnectionId?: number; targetNamespaceId?: string };
+    if (typeof payload.targetNamespaceId === "string") refs.push({ connectionId: payload.targetConnectionId ?? job.connectionId, namespaceId: payload.targetNamespaceId });
+  }
+  return refs;
+}
+
+/** Titles of every namespace the jobs name, keyed by `namespaceKey`; missing ones are left out. */
+export async function namespaceTitles(services: Services, jobs: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">[], now = Date.now()): Promise<NamespaceTitles> {
+  const wanted = new Map<number, Set<string>>();
+  for (const job of jobs) {
+    for (const ref of namespacesOf(job)) {
+      const ids = wanted.get(ref.connectionId) ?? new Set<string>();
+      ids.add(ref.namespaceId);
+      wanted.set(ref.connectionId, ids);
+    }
+  }
+  const titles: NamespaceTitles = {};
+  await Promise.all(
+    [...wanted].map(async ([connectionId, ids]) => {
+      const entry = await titlesOf(services.connections, connectionId, ids, now);
+      for (const id of ids) {
+        const title = entry?.titles.get(id);
+        if (title !== undefined) titles[namespaceKey(connectionId, id)] = title;
+      }
+    }),
+  );
+  return titles;
+}
+
+async function titlesOf(connections: ConnectionRegistry, connectionId: number, ids: Set<string>, now: number): Promise<Entry | null> {
+  let cache = caches.get(connections);
+  if (!cache) caches.set(connections, (cache = new Map()));
+  const known = cache.get(connectionId);
+  const fresh = known && now - known.at < TITLES_TTL_MS;
+  const lacksOne = known && [...ids].some((id) => !known.titles.has(id));
+  if (known && fresh && !(lacksOne && now - known.at >= MISSING_RETRY_MS)) return known;
+
+  let inFlight = loading.get(connections);
+  if (!inFlight) loading.set(connections, (inFlight = new Map()));
+  const running = inFlight.get(connectionId);
+  if (running) return running;
+  const load = (async (): Promise<Entry | null> => {
+    try {
+      const connection = await connections.get(connectionId);
+      if (!connection) return null;
+      const upstream = await connections.upstreamFor(connection);
+      const list = await upstream.listNamespaces();
+      const entry = { at: now, titles: new Map(list.map((n) => [n.id, n.title])) };
+      cache.set(connectionId, entry);
+      return entry;
+    } catch {
+      // The upstream did not answer: keep what was known (or nothing: the pages show ids) and
+      // ask again after the retry delay, not on every poll.
+      const kept = { at: now - TITLES_TTL_MS + MISSING_RETRY_MS, titles: known?.titles ?? new Map<string, string>() };
+      cache.set(connectionId, kept);
+      return kept;
+    } finally {
+      inFlight.delete(connectionId);
+    }
+  })();
+  inFlight.set(connectionId, load);
+  return load;
+}

@@ -1,0 +1,112 @@
+// What a person sees of jobs, through the route loaders themselves: a namespace's banner finds its
+// own unfinished job however many other jobs are unfinished, dry runs stay out of the jobs list,
+// the tray and the banner (they have a list of their own), and every job names its namespace by
+// title (its id once the namespace is gone).
+import type { AppLoadContext } from "@remix-run/node";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { SessionUser } from "~/auth/roles";
+import { startJob } from "~/jobs/api.server";
+import { namespaceKey, namespaceTitle } from "~/jobs/namespace-key";
+import type { JobSnapshot } from "~/jobs/types";
+import { loader as namespaceLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId";
+import { loader as namespaceJobsLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId.jobs";
+import { loader as jobPageLoader } from "~/routes/jobs.$jobId";
+import { loader as jobsLoader } from "~/routes/jobs._index";
+import { loader as activeLoader } from "~/routes/jobs.active";
+import { type JobsHarness, startJobs } from "../helpers/jobs";
+import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+
+let kv: LocalKv;
+let h: JobsHarness;
+let context: AppLoadContext;
+const admin: SessionUser = { id: 1, username: "admin", role: "admin" };
+
+beforeAll(async () => {
+  kv = await startLocalKv();
+  // No runner: every job stays queued (unfinished) for as long as the test looks at it.
+  h = await startJobs(kv, { config: { runInProcess: false } });
+  context = { services: h.services, user: admin } as unknown as AppLoadContext;
+});
+afterAll(async () => {
+  await h.close();
+  await kv.close();
+});
+
+const purge = (namespaceId: string, prefix: string, dryRun = false) =>
+  startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId, kind: "purge", payload: { rule: { prefix } }, dryRun });
+
+async function load<T>(loader: (args: never) => Promise<T> | T, url: string, params: Record<string, string> = {}): Promise<T> {
+  return loader({ request: new Request(`http://kvdeck.test${url}`), params, context } as never);
+}
+const json = async <T>(response: unknown): Promise<T> => (await (response as Response).json()) as T;
+
+test("a namespace's banner shows its own unfinished job behind 150 unfinished jobs elsewhere, and no dry run", async () => {
+  const here = (await kv.store.createNamespace(kv.accountId, "banner-here"))!.id;
+  const elsewhere = (await kv.store.createNamespace(kv.accountId, "banner-elsewhere"))!.id;
+  const mine = await purge(here, "old:");
+  for (let i = 0; i < 150; i++) await purge(elsewhere, `p${i}:`);
+  const dry = await purge(here, "count:", true);
+
+  const loaded = await load(namespaceLoader, `/accounts/${h.connectionId}/namespaces/${here}`, { connectionId: String(h.connectionId), namespaceId: here });
+  const ids = loaded.activeJobs.map((j: JobSnapshot) => j.id);
+  expect(ids).toEqual([mine.id]);
+  expect(ids).not.toContain(dry.id);
+});
+
+test("the jobs list, the tray and the namespace's jobs keep dry runs apart, and name namespaces by title", async () => {
+  const source = (await kv.store.createNamespace(kv.accountId, "Orders (prod)"))!.id;
+  const target = (await kv.store.createNamespace(kv.accountId, "Orders backup"))!.id;
+  const real = await purge(source, "tmp:");
+  const dry = await purge(source, "tmp:", true);
+  const copy = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: source, kind: "copy", payload: { targetNamespaceId: target, onCollision: "skip" } });
+
+  const list = await load(jobsLoader, "/jobs");
+  const listed = list.jobs.map((j) => j.id);
+  expect(listed).toContain(real.id);
+  expect(listed).toContain(copy.id);
+  expect(listed).not.toContain(dry.id);
+  expect(list.jobs.every((j) => !j.dryRun)).toBe(true);
+  expect(list.titles[namespaceKey(h.connectionId, source)]).toBe("Orders (prod)");
+  expect(list.titles[namespaceKey(h.connectionId, target)]).toBe("Orders backup");
+
+  const dryList = await load(jobsLoader, "/jobs?dryRuns=1");
+  expect(dryList.jobs.map((j) => j.id)).toContain(dry.id);
+  expect(dryList.jobs.every((j) => j.dryRun)).toBe(true);
+
+  const tray = await json<{ jobs: JobSnapshot[]; titles: Record<string, string> }>(await load(activeLoader, "/jobs/active"));
+  expect(tray.jobs.map((j) => j.id)).toContain(real.id);
+  expect(tray.jobs.map((j) => j.id)).not.toContain(dry.id);
+  expect(tray.titles[namespaceKey(h.connectionId, source)]).toBe("Orders (prod)");
+
+  // The namespace's jobs page is the list kept to that namespace.
+  const redirect = (await load(namespaceJobsLoader, `/accounts/${h.connectionId}/namespaces/${source}/jobs`, {
+    connectionId: String(h.connectionId),
+    namespaceId: source,
+  })) as Response;
+  expect(redirect.status).toBe(302);
+  const scoped = await load(jobsLoader, redirect.headers.get("Location")!);
+  expect(scoped.scope).toEqual({ connectionId: h.connectionId, namespaceId: source });
+  expect(scoped.jobs.map((j) => j.id).sort()).toEqual([real.id, copy.id].sort());
+
+  const page = await load(jobPageLoader, `/jobs/${copy.id}`, { jobId: copy.id });
+  expect(page.titles).toEqual({ [namespaceKey(h.connectionId, source)]: "Orders (prod)", [namespaceKey(h.connectionId, target)]: "Orders backup" });
+});
+
+test("a job whose namespace is gone is named by its id; a bad filter in the address is a 400", async () => {
+  const gone = (await kv.store.createNamespace(kv.accountId, "short-lived"))!.id;
+  const job = await purge(gone, "x:");
+  await h.upstream.deleteNamespace(gone);
+  // A fresh list (the namespace is not in any list read before it was created) without it.
+  const page = await load(jobPageLoader, `/jobs/${job.id}`, { jobId: job.id });
+  expect(page.titles[namespaceKey(h.connectionId, gone)]).toBeUndefined();
+  expect(namespaceTitle(page.titles, h.connectionId, gone)).toBe(gone);
+
+  for (const url of ["/jobs?connection=abc", "/jobs?namespace=x", "/jobs?connection=1&namespace="]) {
+    const refused = await load(jobsLoader, url).then(
+      () => null,
+      (thrown: unknown) => thrown as { init?: { status?: number }; data?: { message?: string } },
+    );
+    expect(refused?.init?.status, url).toBe(400);
+    expect(refused?.data?.message, url).toMatch(/connection/);
+  }
+});
