@@ -1,10 +1,15 @@
 // `npm start` / `npm run dev`: kvdeck's Node entry.
+import { DataDirLockedError } from "~/db/data-dir-lock.server";
 import { parseEnv } from "~/utils/env.server";
 import { createKvdeckServer } from "./app";
 
 const dev = process.argv.includes("--dev");
 const env = parseEnv({ ...process.env, NODE_ENV: dev ? "development" : (process.env.NODE_ENV ?? "production") });
-const kvdeck = await createKvdeckServer(env);
+const kvdeck = await createKvdeckServer(env).catch((error: unknown) => {
+  // A refusal to start (e.g. the data dir is another process's) is a message, not a stack trace.
+  console.error(error instanceof DataDirLockedError ? error.message : error);
+  process.exit(1);
+});
 const { url } = await kvdeck.listen();
 console.log(`kvdeck: listening on ${url} (${kvdeck.services.database.kind}${kvdeck.localKv ? ", local KV API at /client/v4" : ""})`);
 

@@ -1,8 +1,11 @@
 // The one database handle of a process: PGlite in the data dir by default, a PostgreSQL server
 // when DATABASE_URL is set. Both run the same committed migrations from ./drizzle.
+// A PGlite data dir is one process's: opening it takes its lock (data-dir-lock.server.ts) first,
+// and a second process is refused. This is the only module that opens PGlite.
 import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { lockDataDir } from "./data-dir-lock.server";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -22,12 +25,15 @@ const MIGRATIONS_FOLDER = path.resolve(
 export interface OpenOptions {
   /** A PostgreSQL connection string; wins over `pgliteDir`. */
   url?: string;
-  /** A directory for PGlite's files; omitted means in memory. */
+  /** A directory for PGlite's files, held by this process until close(); omitted means in memory. */
   pgliteDir?: string;
   migrationsFolder?: string;
 }
 
-/** Opens the database and applies pending migrations. */
+/**
+ * Opens the database and applies pending migrations. With `pgliteDir`, throws DataDirLockedError
+ * (naming the holder's PID) before touching the directory if another live process holds it.
+ */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const migrationsFolder = options.migrationsFolder ?? findMigrations();
   if (options.url) {
@@ -37,16 +43,41 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     const db = drizzle(pool, { schema });
     await migrate(db, { migrationsFolder });
-    return { db: db as unknown as Db, kind: "postgres", close: () => pool.end() };
+    return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const { migrate } = await import("drizzle-orm/pglite/migrator");
-  if (options.pgliteDir) fs.mkdirSync(options.pgliteDir, { recursive: true });
-  const client = await PGlite.create(options.pgliteDir);
-  const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: "pglite", close: () => client.close() };
+  const lock = options.pgliteDir ? lockDataDir(options.pgliteDir) : null;
+  let client: InstanceType<typeof PGlite> | null = null;
+  try {
+    client = await PGlite.create(options.pgliteDir);
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder });
+    const opened = client;
+    return { db: db as unknown as Db, kind: "pglite", close: () => opened.close().finally(() => lock?.release()) };
+  } catch (error) {
+    await client?.close().catch(() => {});
+    lock?.release();
+    throw error;
+  }
+}
+
+/**
+ * pool.end() resolves before its connections have closed; this waits for each of them too, so
+ * whoever drops the database next (the test helper, `with (force)`) cuts no live connection, whose
+ * error the ended pool would throw with nobody listening.
+ */
+async function endPool(pool: import("pg").Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
 
 /** The drizzle folder, whether running from source (app/db) or from the server build. */

@@ -32,7 +32,8 @@ async function main() {
   const port = kvApiPort(process.env.KVDECK_KV_API_PORT);
   const rateLimitSpec = parseRateLimit(env.KVDECK_RATE_LIMIT ?? DEFAULT_RATE_LIMIT);
   const faults = new Faults(parseFaults(env.KVDECK_FAULTS));
-  // Its own PGlite directory: the app keeps <dataDir>/pglite open, and PGlite allows one process per directory.
+  // Its own PGlite directory: the app holds <dataDir>/pglite, and a PGlite directory is one process's
+  // (openDatabase refuses a directory another live process holds: app/db/data-dir-lock.server.ts).
   const database = await openDatabase(
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { pgliteDir: path.join(env.dataDir, "kv-api-pglite") },
   );
