@@ -14,6 +14,10 @@ export const BULK_MAX_BODY_BYTES = 100 * 1024 * 1024;
 export const BULK_GET_MAX_KEYS = 100;
 /** Expirations must lie at least this far in the future. */
 export const MIN_EXPIRATION_TTL_SECONDS = 60;
+/** The latest expiration kvdeck accepts: the last second of the year 9999 (what a date can name). */
+export const MAX_EXPIRATION_EPOCH_SECONDS = 253_402_300_799;
+/** The longest expiration TTL kvdeck accepts: 100 years. */
+export const MAX_EXPIRATION_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
 export const MAX_NAMESPACES_PER_ACCOUNT = 1000;
 export const NAMESPACE_TITLE_MAX_CHARS = 512;
 /** Cloudflare's REST budget: requests per window per token. */
@@ -23,16 +27,30 @@ export const REST_BUDGET_WINDOW_SECONDS = 300;
 const encoder = new TextEncoder();
 export const byteLength = (s: string) => encoder.encode(s).byteLength;
 
-/** Why a key name is refused, or null when it is fine. */
 /** A JS string that cannot be encoded as UTF-8 (it would be stored as U+FFFD: a different key). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Unicode's control characters (general category Cc): C0, DEL and C1. Not printable. */
+const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F]/;
 
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+
+/**
+ * Why a key name is refused, or null when it is fine. Cloudflare's schema: at most 512 bytes, "all
+ * printable, non-whitespace characters are valid"; Workers KV refuses "", "." and "..". Refused
+ * here: those, control characters (not printable; tab and line breaks among them) and lone
+ * surrogates (not Unicode). Ordinary spaces stay allowed: Workers KV stores them (see
+ * docs/local-kv-api.md).
+ */
 export function keyNameProblem(name: string): string | null {
   if (name.length === 0) return "A key name cannot be empty.";
   if (name === "." || name === "..") return 'A key name cannot be "." or "..".';
-  if (LONE_SURROGATE.test(name)) return "A key name must be valid Unicode; this one holds a lone surrogate.";
   const bytes = byteLength(name);
   if (bytes > MAX_KEY_BYTES) return `A key name is at most ${MAX_KEY_BYTES} bytes; this one is ${bytes}.`;
+  if (LONE_SURROGATE.test(name)) return "A key name must be valid Unicode; this one holds a lone surrogate.";
+  const control = CONTROL_CHARACTER.exec(name);
+  if (control) {
+    return `A key name cannot contain control characters; this one has ${codePoint(control[0])} at position ${control.index}.`;
+  }
   return null;
 }
 
@@ -59,12 +77,18 @@ export function expirationProblem(expiration: number, nowSeconds: number): strin
   if (expiration < nowSeconds + MIN_EXPIRATION_TTL_SECONDS) {
     return `An expiration must be at least ${MIN_EXPIRATION_TTL_SECONDS} seconds in the future.`;
   }
+  if (expiration > MAX_EXPIRATION_EPOCH_SECONDS) {
+    return `An expiration is at most ${MAX_EXPIRATION_EPOCH_SECONDS} (the end of the year 9999).`;
+  }
   return null;
 }
 
 export function expirationTtlProblem(ttl: number): string | null {
   if (!Number.isInteger(ttl) || ttl < MIN_EXPIRATION_TTL_SECONDS) {
     return `An expiration TTL is a whole number of at least ${MIN_EXPIRATION_TTL_SECONDS} seconds.`;
+  }
+  if (ttl > MAX_EXPIRATION_TTL_SECONDS) {
+    return `An expiration TTL is at most ${MAX_EXPIRATION_TTL_SECONDS} seconds (100 years).`;
   }
   return null;
 }

@@ -12,8 +12,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024 + MAX_METADATA_BYTES;
 export const keyNotFound = () => notFound(ErrorCode.keyNotFound, "get: 'key not found'");
 
 /** What a single write or delete answers when failKeys matches: nothing is applied. */
-const injectedKeyFailure = (key: string) =>
-  new KvApiError(500, ErrorCode.internal, `Internal error writing "${key}" (kvdeck fault injection: failKeys).`);
+const injectedKeyFailure = (key: string, operation: "writing" | "deleting") =>
+  new KvApiError(500, ErrorCode.internal, `Internal error ${operation} "${key}" (kvdeck fault injection: failKeys).`);
 
 export async function listKeys(ctx: RequestContext) {
   const limit = parseLimit(ctx.query.get("limit"));
@@ -25,6 +25,8 @@ export async function listKeys(ctx: RequestContext) {
     after = decoded;
   }
   const prefix = ctx.query.get("prefix") ?? "";
+  // Postgres text cannot hold U+0000, so no key has it: say so rather than fail the query.
+  if (prefix.includes("\u0000")) throw invalidRequest("Invalid prefix: it contains U+0000, which no key name can.");
   const { keys, cursor } = await ctx.store.listKeys(ctx.namespaceId, { prefix, after, limit });
   sendResult(ctx.res, keys, { count: keys.length, cursor });
 }
@@ -68,13 +70,13 @@ export async function writeValue(ctx: RequestContext) {
   );
   const { value, metadata } = multipart ? await parseMultipart(body, contentType) : { value: body, metadata: null };
   checkValueSize(value.byteLength);
-  if (ctx.faults.keyAlwaysFails(ctx.key)) throw injectedKeyFailure(ctx.key);
+  if (ctx.faults.keyAlwaysFails(ctx.key)) throw injectedKeyFailure(ctx.key, "writing");
   await ctx.store.write(ctx.namespaceId, [{ key: ctx.key, value, metadata, expiration }]);
   sendResult(ctx.res, null);
 }
 
 export async function deleteValue(ctx: RequestContext) {
-  if (ctx.faults.keyAlwaysFails(ctx.key)) throw injectedKeyFailure(ctx.key);
+  if (ctx.faults.keyAlwaysFails(ctx.key)) throw injectedKeyFailure(ctx.key, "deleting");
   // Deleting a key that does not exist succeeds, as in Workers KV.
   await ctx.store.delete(ctx.namespaceId, [ctx.key]);
   sendResult(ctx.res, null);

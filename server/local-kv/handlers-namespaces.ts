@@ -82,6 +82,7 @@ async function readTitle(ctx: RequestContext): Promise<string> {
   if (typeof title !== "string" || title.trim() === "") {
     throw invalidRequest('The body must be a JSON object with a non-empty string "title".');
   }
+  if (title.includes("\u0000")) throw invalidRequest("A namespace title cannot contain U+0000.");
   if (Array.from(title).length > NAMESPACE_TITLE_MAX_CHARS) {
     throw invalidRequest(`A namespace title is at most ${NAMESPACE_TITLE_MAX_CHARS} characters.`);
   }

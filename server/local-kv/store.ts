@@ -4,6 +4,7 @@
 import crypto from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
+import { MAX_KEY_BYTES } from "~/kv/limits";
 
 export interface StoredNamespace {
   id: string;
@@ -38,9 +39,13 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Cursors are opaque to clients: the last key scanned, base64url. */
 export const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+/** The key a cursor names, or null when no stored key could have produced it. */
 export function decodeCursor(cursor: string): string | null {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
-  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  const bytes = Buffer.from(cursor, "base64url");
+  // No key is longer than 512 bytes, and none holds U+0000 (Postgres text cannot).
+  if (bytes.byteLength > MAX_KEY_BYTES || bytes.includes(0)) return null;
+  const key = bytes.toString("utf8");
   return encodeCursor(key) === cursor ? key : null;
 }
 
