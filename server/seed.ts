@@ -1,5 +1,6 @@
 // Demo data for the local KV API: a few namespaces that look like what people keep in KV.
-// Written straight into the store with set-based SQL, so the first start takes seconds.
+// Written straight into the store with set-based SQL, so the first start takes seconds (more on a
+// busy machine: it says what it is doing, namespace by namespace, with the page cache's progress).
 import { sql } from "drizzle-orm";
 import type { LocalKvStore } from "./local-kv/store";
 
@@ -9,37 +10,66 @@ export interface DemoOptions {
   pageCacheKeys?: number;
   sessionKeys?: number;
   log?: (line: string) => void;
+  /** How often the page cache's progress is told while it fills; 0 for every chunk. */
+  progressEveryMs?: number;
 }
 
 export const DEMO_NAMESPACES = ["page-cache", "sessions", "feature-flags", "assets", "empty-namespace"] as const;
 
-/** Seeds the demo once: namespaces that already exist are left as they are. */
+/** Page-cache keys written per statement, so that its progress can be told as it fills. */
+export const PAGE_CACHE_CHUNK = 20_000;
+const PROGRESS_EVERY_MS = 3_000;
+
+/** Seeds the demo once: namespaces that already exist are left as they are. Says what it does. */
 export async function seedDemo(store: LocalKvStore, options: DemoOptions): Promise<void> {
   const log = options.log ?? (() => {});
+  const pageCacheKeys = options.pageCacheKeys ?? 200_000;
+  const sessionKeys = options.sessionKeys ?? 20_000;
   const started = Date.now();
-  const created: string[] = [];
-  const ensure = async (title: string) => {
-    const ns = await store.createNamespace(options.accountId, title);
-    if (ns) created.push(title);
-    return ns;
-  };
   const now = Math.floor(Date.now() / 1000);
+  let seeded = 0;
+  /** Creates the namespace unless it exists, then fills it, saying so. */
+  const seed = async (title: (typeof DEMO_NAMESPACES)[number], fill: (namespaceId: string) => Promise<number>) => {
+    const ns = await store.createNamespace(options.accountId, title);
+    if (!ns) return;
+    if (seeded++ === 0) {
+      log(
+        `kvdeck: seeding the demo namespaces (${count(pageCacheKeys)} keys in page-cache, ${count(sessionKeys)} in sessions, ` +
+          "feature-flags, assets, empty-namespace); KVDECK_SEED=none skips this…",
+      );
+    }
+    const begun = Date.now();
+    const keys = await fill(ns.id);
+    log(`kvdeck:   ${title}: ${count(keys)} keys in ${seconds(Date.now() - begun)}`);
+  };
 
-  const pageCache = await ensure("page-cache");
-  if (pageCache) await fillPageCache(store, pageCache.id, options.pageCacheKeys ?? 200_000, now);
-  const sessions = await ensure("sessions");
-  if (sessions) await fillSessions(store, sessions.id, options.sessionKeys ?? 20_000, now);
-  const flags = await ensure("feature-flags");
-  if (flags) await fillFlags(store, flags.id);
-  const assets = await ensure("assets");
-  if (assets) await fillAssets(store, assets.id);
-  await ensure("empty-namespace");
-  if (created.length) await store.analyze();
-
-  if (created.length) log(`kvdeck: seeded demo namespaces ${created.join(", ")} in ${Date.now() - started} ms`);
+  await seed("page-cache", async (id) => {
+    let told = Date.now();
+    for (let from = 1; from <= pageCacheKeys; from += PAGE_CACHE_CHUNK) {
+      const to = Math.min(pageCacheKeys, from + PAGE_CACHE_CHUNK - 1);
+      await fillPageCache(store, id, from, to, now);
+      if (to < pageCacheKeys && Date.now() - told >= (options.progressEveryMs ?? PROGRESS_EVERY_MS)) {
+        log(`kvdeck:   page-cache: ${count(to)} of ${count(pageCacheKeys)} keys…`);
+        told = Date.now();
+      }
+    }
+    return pageCacheKeys;
+  });
+  await seed("sessions", (id) => fillSessions(store, id, sessionKeys, now).then(() => sessionKeys));
+  await seed("feature-flags", (id) => fillFlags(store, id));
+  await seed("assets", (id) => fillAssets(store, id));
+  await seed("empty-namespace", async () => 0);
+  if (seeded === 0) return;
+  log("kvdeck:   updating planner statistics…");
+  await store.analyze();
+  log(`kvdeck: demo seeded in ${seconds(Date.now() - started)}`);
 }
 
-async function fillPageCache(store: LocalKvStore, namespaceId: string, count: number, now: number) {
+const count = (n: number) => n.toLocaleString("en");
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Page-cache keys number `from` to `to` (from 1): the same keys however they are chunked. */
+async function fillPageCache(store: LocalKvStore, namespaceId: string, from: number, to: number, now: number) {
   // Paths under a handful of sections, a cache-tag per section, expirations from 1 to 30 days.
   await store.executeSeed(sql`
     insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
@@ -48,7 +78,7 @@ async function fillPageCache(store: LocalKvStore, namespaceId: string, count: nu
       convert_to('<!doctype html><title>' || section || ' ' || i || '</title><main>cached page ' || i || ' of ' || section || '</main>', 'UTF8'),
       json_build_object('cache-tag', section, 'contentType', 'text/html', 'status', case when i % 50 = 0 then 404 else 200 end, 'bytes', 80 + (i % 900))::text,
       case when i % 10 = 0 then null else ${now} + 86400 + (hashtext(i::text) & 2147483647) % (29 * 86400) end
-    from generate_series(1, ${count}) as i,
+    from generate_series(${from}::int, ${to}::int) as i,
       lateral (select (array['products','blog','category','search','account','checkout','help','news'])[1 + (i % 8)] as section) s`);
 }
 
@@ -76,24 +106,26 @@ const FLAGS: [string, unknown, Record<string, unknown>][] = [
   ["flag:ops.read-only", { enabled: false }, { owner: "sre", env: "production" }],
 ];
 
-async function fillFlags(store: LocalKvStore, namespaceId: string) {
+async function fillFlags(store: LocalKvStore, namespaceId: string): Promise<number> {
   const extra = Array.from({ length: 40 }, (_, i): [string, unknown, Record<string, unknown>] => [
     `flag:experiment.exp-${String(i + 1).padStart(3, "0")}`,
     { enabled: i % 3 !== 0, rollout: (i * 7) % 100 },
     { owner: ["growth", "search", "payments", "platform"][i % 4], env: i % 2 ? "staging" : "production" },
   ]);
+  const flags = [...FLAGS, ...extra];
   await store.write(
     namespaceId,
-    [...FLAGS, ...extra].map(([key, value, metadata]) => ({
+    flags.map(([key, value, metadata]) => ({
       key,
       value: Buffer.from(JSON.stringify(value, null, 2)),
       metadata: JSON.stringify(metadata),
       expiration: null,
     })),
   );
+  return flags.length;
 }
 
-async function fillAssets(store: LocalKvStore, namespaceId: string) {
+async function fillAssets(store: LocalKvStore, namespaceId: string): Promise<number> {
   // Small binary values (a PNG signature and some pseudo-random bytes) for the hex view.
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const items = Array.from({ length: 300 }, (_, i) => {
@@ -113,4 +145,5 @@ async function fillAssets(store: LocalKvStore, namespaceId: string) {
     expiration: null,
   });
   await store.write(namespaceId, items);
+  return items.length;
 }
