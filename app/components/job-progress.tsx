@@ -80,13 +80,9 @@ export function JobNamespaceLink({ job, titles, className }: { job: Pick<JobSnap
   );
 }
 
-/** Fields the engine publishes for progress beyond the counters (absent from older rows). */
-type ProgressExtras = { pagesScanned?: number | null; averageRate?: number | null; runningMs?: number | null };
-
 /** Seconds the job ran: its runners' time when known, otherwise start to finish (or to now). */
 export function jobElapsedSeconds(job: JobSnapshot): number | null {
-  const extras = job as JobSnapshot & ProgressExtras;
-  if (typeof extras.runningMs === "number" && extras.runningMs > 0 && job.finishedAt) return extras.runningMs / 1000;
+  if (job.runningMs > 0 && job.finishedAt) return job.runningMs / 1000;
   if (!job.startedAt) return null;
   const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.parse(job.updatedAt);
   return Math.max(0, (end - Date.parse(job.startedAt)) / 1000);
@@ -94,8 +90,7 @@ export function jobElapsedSeconds(job: JobSnapshot): number | null {
 
 /** A finished job's average keys per second: processed (a dry run: scanned) over its running time. */
 export function jobAverageRate(job: JobSnapshot): number | null {
-  const extras = job as JobSnapshot & ProgressExtras;
-  if (typeof extras.averageRate === "number" && Number.isFinite(extras.averageRate)) return extras.averageRate;
+  if (job.averageRate !== null && Number.isFinite(job.averageRate)) return job.averageRate;
   const seconds = jobElapsedSeconds(job);
   const keys = job.counters.processed > 0 ? job.counters.processed : job.counters.scanned;
   if (seconds === null || seconds <= 0) return null;
@@ -104,9 +99,8 @@ export function jobAverageRate(job: JobSnapshot): number | null {
 
 /** "3 pages, 3,000 keys scanned, 1,200 matched". */
 export function scanSummary(job: JobSnapshot): string {
-  const pages = (job as JobSnapshot & ProgressExtras).pagesScanned;
   const c = job.counters;
-  return `${typeof pages === "number" ? `${formatCount(pages)} ${pages === 1 ? "page" : "pages"}, ` : ""}${formatCount(c.scanned)} keys scanned, ${formatCount(c.matched)} matched`;
+  return `${formatCount(job.pagesScanned)} ${job.pagesScanned === 1 ? "page" : "pages"}, ${formatCount(c.scanned)} keys scanned, ${formatCount(c.matched)} matched`;
 }
 
 export type ProgressStage = "waiting" | "listing" | "processing" | "stopped" | "done";
@@ -178,9 +172,8 @@ export function JobCounts({ job }: { job: JobSnapshot }) {
         ["ETA", job.state === "running" && job.etaSeconds !== null ? formatDuration(job.etaSeconds) : "—"],
         ["Elapsed", elapsed === null ? "—" : formatDuration(elapsed)],
       ];
-  const pages = (job as JobSnapshot & ProgressExtras).pagesScanned;
   const items: [string, string][] = [
-    ...(typeof pages === "number" ? ([["Pages listed", formatCount(pages)]] as [string, string][]) : []),
+    ["Pages listed", formatCount(job.pagesScanned)],
     ["Scanned", formatCount(c.scanned)],
     ["Matched", formatCount(c.matched)],
     ["Processed", `${formatCount(c.processed)}${job.totalEstimate !== null ? ` of ${formatCount(job.totalEstimate)}` : ""}`],

@@ -72,9 +72,15 @@ export interface JobSnapshot {
   totalEstimate: number | null;
   /** 0..1 when a total is known. */
   progress: number | null;
-  /** Keys per second, recently. */
+  /** Keys per second, recently (null once the job has stopped). */
   rate: number | null;
   etaSeconds: number | null;
+  /** Source pages read so far (upstream list pages, import file pages, key-set pages). */
+  pagesScanned: number;
+  /** Time runners spent on the job over all its runs (pauses and queueing not counted). */
+  runningMs: number;
+  /** Once finished: processed keys per second over `runningMs`; null before, or when not published. */
+  averageRate: number | null;
   requestsUsed: number;
   attempts: number;
   createdBy: string | null;
