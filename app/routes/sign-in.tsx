@@ -1,17 +1,19 @@
-// The one page anyone may open: username and password in, a session cookie out. Failures are
-// throttled per username and per address (app/auth/throttle.server.ts) and audited.
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+// The one page anyone may open: username and password in, a session cookie out. Attempts are
+// throttled per username and client address with backoff, per username from anywhere and per
+// address (app/auth/throttle.server.ts); failures are audited.
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { record } from "~/audit/audit.server";
 import { requireAuthServices } from "~/auth/guards.server";
 import { MAX_PASSWORD_LENGTH, needsRehash, verifyAgainstNothing, verifyPassword } from "~/auth/password.server";
 import { safeRedirect } from "~/auth/redirect";
-import { describeWait } from "~/auth/throttle.server";
+import { CLIENT_BACKOFF_CAP_MS, describeWait, type ThrottleVerdict } from "~/auth/throttle.server";
 import { findUserByUsername, setPassword } from "~/auth/users.server";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
+import { readForm } from "~/utils/form-data.server";
 
 const signInSchema = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
@@ -21,6 +23,18 @@ const signInSchema = z.object({
 
 const WRONG_CREDENTIALS = "Wrong username or password.";
 
+function lockMessage(verdict: Extract<ThrottleVerdict, { locked: true }>): string {
+  const wait = describeWait(verdict.retryAfterSeconds);
+  switch (verdict.by) {
+    case "client":
+      return `Too many failed sign-ins for this username. Sign-in is locked; try again in ${wait}. After that, each wrong password from this address doubles the wait (up to ${describeWait(CLIENT_BACKOFF_CAP_MS / 1000)}).`;
+    case "username":
+      return `Too many failed sign-ins for this username from many addresses. Sign-in is locked for everyone; try again in ${wait}.`;
+    case "ip":
+      return `Too many failed sign-ins from your network address. Sign-in is locked; try again in ${wait}.`;
+  }
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   if (context.user) throw redirect(safeRedirect(new URL(request.url).searchParams.get("redirectTo")));
   return null;
@@ -29,30 +43,26 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const auth = requireAuthServices(context);
   const { db } = getServices(context).database;
-  const parsed = signInSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = signInSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data({ error: "Enter your username and password." }, { status: 400 });
   const { username, password, redirectTo } = parsed.data;
   const ip = auth.clientIp;
 
-  const verdict = await auth.throttle.check(username, ip);
+  // Admitted attempts are already counted as failures: parallel ones cannot all slip past the limit.
+  const verdict = await auth.throttle.admit(username, ip);
   if (verdict.locked) {
     await record(db, { action: "auth.sign_in_failed", username, outcome: "failed", details: { ip, reason: `locked (${verdict.by})` } });
-    const from = verdict.by === "username" ? "for this username" : "from your network address";
-    return data(
-      { error: `Too many failed sign-ins ${from}. Sign-in is locked; try again in ${describeWait(verdict.retryAfterSeconds)}.` },
-      { status: 429, headers: { "Retry-After": String(verdict.retryAfterSeconds) } },
-    );
+    return data({ error: lockMessage(verdict) }, { status: 429, headers: { "Retry-After": String(verdict.retryAfterSeconds) } });
   }
 
   const user = await findUserByUsername(db, username);
   const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNothing(password);
   if (!user || !ok) {
-    await auth.throttle.recordFailure(username, ip);
     await record(db, { action: "auth.sign_in_failed", username, outcome: "failed", details: { ip, reason: user ? "wrong password" : "no such user" } });
     return data({ error: WRONG_CREDENTIALS }, { status: 401 });
   }
 
-  await auth.throttle.clear(username);
+  await auth.throttle.forgive(username, ip);
   if (needsRehash(user.passwordHash)) await setPassword(db, user.id, password);
   // A fresh session id at every sign-in: a session planted before it is worth nothing after.
   if (auth.sessionId) await auth.sessions.destroy(auth.sessionId);
@@ -95,3 +105,9 @@ export default function SignIn() {
 }
 
 export const meta: MetaFunction = () => [{ title: "Sign in · kvdeck" }];
+
+/** A page answer passes on only Set-Cookie by itself: this hands the lock's Retry-After on too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { "Retry-After": retryAfter } : new Headers();
+};

@@ -13,6 +13,7 @@ import path from "node:path";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionUser } from "~/auth/roles";
+import { describeWait } from "~/auth/throttle.server";
 import { parseEnv } from "~/utils/env.server";
 import { createKvdeckServer, type KvdeckServer } from "../../server/app";
 
@@ -81,6 +82,30 @@ async function signIn(username: string, password: string): Promise<{ status: num
   const res = await send("/sign-in", { method: "POST", body: form({ username, password, redirectTo: "/" }), accept: "text/html" });
   const setCookie = res.headers.get("set-cookie") ?? "";
   return { status: res.status, cookie: setCookie.split(";")[0], body: res.body };
+}
+
+/** A sign-in from another client address: the loopback network is all ours, 127.0.0.2 and on. */
+function signInFrom(localAddress: string, username: string, password: string): Promise<Sent> {
+  const body = form({ username, password, redirectTo: "/" }).toString();
+  return new Promise<Sent>((resolve, reject) => {
+    const req = http.request(`${base}/sign-in`, {
+      method: "POST",
+      localAddress,
+      headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded", "content-length": String(Buffer.byteLength(body)) },
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, String(value));
+        resolve({ status: res.statusCode!, headers, body: Buffer.concat(chunks).toString("utf8") });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 // ---- the route manifest ----
@@ -425,6 +450,36 @@ describe("throttling", () => {
     expect(locked.cookie).toBe("");
     // Others are unaffected.
     expect((await signIn("admin", ADMIN_PASSWORD)).status).toBe(302);
+  });
+
+  it("checks exactly 5 passwords out of 30 parallel wrong sign-ins for one username, and says how long to wait", async () => {
+    await send("/admin/users", { method: "POST", as: "admin", body: form({ intent: "create", username: "racer", role: "viewer", password: "racer-password" }) });
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => signInFrom("127.0.0.3", "racer", `wrong-${i}`)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(25).fill(429)]);
+    for (const locked of results.filter((r) => r.status === 429)) {
+      const retryAfter = Number(locked.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+      expect(locked.body).toContain(`Too many failed sign-ins for this username. Sign-in is locked; try again in ${describeWait(retryAfter)}.`);
+    }
+    // The audit log agrees: 5 passwords checked, 25 attempts refused unchecked.
+    const csv = await send("/admin/audit.csv?action=auth.sign_in_failed&user=racer", { as: "admin" });
+    const rows = csv.body.trimEnd().split("\r\n").slice(1);
+    expect(rows.filter((r) => r.includes("wrong password"))).toHaveLength(5);
+    expect(rows.filter((r) => r.includes("locked (client)"))).toHaveLength(25);
+  });
+
+  it("guessing from one address does not lock the owner out from another, admin included", async () => {
+    for (let i = 0; i < 5; i++) expect((await signInFrom("127.0.0.4", "admin", `guess-${i}`)).status).toBe(401);
+    const attacker = await signInFrom("127.0.0.4", "admin", ADMIN_PASSWORD);
+    expect(attacker.status).toBe(429);
+    expect(attacker.headers.get("set-cookie")).toBeNull();
+    const owner = await signInFrom("127.0.0.5", "admin", ADMIN_PASSWORD);
+    expect(owner.status).toBe(302);
+    expect(owner.headers.get("set-cookie")).toMatch(/^kvdeck_session=/);
+    // The owner's success forgives the owner's address only.
+    expect((await signInFrom("127.0.0.4", "admin", ADMIN_PASSWORD)).status).toBe(429);
   });
 });
 
