@@ -105,6 +105,7 @@ export async function createKvdeckServer(env: Env, print: (line: string) => void
       createLocalKvApi({
         store: localKv.store,
         token: localKv.token,
+        accountId: env.KVDECK_LOCAL_ACCOUNT_ID,
         rateLimit: rateLimit ? new RateLimit(rateLimit) : null,
         faults: new Faults(parseFaults(env.KVDECK_FAULTS)),
       }),

@@ -9,6 +9,7 @@ import { ErrorCode, KvApiError } from "./errors";
 import { FaultError, Faults } from "./faults";
 import { bulkDelete, bulkGet, bulkWrite } from "./handlers-bulk";
 import { deleteValue, listKeys, readMetadata, readValue, writeValue } from "./handlers-keys";
+import { accountNotAccessible, serveIdentity } from "./handlers-identity";
 import {
   createNamespace,
   deleteNamespace,
@@ -23,8 +24,13 @@ import { type RequestContext, type RouteKind, matchRoute, splitUrl } from "./rou
 import type { LocalKvStore } from "./store";
 import { checkKeyName, isPlainObject } from "./validate";
 
+/** The account the local KV API serves unless told otherwise (KVDECK_LOCAL_ACCOUNT_ID's default). */
+export const DEFAULT_LOCAL_ACCOUNT_ID = "c0ffee00c0ffee00c0ffee00c0ffee00";
+
 export interface LocalKvApiOptions {
   store: LocalKvStore;
+  /** The one account the token reaches (32 hex digits); any other answers 403 / 10000. */
+  accountId?: string;
   /** A function lets the host rotate the token without remounting. */
   token: string | (() => string);
   rateLimit?: RateLimit | null;
@@ -57,9 +63,14 @@ const BURST_RETRY_AFTER_SECONDS = 1;
 const authError = () => new KvApiError(403, ErrorCode.authentication, "Authentication error");
 const noRoute = () => new KvApiError(404, ErrorCode.noRoute, "No route for the URI");
 
-export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
+/** The router, and a way to wait for the requests it is handling (a client that gave up does not end its handler). */
+export type LocalKvApi = express.Router & { idle(): Promise<void> };
+
+export function createLocalKvApi(options: LocalKvApiOptions): LocalKvApi {
   const faults = options.faults ?? new Faults();
   const currentToken = typeof options.token === "function" ? options.token : () => options.token as string;
+  const accountId = (options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID).toLowerCase();
+  if (!ACCOUNT_ID.test(accountId)) throw new Error(`local KV API: the account id must be 32 hex digits, not "${accountId}"`);
   const router = express.Router();
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -74,6 +85,7 @@ export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
     }
     if (!faults.inactive) await injectFaults(faults);
 
+    if (serveIdentity(res, req.method ?? "", pathname, query, { accountId, token: presented })) return;
     const route = matchRoute(pathname);
     const handler = route && OPERATIONS[route.kind][req.method ?? ""];
     if (!route || !handler) throw noRoute();
@@ -84,6 +96,8 @@ export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
         `Could not route to ${pathname}, perhaps your object identifier is invalid?`,
       );
     }
+    // A well-formed id of an account the token cannot reach: Cloudflare's answer, not an empty list.
+    if (route.accountId.toLowerCase() !== accountId) throw accountNotAccessible();
     const ctx: RequestContext = {
       req,
       res,
@@ -132,8 +146,9 @@ export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
     throw noRoute();
   }
 
+  const handling = new Set<Promise<void>>();
   router.use((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const work = handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy(error instanceof Error ? error : undefined);
         return;
@@ -143,8 +158,14 @@ export function createLocalKvApi(options: LocalKvApiOptions): express.Router {
       console.error("local KV API: unexpected error", error);
       sendError(res, new KvApiError(500, ErrorCode.internal, "Internal error"));
     });
+    handling.add(work);
+    void work.finally(() => handling.delete(work));
   });
-  return router;
+  return Object.assign(router, {
+    async idle() {
+      while (handling.size > 0) await Promise.allSettled([...handling]);
+    },
+  });
 }
 
 async function readControlBody(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -22,8 +22,13 @@ function writeJson(res: ServerResponse, status: number, body: Envelope, headers:
   res.end(text);
 }
 
-export function sendResult(res: ServerResponse, result: unknown, resultInfo?: Record<string, unknown>) {
-  const body: Envelope = { success: true, errors: [], messages: [], result };
+export function sendResult(
+  res: ServerResponse,
+  result: unknown,
+  resultInfo?: Record<string, unknown>,
+  messages: Envelope["messages"] = [],
+) {
+  const body: Envelope = { success: true, errors: [], messages, result };
   if (resultInfo) body.result_info = resultInfo;
   writeJson(res, 200, body);
 }

@@ -92,7 +92,7 @@ describe("routes", () => {
   it.each<[string, string]>([
     ["GET", "/"],
     ["GET", "/zones"],
-    ["GET", "/accounts"],
+    ["POST", "/accounts"],
     ["GET", "/accounts/c0ffee00c0ffee00c0ffee00c0ffee00/storage/kv"],
     ["GET", "/accounts/c0ffee00c0ffee00c0ffee00c0ffee00/storage/kv/namespaces/0123456789abcdef0123456789abcdef/unknown"],
     ["GET", "/accounts/c0ffee00c0ffee00c0ffee00c0ffee00/storage/kv/namespaces/0123456789abcdef0123456789abcdef/values"],
@@ -114,12 +114,16 @@ describe("routes", () => {
     },
   );
 
-  it("treats any 32-hex account id as an account, case-insensitively", async () => {
-    const upper = "ABCDEF0123456789ABCDEF0123456789";
+  it("serves its own account id case-insensitively, and refuses any other with 403 / 10000", async () => {
+    const upper = kv.accountId.toUpperCase();
     const created = await (await c.raw("POST", `/accounts/${upper}/storage/kv/namespaces`, { body: { title: "case" } })).json();
     expect(created.success).toBe(true);
-    const listed = await c.sdk.kv.namespaces.list({ account_id: upper.toLowerCase() });
-    expect(listed.result.map((n) => n.id)).toEqual([created.result.id]);
+    const listed = await c.sdk.kv.namespaces.list({ account_id: kv.accountId });
+    expect(listed.result.map((n) => n.id)).toContain(created.result.id);
+    const other = "abcdef0123456789abcdef0123456789";
+    const failure = await rawFailure(await c.raw("POST", `/accounts/${other}/storage/kv/namespaces`, { body: { title: "other" } }));
+    expect(failure).toMatchObject({ status: 403, code: 10000 });
+    expect(failure.body.errors[0].message).toBe("Authentication error");
   });
 
   it("accepts and ignores the api-version header and a trailing slash on the collection", async () => {
