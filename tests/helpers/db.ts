@@ -4,8 +4,8 @@
 //
 // Teardown is ordered and checked. close() first stops whatever registered itself with use() (jobs
 // runners, servers), newest first; then waits for the queries in flight; then closes every
-// connection (on PostgreSQL it waits until each one has really gone, so dropping the database
-// cannot terminate one under the pool: `57P01 terminating connection due to administrator
+// connection (on PostgreSQL, openDatabase's close() waits until each one has really gone, so the
+// drop cannot terminate one under the pool: `57P01 terminating connection due to administrator
 // command`); then drops the database. A query still running once the users have stopped, or
 // attempted once close() has begun, is a leftover of something the test did not stop: it is
 // refused with an error naming it, and close() throws, so the file's teardown fails where the
@@ -25,14 +25,19 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** PostgreSQL: runs once every connection has closed, just before the drop (this helper's own tests look then). */
+  beforeDrop?: () => Promise<void> | void;
+}
+
+export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const url = process.env.KVDECK_TEST_DATABASE_URL;
   if (!url) return guard(await openDatabase({}), { label: "test database (PGlite)" });
-  return openPostgresDatabase(url);
+  return openPostgresDatabase(url, options);
 }
 
 /** Not a fresh schema: the committed migrations name "public" in their foreign keys. */
-async function openPostgresDatabase(url: string): Promise<TestDatabase> {
+async function openPostgresDatabase(url: string, options: TestDatabaseOptions): Promise<TestDatabase> {
   const { default: pg } = await import("pg");
   const name = `kvdeck_test_${crypto.randomBytes(6).toString("hex")}`;
   const admin = async (statement: string) => {
@@ -52,7 +57,10 @@ async function openPostgresDatabase(url: string): Promise<TestDatabase> {
     label: `test database ${name}`,
     url: testUrl.toString(),
     // Every connection of ours is gone by now: (force) only concerns other processes' (job children).
-    afterClose: () => admin(`drop database ${name} with (force)`),
+    afterClose: async () => {
+      await options.beforeDrop?.();
+      await admin(`drop database ${name} with (force)`);
+    },
   });
 }
 
@@ -63,8 +71,7 @@ const QUERY_METHODS: Record<Database["kind"], string[]> = {
 };
 
 type Client = Record<string, (...args: unknown[]) => unknown> & {
-  totalCount?: number;
-  on?: (event: string, listener: (...args: any[]) => void) => void;
+  on?: (event: string, listener: (error: Error) => void) => void;
 };
 
 function guard(database: Database, options: { label: string; url?: string; afterClose?: () => Promise<void> }): TestDatabase {
@@ -118,22 +125,7 @@ function guard(database: Database, options: { label: string; url?: string; after
     };
   }
   // An idle connection's error (the server went away) would be an unhandled 'error' event of the pool.
-  client.on?.("error", (error: Error) => problems.push(`${label}: an idle connection failed: ${error.message}`));
-
-  async function endConnections() {
-    if (database.kind === "pglite") return database.close();
-    // pool.end() resolves once the pool has let go of its connections, not once they have closed.
-    const open = client.totalCount ?? 0;
-    let closed = 0;
-    const allClosed = new Promise<void>((resolve) => {
-      if (open === 0) resolve();
-      client.on?.("remove", () => {
-        if (++closed >= open) resolve();
-      });
-    });
-    await database.close();
-    await allClosed;
-  }
+  if (database.kind === "postgres") client.on?.("error", (error: Error) => problems.push(`${label}: an idle connection failed: ${error.message}`));
 
   return {
     db: database.db,
@@ -155,7 +147,8 @@ function guard(database: Database, options: { label: string; url?: string; after
         );
       }
       while (inflight.size > 0) await Promise.allSettled([...inflight.keys()]);
-      await endConnections();
+      // On PostgreSQL this also waits until each connection has really closed (see endPool).
+      await database.close();
       state = "closed";
       await options.afterClose?.();
       if (problems.length > 0) throw new Error(`${label}: leftovers at teardown\n${problems.join("\n")}`);

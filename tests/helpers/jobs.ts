@@ -39,6 +39,14 @@ export async function startJobs(
   const cache = new ResourceCache(db);
   const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config: { tickMs: 200, ...options.config }, log: () => {} });
   jobs.start();
+  const stop = async () => {
+    await jobs.stop();
+    // stop() gives up waiting after a while; a job still running now would outlive the test.
+    const left = jobs.runner?.activeJobs ?? [];
+    if (left.length > 0) throw new Error(`jobs still running after stop(): ${left.join(", ")}`);
+  };
+  // Stopped before the local KV API and its database close, even if the test closes those first.
+  const forget = kv.use("jobs service", stop);
   return {
     services: { jobs, connections, cache },
     jobs,
@@ -47,8 +55,12 @@ export async function startJobs(
     budgets,
     dataDir,
     async close() {
-      await jobs.stop();
-      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      forget();
+      try {
+        await stop();
+      } finally {
+        if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

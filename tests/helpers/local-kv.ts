@@ -3,11 +3,16 @@
 //
 // Storage: an in-memory PGlite by default. With KVDECK_TEST_DATABASE_URL set, a real Postgres: a
 // fresh database per server (dropped on close), so test files running in parallel never share rows.
+//
+// close() stops what registered with use() first (jobs runners talking to this API), then the HTTP
+// server, and waits for every request it was still handling (a client that gave up, e.g. a job that
+// was stopped, leaves its handler running), and only then closes the database.
 import crypto from "node:crypto";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import type { Database, Db } from "~/db/client.server";
-import { openTestDatabase } from "./db";
+import type { Db } from "~/db/client.server";
+import { type TestDatabase, openTestDatabase } from "./db";
+import { Teardown } from "./teardown";
 import { createLocalKvApi } from "../../server/local-kv/api";
 import { type FaultSettings, Faults, parseFaults } from "../../server/local-kv/faults";
 import { RateLimit, type RateLimitSpec, parseRateLimit } from "../../server/local-kv/rate-limit";
@@ -34,20 +39,24 @@ export interface LocalKv {
   db: Db;
   faults: Faults;
   setFaults(update: Partial<FaultSettings>): FaultSettings;
+  /** Registers something that uses this API (a jobs runner); close() stops it first. Returns a function that forgets it. */
+  use(what: string, stop: () => Promise<void>): () => void;
   close(): Promise<void>;
 }
 
 export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<LocalKv> {
-  const database: Pick<Database, "db" | "close"> = opts.db
+  const database: Pick<TestDatabase, "db" | "close"> = opts.db
     ? { db: opts.db, close: async () => {} }
     : await openTestDatabase();
+  const users = new Teardown();
   const store = new LocalKvStore(database.db, opts.consistencyDelayMs ?? 0);
   const faults = new Faults(typeof opts.faults === "string" ? parseFaults(opts.faults) : (opts.faults ?? {}));
   const spec = typeof opts.rateLimit === "object" ? opts.rateLimit : parseRateLimit(opts.rateLimit);
   const token = `test-${crypto.randomBytes(16).toString("hex")}`;
 
   const app = express();
-  app.use("/client/v4", createLocalKvApi({ store, token, rateLimit: spec && new RateLimit(spec), faults }));
+  const api = createLocalKvApi({ store, token, rateLimit: spec && new RateLimit(spec), faults });
+  app.use("/client/v4", api);
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -63,10 +72,17 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
     db: database.db,
     faults,
     setFaults: (update) => faults.update(update),
+    use: (what, stop) => users.add(what, stop),
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.close();
+      try {
+        await users.run();
+      } finally {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        await api.idle();
+        await database.close();
+      }
     },
   };
 }
