@@ -12,5 +12,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     setupFiles: ["tests/helpers/vitest-setup.ts"],
+    // The standard summary (files, tests, duration) is the last thing a run prints, in CI too.
+    reporters: ["default"],
   },
 });
