@@ -35,6 +35,13 @@ describe("compileRule", () => {
     expect(rule(key("s:1"))).toBe(false);
     expect(rule(key("t:1", undefined, 10))).toBe(false);
   });
+
+  test("no expiry matches only keys without an expiration, and cannot be combined with expiring before", () => {
+    expect(compileRule({ noExpiry: true })(key("a"))).toBe(true);
+    expect(compileRule({ noExpiry: true })(key("a", undefined, 1000))).toBe(false);
+    expect(keyRuleSchema.safeParse({ noExpiry: true, expiringBefore: 1000 }).success).toBe(false);
+    expect(describeRule({ prefix: "s:", noExpiry: true })).toBe("prefix “s:” and never expiring");
+  });
 });
 
 test("the schema refuses a broken regular expression and a comparison without a value", () => {

@@ -19,8 +19,13 @@ export const keyRuleSchema = z
     metadata: z.array(metadataConditionSchema).max(10).optional(),
     /** Keys whose expiration is before this time (epoch seconds); keys that never expire do not match. */
     expiringBefore: z.number().int().positive().optional(),
+    /** Only keys that never expire. */
+    noExpiry: z.literal(true).optional(),
   })
   .superRefine((rule, ctx) => {
+    if (rule.noExpiry && rule.expiringBefore !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["noExpiry"], message: "A key cannot both expire before a time and never expire: choose one." });
+    }
     if (rule.regex !== undefined) {
       try {
         new RegExp(rule.regex, "u");
@@ -44,7 +49,7 @@ export interface ListedKey {
 
 /** True when the rule selects every key (no condition at all). */
 export const isEmptyRule = (rule: KeyRule) =>
-  !rule.prefix && !rule.glob && !rule.regex && !(rule.metadata?.length ?? 0) && rule.expiringBefore === undefined;
+  !rule.prefix && !rule.glob && !rule.regex && !(rule.metadata?.length ?? 0) && rule.expiringBefore === undefined && !rule.noExpiry;
 
 /** The rule as one predicate. Conditions are AND-ed. */
 export function compileRule(rule: KeyRule): (key: ListedKey) => boolean {
@@ -59,7 +64,8 @@ export function compileRule(rule: KeyRule): (key: ListedKey) => boolean {
     tests.push((k) => regex.test(k.name));
   }
   for (const condition of rule.metadata ?? []) tests.push((k) => metadataMatches(k.metadata, condition));
-  if (rule.expiringBefore !== undefined) tests.push((k) => k.expiration !== undefined && k.expiration < rule.expiringBefore!);
+  if (rule.expiringBefore !== undefined) tests.push((k) => k.expiration != null && k.expiration < rule.expiringBefore!);
+  if (rule.noExpiry) tests.push((k) => k.expiration == null);
   return (key) => tests.every((t) => t(key));
 }
 
@@ -113,5 +119,6 @@ export function describeRule(rule: KeyRule): string {
     parts.push(c.op === "exists" ? `metadata “${c.field}” exists` : `metadata “${c.field}” ${c.op === "equals" ? "=" : "contains"} “${c.value}”`);
   }
   if (rule.expiringBefore !== undefined) parts.push(`expiring before ${new Date(rule.expiringBefore * 1000).toISOString()}`);
+  if (rule.noExpiry) parts.push("never expiring");
   return parts.length ? parts.join(" and ") : "every key";
 }

@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import { compileRule } from "./key-rule";
+import { expiryChoice, filterSearch, parseUtcTime, ruleFromSearch } from "./key-filter";
+
+const NOW_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
+const NOW_S = NOW_MS / 1000;
+const read = (query: string) => ruleFromSearch(new URLSearchParams(query), NOW_MS);
+
+describe("the expiry filter in the URL", () => {
+  test("expiry=before with a UTC time: keys expiring before it", () => {
+    const { rule, error } = read("expiry=before&expiresBefore=2026-12-31T18:00");
+    expect(error).toBeNull();
+    expect(rule).toEqual({ expiringBefore: Date.UTC(2026, 11, 31, 18, 0) / 1000 });
+    const matches = compileRule(rule);
+    expect(matches({ name: "a", expiration: Date.UTC(2026, 11, 31, 17, 59) / 1000 })).toBe(true);
+    expect(matches({ name: "a", expiration: Date.UTC(2026, 11, 31, 18, 0) / 1000 })).toBe(false);
+    expect(matches({ name: "a" })).toBe(false);
+  });
+
+  test("expiry=expired: keys whose expiration is before the moment the URL is read", () => {
+    const { rule, error } = read("prefix=s:&expiry=expired");
+    expect(error).toBeNull();
+    expect(rule).toEqual({ prefix: "s:", expiringBefore: NOW_S });
+    expect(compileRule(rule)({ name: "s:1", expiration: NOW_S - 1 })).toBe(true);
+    expect(compileRule(rule)({ name: "s:1", expiration: NOW_S + 60 })).toBe(false);
+  });
+
+  test("expiry=never: only keys without an expiration", () => {
+    const { rule, error } = read("expiry=never");
+    expect(error).toBeNull();
+    expect(rule).toEqual({ noExpiry: true });
+    expect(compileRule(rule)({ name: "a" })).toBe(true);
+    expect(compileRule(rule)({ name: "a", expiration: NOW_S + 60 })).toBe(false);
+  });
+
+  test("a missing or broken time, or an unknown choice, is a clear error and leaves only the prefix", () => {
+    expect(read("prefix=p&expiry=before")).toEqual({ rule: { prefix: "p" }, error: "Give the time for “expiring before”." });
+    expect(read("expiry=before&expiresBefore=tomorrow").error).toMatch(/“tomorrow” is not a time/);
+    expect(read("expiry=before&expiresBefore=2026-02-31").error).toMatch(/is not a time/);
+    expect(read("expiry=soon").error).toBe("Unknown expiry filter “soon”: use before, expired or never.");
+  });
+
+  test("the filter parameters carry the expiry, and the time only with expiry=before", () => {
+    expect(filterSearch(new URLSearchParams("expiry=before&expiresBefore=2026-12-31T18:00&name=k&cursor=x")).toString()).toBe(
+      "expiry=before&expiresBefore=2026-12-31T18%3A00",
+    );
+    expect(filterSearch(new URLSearchParams("expiry=never&expiresBefore=2026-12-31T18:00")).toString()).toBe("expiry=never");
+    expect(expiryChoice(new URLSearchParams("expiry=expired"))).toBe("expired");
+    expect(expiryChoice(new URLSearchParams("expiry=later"))).toBeNull();
+  });
+});
+
+test("parseUtcTime reads dates and times as UTC unless a zone is given", () => {
+  expect(parseUtcTime("2026-12-31")).toBe(Date.UTC(2026, 11, 31) / 1000);
+  expect(parseUtcTime("2026-12-31T18:00:30")).toBe(Date.UTC(2026, 11, 31, 18, 0, 30) / 1000);
+  expect(parseUtcTime("2026-12-31T18:00+02:00")).toBe(Date.UTC(2026, 11, 31, 16, 0) / 1000);
+  expect(parseUtcTime("2026-12-31T25:00")).toBeNull();
+  expect(parseUtcTime("31/12/2026")).toBeNull();
+});
