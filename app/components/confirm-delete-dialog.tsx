@@ -12,6 +12,7 @@ import {
 } from "./ui/alert-dialog";
 import { Button } from "./ui/button";
 import { Input } from "./ui/input";
+import { VisibleText } from "./key-name";
 
 /** From this many keys on, the person types the count to confirm. */
 export const TYPE_TO_CONFIRM_FROM = 100;
@@ -58,7 +59,9 @@ export function ConfirmDeleteDialog({
           }}
         >
           <AlertDialogHeader>
-            <AlertDialogTitle>{title}</AlertDialogTitle>
+            <AlertDialogTitle className="break-words">
+              <VisibleText text={title} />
+            </AlertDialogTitle>
             <AlertDialogDescription asChild>
               <div>{description}</div>
             </AlertDialogDescription>
@@ -67,7 +70,11 @@ export function ConfirmDeleteDialog({
           {confirmText !== undefined ? (
             <label className="grid gap-1 text-sm">
               <span>
-                Type <strong className="font-mono">{confirmText}</strong> to confirm
+                Type{" "}
+                <strong className="break-all font-mono">
+                  <VisibleText text={confirmText} />
+                </strong>{" "}
+                to confirm
               </span>
               <Input value={typed} onChange={(e) => setTyped(e.currentTarget.value)} autoComplete="off" spellCheck={false} autoFocus />
             </label>

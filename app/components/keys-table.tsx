@@ -7,7 +7,8 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import type { OverlayMeta } from "~/cache/types";
 import { cn } from "~/utils/cn";
-import { formatAbsolute, formatRelative } from "~/utils/format";
+import { escapeInvisibles, formatAbsolute, formatRelative } from "~/utils/format";
+import { KeyName, VisibleText } from "./key-name";
 import { StatusBadge } from "./status-badge";
 import { Button } from "./ui/button";
 import { Checkbox } from "./ui/checkbox";
@@ -78,10 +79,11 @@ export function KeysTable(props: KeysTableProps) {
             discover="none"
             preventScrollReset
             tabIndex={-1}
-            className="block truncate font-mono text-[13px] text-foreground hover:text-primary hover:underline"
-            title={info.getValue()}
+            // The name cut in the middle is two boxes; the accessible name is the whole name, as one string.
+            aria-label={escapeInvisibles(info.getValue())}
+            className="flex min-w-0 font-mono text-[13px] text-foreground hover:text-primary hover:underline"
           >
-            {info.getValue()}
+            <KeyName name={info.getValue()} truncate="middle" />
           </Link>
         ),
       }),
@@ -106,17 +108,18 @@ export function KeysTable(props: KeysTableProps) {
               <span className="flex items-center gap-2">
                 <StatusBadge meta={row._meta} />
                 {row._meta.status === "error" ? (
-                  <span className="truncate text-xs text-destructive" title={row._meta.error ?? undefined}>
-                    {row._meta.error}
+                  <span className="truncate text-xs text-destructive" title={row._meta.error ? escapeInvisibles(row._meta.error) : undefined}>
+                    <span className="sr-only">: </span>
+                    <VisibleText text={row._meta.error ?? ""} />
                   </span>
                 ) : null}
                 {row._meta.status === "error" && onRetry ? (
-                  <Button size="sm" variant="outline" className="h-6 px-2" onClick={() => onRetry(row)} aria-label={`Retry ${row.name}`}>
+                  <Button size="sm" variant="outline" className="h-6 px-2" onClick={() => onRetry(row)} aria-label={`Retry ${escapeInvisibles(row.name)}`}>
                     Retry
                   </Button>
                 ) : null}
                 {row._meta.status === "error" && onDismiss ? (
-                  <Button size="sm" variant="ghost" className="h-6 px-2" onClick={() => onDismiss(row)} aria-label={`Dismiss error on ${row.name}`}>
+                  <Button size="sm" variant="ghost" className="h-6 px-2" onClick={() => onDismiss(row)} aria-label={`Dismiss error on ${escapeInvisibles(row.name)}`}>
                     Dismiss
                   </Button>
                 ) : null}
@@ -191,7 +194,11 @@ export function KeysTable(props: KeysTableProps) {
   return (
     <div
       ref={scrollRef}
-      className="min-h-0 flex-1 overflow-auto outline-none [overflow-anchor:none] focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring"
+      // The list itself takes focus; the keyboard cursor's row shows it, and only for keyboard focus.
+      className={cn(
+        "group/keys min-h-0 flex-1 overflow-auto outline-none [overflow-anchor:none]",
+        rows.length === 0 && "focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-ring",
+      )}
       data-testid="keys-scroll"
       tabIndex={0}
       role="group"
@@ -199,15 +206,15 @@ export function KeysTable(props: KeysTableProps) {
       onKeyDown={onKeyDown}
     >
       <span className="sr-only" aria-live="polite">
-        {cursorRow ? `${cursorRow.name}${selection?.selected.has(cursorRow.name) ? ", selected" : ""}` : ""}
+        {cursorRow ? `${escapeInvisibles(cursorRow.name)}${selection?.selected.has(cursorRow.name) ? ", selected" : ""}` : ""}
       </span>
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-rowcount={hasMore ? -1 : tableRows.length + 1}>
         <caption className="sr-only">{caption}</caption>
         <colgroup>
           {selection ? <col className="w-10" /> : null}
-          <col className="w-[50%]" />
-          <col className="w-[8.5rem]" />
-          <col />
+          <col className="sm:w-[50%]" />
+          <col className="w-24 sm:w-[8.5rem]" />
+          <col className="w-24 sm:w-auto" />
         </colgroup>
         <thead className="sticky top-0 z-10 bg-muted text-left">
           {table.getHeaderGroups().map((group) => (
@@ -222,7 +229,7 @@ export function KeysTable(props: KeysTableProps) {
                 </th>
               ) : null}
               {group.headers.map((header) => (
-                <th key={header.id} scope="col" className="border-b px-3 py-2 font-medium">
+                <th key={header.id} scope="col" className="border-b px-2 py-2 sm:px-3 font-medium">
                   {flexRender(header.column.columnDef.header, header.getContext())}
                 </th>
               ))}
@@ -250,7 +257,7 @@ export function KeysTable(props: KeysTableProps) {
                   "hover:bg-accent/60",
                   name === activeKey && "bg-accent",
                   checked && "bg-primary/10",
-                  item.index === cursorIndex && "outline outline-1 -outline-offset-1 outline-ring/60",
+                  item.index === cursorIndex && "group-focus-visible/keys:outline-2 group-focus-visible/keys:-outline-offset-2 group-focus-visible/keys:outline-ring group-focus-visible/keys:outline-solid",
                   row.original._meta?.status === "error" && "bg-destructive/5",
                 )}
                 style={{ height: ROW_HEIGHT }}
@@ -258,7 +265,7 @@ export function KeysTable(props: KeysTableProps) {
                 {selection ? (
                   <td className="border-b px-3 py-1.5 align-middle">
                     <Checkbox
-                      aria-label={`Select ${name}`}
+                      aria-label={`Select ${escapeInvisibles(name)}`}
                       checked={checked}
                       onClick={(event: MouseEvent) => {
                         event.preventDefault();
@@ -269,7 +276,7 @@ export function KeysTable(props: KeysTableProps) {
                   </td>
                 ) : null}
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className="overflow-hidden border-b px-3 py-1.5 align-middle">
+                  <td key={cell.id} className="overflow-hidden border-b px-2 py-1.5 sm:px-3 align-middle">
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 ))}

@@ -7,6 +7,7 @@ import { isFinished, type DryRunResult, type JobKind, type JobSnapshot } from "~
 import { formatCount } from "~/utils/format";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "./confirm-delete-dialog";
 import { JobProgressBar, KIND_LABELS } from "./job-progress";
+import { KeyName } from "./key-name";
 import { useToast } from "./toaster";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "./ui/dialog";
@@ -83,8 +84,8 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
               {counted.sample.length ? (
                 <ul className="mt-2 max-h-24 overflow-auto font-mono text-xs">
                   {counted.sample.slice(0, 5).map((k) => (
-                    <li key={k} className="truncate">
-                      {k}
+                    <li key={k} className="flex min-w-0">
+                      <KeyName name={k} truncate="middle" />
                     </li>
                   ))}
                 </ul>

@@ -1,6 +1,7 @@
 // The error panel every route boundary shows: upstream failures explained, others plainly.
 import { Link, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import type { UpstreamFailure } from "~/kv/guards.server";
+import { VisibleText } from "./key-name";
 
 export function RouteError({ backTo = "/", backLabel = "Back to accounts" }: { backTo?: string; backLabel?: string }) {
   const error = useRouteError();
@@ -20,11 +21,15 @@ export function RouteError({ backTo = "/", backLabel = "Back to accounts" }: { b
   }
   return (
     <div role="alert" className="mx-auto my-16 max-w-lg space-y-3 px-4 text-center">
-      <h2 className="text-lg font-semibold">{title}</h2>
-      <p className="text-muted-foreground">{detail}</p>
+      <h2 className="text-lg font-semibold">
+        <VisibleText text={title} />
+      </h2>
+      <p className="break-words text-muted-foreground">
+        <VisibleText text={String(detail)} />
+      </p>
       {message ? (
         <p className="text-xs text-muted-foreground">
-          Upstream said: <span className="font-mono">{message}</span>
+          Upstream said: <VisibleText text={message} className="break-all font-mono" />
         </p>
       ) : null}
       <p className="flex justify-center gap-4 text-sm">

@@ -4,7 +4,7 @@ import { describe, expect, test } from "vitest";
 import type { OverlayMeta } from "~/cache/types";
 import { StatusBadge } from "./status-badge";
 
-type Meta = Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage">;
+type Meta = Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> & { intent?: OverlayMeta["intent"] };
 
 const base: Meta = { status: "deleting", progress: null, message: null, error: null, retryCount: 0, maxRetries: 0, stage: null };
 const render = (patch: Partial<Meta>) => renderToStaticMarkup(<StatusBadge meta={{ ...base, ...patch }} />);
@@ -60,6 +60,19 @@ describe("StatusBadge", () => {
     expect(text(html)).toBe("Error");
     // The error wins over the progress message as the tooltip.
     expect(html).toContain(`title="Delete not confirmed: the upstream still lists &quot;k-1&quot; 120 s later."`);
+  });
+
+  test("a failed delete, create or update says what failed, not a bare Error", () => {
+    expect(text(render({ status: "error", intent: "delete", error: "Internal error" }))).toBe("Delete failed");
+    expect(text(render({ status: "error", intent: "create" }))).toBe("Create failed");
+    expect(text(render({ status: "error", intent: "update" }))).toBe("Update failed");
+    expect(text(render({ status: "deleting", intent: "delete" }))).toBe("Deleting");
+  });
+
+  test("control and bidi characters in the reason are escaped in the title", () => {
+    expect(render({ status: "error", intent: "delete", error: 'Internal error deleting "abc\u202Edef"' })).toContain(
+      'title="Internal error deleting &quot;abc\\u202Edef&quot;"',
+    );
   });
 
   test("without an error the message is the title; with neither there is no title", () => {

@@ -1,5 +1,6 @@
 // The badge a row wears while an operation on it is pending, or after it failed.
-import type { OverlayMeta } from "~/cache/types";
+import type { OverlayIntent, OverlayMeta } from "~/cache/types";
+import { escapeInvisibles } from "~/utils/format";
 import { Badge } from "./ui/badge";
 import { Progress } from "./ui/progress";
 
@@ -21,14 +22,32 @@ const VARIANTS = {
   error: "destructive",
 } as const;
 
-export function StatusBadge({ meta }: { meta: Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> }) {
-  const title = meta.error ?? meta.message ?? undefined;
+/** A failure says what failed: "Delete failed", not a bare "Error". */
+const FAILED: Record<OverlayIntent, string> = {
+  delete: "Delete failed",
+  create: "Create failed",
+  update: "Update failed",
+  process: "Failed",
+};
+
+export function statusLabel(meta: { status: OverlayMeta["status"]; intent?: OverlayIntent }): string {
+  return meta.status === "error" && meta.intent ? FAILED[meta.intent] : LABELS[meta.status];
+}
+
+export function StatusBadge({
+  meta,
+}: {
+  meta: Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> & { intent?: OverlayIntent };
+}) {
+  const reason = meta.error ?? meta.message;
+  const title = reason ? escapeInvisibles(reason) : undefined;
+  const label = statusLabel(meta);
   // `progress` may be 0: compare with null, never rely on truthiness (a 0 % bar is still a bar).
   const hasProgress = meta.progress !== null && meta.progress !== undefined;
   return (
     <span className="inline-flex items-center gap-2" title={title}>
       <Badge variant={VARIANTS[meta.status]}>
-        {LABELS[meta.status]}
+        {label}
         {meta.stage ? <span className="font-normal opacity-80">· {meta.stage}</span> : null}
         {meta.maxRetries > 0 ? (
           <span className="font-normal opacity-80">
@@ -36,7 +55,7 @@ export function StatusBadge({ meta }: { meta: Pick<OverlayMeta, "status" | "prog
           </span>
         ) : null}
       </Badge>
-      {hasProgress ? <Progress value={meta.progress! * 100} label={`${LABELS[meta.status]} progress`} className="w-16" /> : null}
+      {hasProgress ? <Progress value={meta.progress! * 100} label={`${label} progress`} className="w-16" /> : null}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 // Toasts: short summaries of what an action did, with the details of partial failures.
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
 import { cn } from "~/utils/cn";
+import { KeyName, VisibleText } from "./key-name";
 
 export interface Toast {
   id: number;
@@ -49,17 +50,26 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             )}
           >
             <div className="flex items-start justify-between gap-2">
-              <p className="font-medium">{t.title}</p>
+              <p className="min-w-0 break-words font-medium">
+                <VisibleText text={t.title} />
+              </p>
               <button type="button" className="text-muted-foreground hover:text-foreground" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
                 ✕
               </button>
             </div>
-            {t.description ? <p className="mt-1 text-muted-foreground">{t.description}</p> : null}
+            {t.description ? (
+              <p className="mt-1 break-words text-muted-foreground">
+                <VisibleText text={t.description} />
+              </p>
+            ) : null}
             {t.details?.length ? (
               <ul className="mt-2 max-h-40 space-y-1 overflow-auto text-xs">
                 {t.details.slice(0, MAX_DETAILS_SHOWN).map((d) => (
                   <li key={d.label}>
-                    <span className="font-mono">{d.label}</span>: <span className="text-muted-foreground">{d.detail}</span>
+                    <KeyName name={d.label} className="font-mono" />:{" "}
+                    <span className="text-muted-foreground">
+                      <VisibleText text={d.detail} />
+                    </span>
                   </li>
                 ))}
                 {t.details.length > MAX_DETAILS_SHOWN ? <li className="text-muted-foreground">and {t.details.length - MAX_DETAILS_SHOWN} more</li> : null}

@@ -2,10 +2,12 @@ import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useOutletContext, useParams } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { KeyFormDialog } from "~/components/key-form-dialog";
+import { KeyName } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { Button } from "~/components/ui/button";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
-import { readKeyDetail } from "~/kv/keys.server";
+import { readKeyDetail, VALUE_PREVIEW_BYTES } from "~/kv/keys.server";
+import { cn } from "~/utils/cn";
 import { formatAbsolute, formatBytes, formatRelative } from "~/utils/format";
 import type { KeyPanelContext } from "./accounts.$connectionId.namespaces.$namespaceId";
 
@@ -14,11 +16,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const name = new URL(request.url).searchParams.get("name");
   if (!name) throw data({ message: "No key was named." }, { status: 400 });
   const detail = await fromUpstream(() => readKeyDetail(upstream, params.namespaceId!, name));
-  return { detail, connectionId: connection.id, now: Date.now() };
+  return { detail, connectionId: connection.id, now: Date.now(), previewBytes: VALUE_PREVIEW_BYTES };
 }
 
 export default function KeyPanel() {
-  const { detail, connectionId, now } = useLoaderData<typeof loader>();
+  const { detail, connectionId, now, previewBytes } = useLoaderData<typeof loader>();
   const { closeHref, base, canEdit, requestDelete, onSaved } = useOutletContext<KeyPanelContext>();
   const [editing, setEditing] = useState(false);
   const editable = detail.found && !detail.truncated && detail.preview !== null && detail.preview.kind !== "binary";
@@ -29,8 +31,8 @@ export default function KeyPanel() {
 
   return (
     <PanelFrame closeHref={closeHref}>
-      <h2 ref={heading} tabIndex={-1} id="key-panel-title" className="break-all font-mono text-sm font-semibold outline-none">
-        {detail.name}
+      <h2 ref={heading} tabIndex={-1} id="key-panel-title" className="font-mono text-sm font-semibold outline-none">
+        <KeyName name={detail.name} />
       </h2>
       {canEdit ? (
       <div className="flex flex-wrap gap-2">
@@ -74,7 +76,7 @@ export default function KeyPanel() {
           )}
         </dd>
         <dt className="text-muted-foreground">Size</dt>
-        <dd>{detail.size !== null ? formatBytes(detail.size) : detail.truncated ? "more than the preview" : "—"}</dd>
+        <dd>{detail.size !== null ? formatBytes(detail.size) : detail.truncated ? `over ${formatBytes(previewBytes)} (the upstream did not say how much)` : "—"}</dd>
         <dt className="text-muted-foreground">Type</dt>
         <dd>{detail.preview ? { json: "JSON", text: "text", binary: "binary" }[detail.preview.kind] : "—"}</dd>
       </dl>
@@ -105,7 +107,14 @@ export default function KeyPanel() {
           {detail.truncated ? (
             <p className="text-xs text-muted-foreground">Showing the first part of a large value. Download it to see all of it.</p>
           ) : null}
-          <pre className="min-h-0 flex-1 overflow-auto whitespace-pre-wrap break-all rounded-md bg-muted p-2 font-mono text-xs" aria-label="Value content">
+          <pre
+            className={cn(
+              "min-h-0 max-w-full flex-1 overflow-auto rounded-md bg-muted p-2 font-mono text-xs",
+              // A hex dump is columns: each line stays whole and the dump scrolls sideways inside the panel.
+              detail.preview.kind === "binary" ? "whitespace-pre" : "whitespace-pre-wrap break-all",
+            )}
+            aria-label="Value content"
+          >
             {detail.preview.kind === "binary" ? detail.preview.hex : detail.preview.text}
           </pre>
         </section>
