@@ -6,6 +6,8 @@ import { ConfirmDeleteDialog } from "~/components/confirm-delete-dialog";
 import { RouteError } from "~/components/route-error";
 import { SortHeader, type SortDirection } from "~/components/sort-header";
 import { StatusBadge } from "~/components/status-badge";
+import { VisibleText } from "~/components/key-name";
+import { escapeInvisibles } from "~/utils/format";
 import { useToast } from "~/components/toaster";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
@@ -115,7 +117,7 @@ export default function Namespaces() {
         <div>
           <h1 className="text-xl font-semibold">Namespaces</h1>
           <p className="text-sm text-muted-foreground">
-            {connection.name} · <span className="font-mono">{connection.accountId}</span>{" "}
+            <VisibleText text={connection.name} /> · <span className="break-all font-mono">{connection.accountId}</span>{" "}
             <Badge variant="secondary">{connection.kind === "local" ? "local KV API" : "Cloudflare"}</Badge>
           </p>
         </div>
@@ -130,13 +132,13 @@ export default function Namespaces() {
       {namespaces.length === 0 ? (
         <p className="rounded-lg border p-8 text-center text-muted-foreground">This account has no namespaces yet.</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border">
+        <div className="relative overflow-x-auto rounded-lg border">
           <table className="w-full text-sm">
-            <caption className="sr-only">Namespaces of {connection.name}</caption>
+            <caption className="sr-only">Namespaces of {escapeInvisibles(connection.name)}</caption>
             <thead className="bg-muted/60 text-left">
               <tr>
                 <SortHeader label="Title" active={sort === "title"} direction={direction} onSort={() => sortBy("title")} />
-                <SortHeader label="ID" active={sort === "id"} direction={direction} onSort={() => sortBy("id")} />
+                <SortHeader label="ID" active={sort === "id"} direction={direction} onSort={() => sortBy("id")} className="hidden sm:table-cell" />
                 <th scope="col" className="px-3 py-2 font-medium">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -147,10 +149,10 @@ export default function Namespaces() {
                 <tr key={n.id} className="hover:bg-accent/60" data-status={n._meta?.status}>
                   <td className="px-3 py-2">
                     {n._meta?.status === "creating" && n.id.startsWith("pending-") ? (
-                      <span className="font-medium">{n.title}</span>
+                      <VisibleText text={n.title} className="break-all font-medium" />
                     ) : (
-                      <Link to={`/accounts/${connection.id}/namespaces/${n.id}`} className="font-medium text-primary hover:underline">
-                        {n.title}
+                      <Link to={`/accounts/${connection.id}/namespaces/${n.id}`} className="break-all font-medium text-primary hover:underline">
+                        <VisibleText text={n.title} />
                       </Link>
                     )}
                     {n._meta ? (
@@ -158,16 +160,20 @@ export default function Namespaces() {
                         <StatusBadge meta={n._meta} />
                       </span>
                     ) : null}
-                    {n._meta?.error ? <p className="text-xs text-destructive">{n._meta.error}</p> : null}
+                    {n._meta?.error ? (
+                      <p className="text-xs text-destructive">
+                        <VisibleText text={n._meta.error} />
+                      </p>
+                    ) : null}
                   </td>
-                  <td className="px-3 py-2 font-mono text-xs text-muted-foreground">{n.id.startsWith("pending-") ? "—" : n.id}</td>
+                  <td className="hidden px-3 py-2 font-mono text-xs text-muted-foreground sm:table-cell">{n.id.startsWith("pending-") ? "—" : n.id}</td>
                   <td className="px-3 py-2 text-right whitespace-nowrap">
                     {canAdmin ? (
                       <>
-                        <Button size="sm" variant="ghost" onClick={() => setRenaming(n)} aria-label={`Rename ${n.title}`}>
+                        <Button size="sm" variant="ghost" onClick={() => setRenaming(n)} aria-label={`Rename ${escapeInvisibles(n.title)}`}>
                           Rename
                         </Button>
-                        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeleting(n)} aria-label={`Delete ${n.title}`}>
+                        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeleting(n)} aria-label={`Delete ${escapeInvisibles(n.title)}`}>
                           Delete
                         </Button>
                       </>
@@ -190,7 +196,7 @@ export default function Namespaces() {
       <TitleDialog
         open={renaming !== null}
         onOpenChange={(open) => !open && setRenaming(null)}
-        heading={`Rename ${renaming?.title ?? ""}`}
+        heading={`Rename ${escapeInvisibles(renaming?.title ?? "")}`}
         submitLabel="Rename"
         intent="rename"
         id={renaming?.id}

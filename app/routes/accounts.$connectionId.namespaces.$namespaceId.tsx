@@ -32,13 +32,14 @@ import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv/key-forms";
 import { deleteKeys, writeKey, type DeleteSummary } from "~/kv/key-mutations.server";
-import { filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
+import { expiryChoice, filterSearch, filtersBeyondPrefix, ruleFromSearch } from "~/kv/key-filter";
 import { compareKeys } from "~/kv/key-order";
 import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { ActiveJobsBanner, NamespaceJobActions, SelectAllMatching } from "~/components/namespace-jobs";
 import { BULK_MAX_KEYS } from "~/kv/limits";
 import { compileRule, describeRule } from "~/kv/key-rule";
-import { formatCount } from "~/utils/format";
+import { KeyName, VisibleText } from "~/components/key-name";
+import { escapeInvisibles, formatCount } from "~/utils/format";
 
 const FILTER_DEBOUNCE_MS = 300;
 
@@ -56,7 +57,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ]),
   );
   const activeJobs = await listUnfinishedNamespaceJobs({ services: getServices(context), connectionId: connection.id, namespaceId });
-  return { connection: summarize(connection), namespace, prefix, rule, filterError, filterQuery: filterSearch(search).toString(), page, activeJobs, now: Date.now() };
+  return { connection: summarize(connection), namespace, prefix, rule, expiry: expiryChoice(search), filterError, filterQuery: filterSearch(search).toString(), page, activeJobs, now: Date.now() };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -289,11 +290,13 @@ export default function NamespaceKeys() {
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b px-4 py-3">
         <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
           <Link to={`/accounts/${connection.id}`} className="hover:text-foreground hover:underline">
-            {connection.name}
+            <VisibleText text={connection.name} />
           </Link>
           <span aria-hidden> / </span>
         </nav>
-        <h1 className="text-lg font-semibold">{namespace.title}</h1>
+        <h1 className="min-w-0 break-words text-lg font-semibold">
+          <VisibleText text={namespace.title} />
+        </h1>
         {canEdit ? (
           <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
             New key
@@ -305,18 +308,22 @@ export default function NamespaceKeys() {
             Delete namespace
           </Button>
         ) : null}
-        <KeyFilterForm base={base} rule={rule} onPrefixTyped={(form) => {
+        <KeyFilterForm base={base} rule={rule} expiry={data.expiry} onPrefixTyped={(form) => {
           clearTimeout(debounce.current);
           debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
         }} onSubmitted={() => clearTimeout(debounce.current)} />
       </div>
       <div className="flex min-h-9 flex-wrap items-center gap-3 border-b px-4 py-1.5 text-xs text-muted-foreground">
-        <p role="status" aria-live="polite">
-          {filtering
-            ? "Filtering…"
-            : visibleRows.length === 0 && !cursor
-              ? ""
-              : `${formatCount(visibleRows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`}
+        <p role="status" aria-live="polite" className="min-w-0 break-all">
+          <VisibleText
+            text={
+              filtering
+                ? "Filtering…"
+                : visibleRows.length === 0 && !cursor
+                  ? ""
+                  : `${formatCount(visibleRows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${cursor ? " · more below" : " · all of them"}`
+            }
+          />
         </p>
         {canEdit && selectedCount === 0 && (visibleRows.length > 0 || cursor) ? (
           <div className="ml-auto">
@@ -341,8 +348,8 @@ export default function NamespaceKeys() {
           {visibleRows.length === 0 && !cursor ? (
             <div className="m-auto max-w-md p-8 text-center">
               <h2 className="font-medium">{prefix || filtered ? "No matching keys" : "This namespace is empty"}</h2>
-              <p className="mt-1 text-sm text-muted-foreground">
-                {prefix || filtered ? `No key matches ${describeRule(rule)}.` : "It holds no keys yet."}
+              <p className="mt-1 break-words text-sm text-muted-foreground">
+                <VisibleText text={prefix || filtered ? `No key matches ${describeRule(rule)}.` : "It holds no keys yet."} />
               </p>
             </div>
           ) : (
@@ -355,7 +362,7 @@ export default function NamespaceKeys() {
               onOpen={(name) => navigate(keyHref(name), { preventScrollReset: true })}
               activeKey={activeKey}
               nowMs={nowMs}
-              caption={`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`}
+              caption={escapeInvisibles(`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`)}
               selection={canEdit ? { selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) } : undefined}
               onRetry={canEdit ? (row) => startDelete([row.name]) : undefined}
               onDismiss={canEdit ? dismiss : undefined}
@@ -394,8 +401,8 @@ export default function NamespaceKeys() {
             <p>This cannot be undone.{confirmCount <= 5 && confirming ? "" : " Among them:"}</p>
             <ul className="mt-2 max-h-32 overflow-auto font-mono text-xs">
               {(confirming ?? []).slice(0, 5).map((n) => (
-                <li key={n} className="truncate">
-                  {n}
+                <li key={n} className="flex min-w-0">
+                  <KeyName name={n} truncate="middle" />
                 </li>
               ))}
               {confirmCount > 5 ? <li>and {formatCount(confirmCount - 5)} more</li> : null}
@@ -443,7 +450,7 @@ export default function NamespaceKeys() {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.namespace.title ?? "Namespace"} · kvdeck` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${escapeInvisibles(data?.namespace.title ?? "Namespace")} · kvdeck` }];
 
 export function ErrorBoundary() {
   const params = useParams();

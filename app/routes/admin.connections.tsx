@@ -110,7 +110,7 @@ export default function Connections() {
         <h1 id="connections-heading" className="mb-3 text-xl font-semibold">
           Connections
         </h1>
-        <div className="overflow-x-auto rounded-lg border">
+        <div className="relative overflow-x-auto rounded-lg border">
           <table className="w-full text-sm">
             <caption className="sr-only">Upstream accounts</caption>
             <thead className="bg-muted/60 text-left">

@@ -104,7 +104,7 @@ export default function Users() {
         <h1 id="users-heading" className="mb-3 text-xl font-semibold">
           Users
         </h1>
-        <div className="overflow-x-auto rounded-lg border">
+        <div className="relative overflow-x-auto rounded-lg border">
           <table className="w-full text-sm">
             <caption className="sr-only">Users of kvdeck</caption>
             <thead className="bg-muted/60 text-left">
