@@ -280,7 +280,8 @@ export class BudgetRegistry {
 export function budgetsFromEnv(source: { KVDECK_UPSTREAM_BUDGET?: string; KVDECK_RATE_LIMIT?: string }): BudgetRegistry {
   const explicit = source.KVDECK_UPSTREAM_BUDGET;
   if (explicit !== undefined && explicit.trim() !== "") return new BudgetRegistry(parseBudget(explicit));
-  const local = source.KVDECK_RATE_LIMIT?.trim();
+  // Only the budget itself: options after it (`,lockout=300s`) change how the local API refuses.
+  const local = source.KVDECK_RATE_LIMIT?.split(",")[0].trim();
   return new BudgetRegistry({ cloudflare: DEFAULT_BUDGET, local: local ? parseBudget(local === "0" ? "off" : local) : null });
 }
 

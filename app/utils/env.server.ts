@@ -1,6 +1,7 @@
 // The environment, parsed once. Every setting kvdeck reads is named here with its default.
 import path from "node:path";
 import { z } from "zod";
+import { parseRateLimit } from "../../server/local-kv/rate-limit";
 
 const durationMs = z
   .string()
@@ -20,7 +21,17 @@ const schema = z.object({
   KVDECK_LOCAL_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "32 hex digits").default("c0ffee00c0ffee00c0ffee00c0ffee00"),
   KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
   KVDECK_OVERLAY_TTL_MS: durationMs.optional(),
-  KVDECK_RATE_LIMIT: z.string().optional(),
+  /** Local KV API request budget, e.g. 1200/300s or 1200/300s,lockout=300s (server/local-kv/rate-limit.ts). */
+  KVDECK_RATE_LIMIT: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        parseRateLimit(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   /** kvdeck's own request budget per upstream token, e.g. 1200/300s or off (app/kv/budget.server.ts). */
   KVDECK_UPSTREAM_BUDGET: z.string().optional(),
   KVDECK_JOB_RUNNER: z.enum(["in-process", "off"]).default("in-process"),

@@ -81,7 +81,10 @@ export function createLocalKvApi(options: LocalKvApiOptions): LocalKvApi {
 
     if (options.rateLimit) {
       const decision = options.rateLimit.take(presented);
-      if (!decision.ok) throw rateLimited(options.rateLimit, decision.retryAfterSeconds);
+      const headers = options.rateLimit.headers(decision);
+      // On every answer to this request, whatever it turns out to be (the envelope writers keep them).
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      if (!decision.ok) throw rateLimited(options.rateLimit, headers);
     }
     if (!faults.inactive) await injectFaults(faults);
 
@@ -192,13 +195,14 @@ async function injectFaults(faults: Faults) {
 // The wording of Cloudflare's REST limiter. Its code has been seen as 971 in the wild, but the
 // published schema requires error codes ≥ 1000 and the reference names 10022, so 10022 it is:
 // clients go by the 429 status and Retry-After anyway.
-function rateLimited(limit: RateLimit, retryAfterSeconds: number) {
-  const { requests, windowMs } = limit.spec;
+function rateLimited(limit: RateLimit, headers: Record<string, string>) {
+  const { requests, windowMs, lockoutMs } = limit.spec;
+  const lockout = lockoutMs === undefined ? "" : `; every call is refused for ${lockoutMs / 1000} seconds`;
   return new KvApiError(
     429,
     ErrorCode.tooManyRequests,
-    `More than ${requests} requests per ${windowMs / 1000} seconds reached. Please wait and consider throttling your request speed`,
-    { "retry-after": String(retryAfterSeconds) },
+    `More than ${requests} requests per ${windowMs / 1000} seconds reached${lockout}. Please wait and consider throttling your request speed`,
+    headers,
   );
 }
 

@@ -9,7 +9,7 @@ import { createLocalKvApi } from "./api";
 import { ErrorCode, KvApiError } from "./errors";
 import { Faults, parseFaults } from "./faults";
 import { sendError } from "./http";
-import { RateLimit, parseRateLimit } from "./rate-limit";
+import { RateLimit, describeRateLimit, parseRateLimit } from "./rate-limit";
 import { LocalKvStore } from "./store";
 import { loadOrCreateLocalToken } from "./token";
 
@@ -59,7 +59,7 @@ async function main() {
       `  CLOUDFLARE_API_BASE_URL=${baseUrl}`,
       `  CLOUDFLARE_ACCOUNT_ID=${env.KVDECK_LOCAL_ACCOUNT_ID}`,
       `  CLOUDFLARE_API_TOKEN=${token}`,
-      `  consistency delay ${store.consistencyDelayMs} ms, rate limit ${rateLimitSpec ? `${rateLimitSpec.requests}/${rateLimitSpec.windowMs / 1000}s` : "off"}` +
+      `  consistency delay ${store.consistencyDelayMs} ms, rate limit ${rateLimitSpec ? describeRateLimit(rateLimitSpec) : "off"}` +
         (faults.inactive ? "" : `, faults ${JSON.stringify(faults.settings)}`),
     ].join("\n"),
   );

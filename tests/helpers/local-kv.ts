@@ -28,6 +28,8 @@ export interface StartLocalKvOptions {
   faults?: Partial<FaultSettings> | string;
   /** Use this database instead of a fresh one (the caller closes it). */
   db?: Db;
+  /** The one account the API serves (default TEST_ACCOUNT_ID); others answer 403 / 10000. */
+  accountId?: string;
 }
 
 export interface LocalKv {
@@ -55,7 +57,8 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
   const token = `test-${crypto.randomBytes(16).toString("hex")}`;
 
   const app = express();
-  const api = createLocalKvApi({ store, token, rateLimit: spec && new RateLimit(spec), faults });
+  const accountId = opts.accountId ?? TEST_ACCOUNT_ID;
+  const api = createLocalKvApi({ store, token, accountId, rateLimit: spec && new RateLimit(spec), faults });
   app.use("/client/v4", api);
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
@@ -67,7 +70,7 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
   return {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
     token,
-    accountId: TEST_ACCOUNT_ID,
+    accountId,
     store,
     db: database.db,
     faults,

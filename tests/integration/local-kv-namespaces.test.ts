@@ -7,18 +7,32 @@ import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;
+/** APIs of other accounts over the same database (see freshAccount). */
+const others: { kv: LocalKv; c: KvClients }[] = [];
 
 beforeAll(async () => {
   kv = await startLocalKv();
   c = kvClients(kv);
 });
-afterAll(() => kv.close());
+afterAll(async () => {
+  for (const other of others.splice(0)) await other.kv.close();
+  await kv.close();
+});
 afterEach(() => {
-  expect(c.violations.splice(0)).toEqual([]);
+  expect([c.violations, ...others.map((o) => o.c.violations)].flatMap((v) => v.splice(0))).toEqual([]);
 });
 
-/** A fresh 32-hex account, so tests that count namespaces do not see each other's. */
-const freshAccount = () => crypto.randomUUID().replaceAll("-", "");
+/**
+ * A fresh 32-hex account, so tests that count namespaces do not see each other's: a local KV API
+ * serves one account (any other answers 403), so each account gets its API over the same database.
+ */
+async function freshAccount(): Promise<{ account_id: string; c: KvClients; kv: LocalKv }> {
+  const account_id = crypto.randomUUID().replaceAll("-", "");
+  const other = await startLocalKv({ db: kv.db, accountId: account_id });
+  const entry = { kv: other, c: kvClients(other) };
+  others.push(entry);
+  return { account_id, ...entry };
+}
 
 describe("namespaces", () => {
   it("creates, gets, renames and deletes a namespace", async () => {
@@ -38,7 +52,7 @@ describe("namespaces", () => {
   });
 
   it("refuses a duplicate title on create and on rename (10014), and nothing changes", async () => {
-    const account_id = freshAccount();
+    const { account_id, c } = await freshAccount();
     const a = await c.sdk.kv.namespaces.create({ account_id, title: "a" });
     const b = await c.sdk.kv.namespaces.create({ account_id, title: "b" });
     expect(await sdkFailure(c.sdk.kv.namespaces.create({ account_id, title: "a" }))).toMatchObject({ status: 400, code: 10014 });
@@ -50,17 +64,19 @@ describe("namespaces", () => {
   });
 
   it("scopes namespaces per account: another account sees 10013 and an empty list", async () => {
-    const owner = freshAccount();
-    const other = freshAccount();
-    const ns = await c.sdk.kv.namespaces.create({ account_id: owner, title: "mine" });
-    expect(await sdkFailure(c.sdk.kv.namespaces.get(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
-    expect(await sdkFailure(c.sdk.kv.namespaces.delete(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
+    const { account_id: owner, c: ownerApi } = await freshAccount();
+    const { account_id: other, c: otherApi } = await freshAccount();
+    const ns = await ownerApi.sdk.kv.namespaces.create({ account_id: owner, title: "mine" });
+    expect(await sdkFailure(otherApi.sdk.kv.namespaces.get(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
+    expect(await sdkFailure(otherApi.sdk.kv.namespaces.delete(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
     expect(
-      await sdkFailure(c.sdk.kv.namespaces.keys.list(ns.id, { account_id: other })),
+      await sdkFailure(otherApi.sdk.kv.namespaces.keys.list(ns.id, { account_id: other })),
     ).toMatchObject({ status: 404, code: 10013 });
-    expect((await c.sdk.kv.namespaces.list({ account_id: other })).result).toEqual([]);
+    expect((await otherApi.sdk.kv.namespaces.list({ account_id: other })).result).toEqual([]);
     // The same title is free in another account.
-    expect((await c.sdk.kv.namespaces.create({ account_id: other, title: "mine" })).title).toBe("mine");
+    expect((await otherApi.sdk.kv.namespaces.create({ account_id: other, title: "mine" })).title).toBe("mine");
+    // And an API does not serve an account it was not given: 403 / 10000, as Cloudflare answers.
+    expect(await sdkFailure(otherApi.sdk.kv.namespaces.list({ account_id: owner }))).toMatchObject({ status: 403, code: 10000 });
   });
 
   it("answers 10013 for unknown or malformed namespace ids on every namespace route", async () => {
@@ -85,7 +101,7 @@ describe("namespaces", () => {
   });
 
   it("pages with page/per_page and orders by id or title in either direction", async () => {
-    const account_id = freshAccount();
+    const { account_id, c } = await freshAccount();
     const titles = ["delta", "alpha", "echo", "charlie", "bravo"];
     const ids: Record<string, string> = {};
     for (const title of titles) ids[title] = (await c.sdk.kv.namespaces.create({ account_id, title })).id;
@@ -112,7 +128,7 @@ describe("namespaces", () => {
   });
 
   it("defaults to 20 a page and accepts up to 1000", async () => {
-    const account_id = freshAccount();
+    const { account_id, c } = await freshAccount();
     for (let i = 0; i < 21; i++) await c.sdk.kv.namespaces.create({ account_id, title: `t${String(i).padStart(2, "0")}` });
     const first = await (await c.raw("GET", `/accounts/${account_id}/storage/kv/namespaces`)).json();
     expect(first.result).toHaveLength(20);
@@ -140,12 +156,13 @@ describe("namespaces", () => {
     const badJson = await c.raw("POST", c.path(), { body: "{title:", headers: { "content-type": "application/json" } });
     expect(await rawFailure(badJson)).toMatchObject({ status: 400, code: 10001 });
     expect((await c.sdk.kv.namespaces.create({ account_id: kv.accountId, title: "y".repeat(512) + Date.now() }).catch((e) => e)).status).toBe(400);
-    const ok = await c.sdk.kv.namespaces.create({ account_id: freshAccount(), title: "é".repeat(512) });
+    const fresh = await freshAccount();
+    const ok = await fresh.c.sdk.kv.namespaces.create({ account_id: fresh.account_id, title: "é".repeat(512) });
     expect(ok.title).toHaveLength(512);
   });
 
   it(`allows ${MAX_NAMESPACES_PER_ACCOUNT} namespaces per account, not one more, even when created concurrently`, async () => {
-    const account_id = freshAccount();
+    const { account_id, c } = await freshAccount();
     // Fill up to the cap straight through the store (fast), then race the last slots over HTTP.
     for (let i = 0; i < MAX_NAMESPACES_PER_ACCOUNT - 3; i++) await kv.store.createNamespace(account_id, `bulk-${i}`);
     const attempts = await Promise.allSettled(
