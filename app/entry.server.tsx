@@ -1,14 +1,26 @@
 // Remix's default Node entry (renderToPipeableStream; bots and SPA mode wait for all content),
 // plus the request's CSP nonce (server/security-headers.ts → load context) on every inline script:
 // RemixServer's streamed single-fetch data, and through NonceProvider, root's <Scripts> and
-// <ScrollRestoration>.
+// <ScrollRestoration>. Errors are logged redacted (app/utils/redact.server.ts): an error's text
+// may carry what an upstream echoed.
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/utils/nonce-provider";
+import { redact } from "~/utils/redact.server";
+
+/** Remix's default (log what a loader, action or render threw, unless the client went away), redacted. */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  logError(isRouteErrorResponse(error) && (error as { error?: unknown }).error ? (error as { error?: unknown }).error : error);
+};
+
+function logError(error: unknown) {
+  console.error(redact(error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)));
+}
 
 /** How long a streamed response may take to resolve its data (single fetch reads this export). */
 export const streamTimeout = 5_000;
@@ -45,7 +57,7 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors before the shell reject and are logged by Remix; these happen while streaming.
-          if (shellRendered) console.error(error);
+          if (shellRendered) logError(error);
         },
       },
     );

@@ -2,13 +2,16 @@
 //
 // Routes call `recordAudit(context, { action, target, count, outcome, details })`; the actor and
 // the client address come from the request's context. Details never keep secrets: values under
-// keys that look like tokens, passwords or cookies are replaced before the row is written.
+// keys that look like tokens, passwords or cookies are replaced before the row is written, and so
+// is every secret kvdeck knows (app/utils/redact.server.ts) wherever it occurs in the target or a
+// detail's text (e.g. an upstream error that echoed a token).
 import type { AppLoadContext } from "@remix-run/node";
 import { and, count, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getServices } from "~/context.server";
 import type { Db } from "~/db/client.server";
 import { auditEvents, type AuditEvent } from "~/db/schema";
+import { redact, redactDeep } from "~/utils/redact.server";
 import { AUDIT_OUTCOMES, type AuditOutcome } from "./outcomes";
 
 export { AUDIT_OUTCOMES, type AuditOutcome };
@@ -42,10 +45,10 @@ export async function record(db: Db, event: AuditEventInput): Promise<void> {
     userId: event.userId ?? null,
     username: event.username ?? null,
     action: event.action,
-    target: event.target ? event.target.slice(0, MAX_TARGET_CHARS) : null,
+    target: event.target ? redact(event.target).slice(0, MAX_TARGET_CHARS) : null,
     count: event.count ?? null,
     outcome: event.outcome ?? "ok",
-    details: event.details ? boundedDetails(redactSecrets(event.details) as Record<string, unknown>) : null,
+    details: event.details ? boundedDetails(redactDeep(redactSecrets(event.details) as Record<string, unknown>)) : null,
   });
 }
 
@@ -64,7 +67,7 @@ export async function recordAudit(context: AppLoadContext, input: AuditInput): P
       details: ip ? { ...input.details, ip } : input.details,
     });
   } catch (error) {
-    console.error(`kvdeck: could not write the audit event ${input.action}:`, error);
+    console.error(redact(`kvdeck: could not write the audit event ${input.action}: ${(error as Error)?.stack ?? error}`));
   }
 }
 

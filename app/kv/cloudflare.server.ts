@@ -5,6 +5,7 @@
 import Cloudflare, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "cloudflare";
 import { BULK_GET_MAX_KEYS, BULK_MAX_KEYS } from "./limits";
 import type { UpstreamBudget } from "./budget.server";
+import { redact } from "~/utils/redact.server";
 import { UpstreamError, type UpstreamErrorKind } from "./errors";
 import type { BulkGetEntry, BulkResult, BulkWriteItem, KeyPage, KvUpstream, Namespace, ValueRead, WriteOptions } from "./upstream.server";
 
@@ -54,7 +55,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
       try {
         return await run();
       } catch (raw) {
-        const error = toUpstreamError(raw);
+        const error = toUpstreamError(raw, [options.apiToken]);
         if (error.kind === "rate_limited") {
           const seconds = error.details.retryAfterSeconds ?? 1;
           blockedUntil = Math.max(blockedUntil, Date.now() + seconds * 1000);
@@ -271,8 +272,18 @@ async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes
   return { bytes, truncated };
 }
 
-/** Maps whatever the SDK or the network threw to an UpstreamError. */
-export function toUpstreamError(error: unknown): UpstreamError {
+/**
+ * Maps whatever the SDK or the network threw to an UpstreamError. Its message is upstream text, so
+ * every secret kvdeck knows (app/utils/redact.server.ts), and `secrets` (the request's own token),
+ * is taken out here, before anything can show, store or log it.
+ */
+export function toUpstreamError(error: unknown, secrets: readonly string[] = []): UpstreamError {
+  const mapped = mapError(error);
+  const message = redact(mapped.message, secrets);
+  return message === mapped.message ? mapped : new UpstreamError(mapped.kind, message, mapped.details);
+}
+
+function mapError(error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (error instanceof APIUserAbortError) return new UpstreamError("timeout", "The request was cancelled.");
   if (error instanceof APIConnectionTimeoutError) return new UpstreamError("timeout", "The upstream did not answer in time.");

@@ -4,6 +4,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { connections, type Connection } from "~/db/schema";
 import type { SecretBox } from "~/auth/secrets.server";
+import { registerSecret } from "~/utils/redact.server";
 import type { BudgetRegistry, RequestBudget, UpstreamBudget } from "./budget.server";
 import { createHttpUpstream } from "./cloudflare.server";
 import type { KvUpstream } from "./upstream.server";
@@ -53,6 +54,7 @@ export class ConnectionRegistry {
   /** Adds a connection (from the admin page); a Cloudflare token is sealed before it is stored. */
   async create(input: { name: string; kind: Connection["kind"]; accountId: string; baseUrl?: string | null; token?: string | null }): Promise<Connection> {
     if (input.kind === "cloudflare" && !input.token) throw new Error("kvdeck: a Cloudflare connection needs an API token");
+    registerSecret(input.token);
     const [created] = await this.db
       .insert(connections)
       .values({
@@ -104,6 +106,8 @@ export class ConnectionRegistry {
       if (!connection.tokenCiphertext) throw new Error(`kvdeck: connection ${connection.id} has no token`);
       target = { apiToken: this.secrets.open(connection.tokenCiphertext), baseUrl: connection.baseUrl ?? undefined };
     }
+    // Every token in use is redacted from upstream text, the audit log and the server log.
+    registerSecret(target.apiToken);
     const shared = this.budgets?.forToken(target.apiToken, connection.kind) ?? null;
     return createHttpUpstream({
       accountId: connection.accountId,
@@ -118,6 +122,7 @@ export class ConnectionRegistry {
    * CLOUDFLARE_API_TOKEN/ACCOUNT_ID are set, otherwise the local KV API's demo account.
    */
   async syncFromEnv(spec: { kind: "cloudflare"; accountId: string; token: string; baseUrl?: string } | { kind: "local"; accountId: string }) {
+    if (spec.kind === "cloudflare") registerSecret(spec.token);
     const name = spec.kind === "local" ? "Local KV API" : `Cloudflare ${spec.accountId.slice(0, 8)}`;
     const values = {
       name,

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createHttpUpstream, type HttpUpstreamOptions } from "~/kv/cloudflare.server";
 import { UpstreamError } from "~/kv/errors";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
+import { type EchoUpstream, startEchoUpstream } from "../helpers/echo-upstream";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 let kv: LocalKv;
@@ -486,5 +487,28 @@ describe("typed errors", () => {
     kv.faults.reset();
     // Let the abandoned requests finish on the server before the next test.
     await sleep(2100 - elapsed);
+  });
+});
+
+describe("upstream text that echoes the token", () => {
+  let echo: EchoUpstream;
+  beforeAll(async () => {
+    echo = await startEchoUpstream();
+  });
+  afterAll(() => echo.close());
+
+  test("the UpstreamError's message has every form of the token redacted, for JSON errors and plain-text 5xx alike", async () => {
+    const token = "echo-me-0123456789abcdef+/=";
+    const upstream = createHttpUpstream({ accountId: "ab".repeat(16), apiToken: token, baseUrl: echo.baseUrl, retries: 0 });
+    for (const [mode, kind] of [["json-400", "invalid"], ["json-403", "forbidden"], ["text-500", "unavailable"]] as const) {
+      echo.mode = mode;
+      for (const run of [() => upstream.listNamespaces(), () => upstream.putValue("0".repeat(32), "k", "v"), () => upstream.bulkDelete("0".repeat(32), ["a", "b"])]) {
+        const error = await failure(run());
+        expect(error.kind, mode).toBe(kind);
+        expect(error.message, mode).toContain("[redacted]");
+        for (const form of [token, encodeURIComponent(token), "echo-me-0123456789"]) expect(error.message, mode).not.toContain(form);
+        expect(JSON.stringify(error), mode).not.toContain("echo-me");
+      }
+    }
   });
 });
