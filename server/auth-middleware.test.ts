@@ -124,6 +124,40 @@ describe("the gate", () => {
     expect(await status({ "transfer-encoding": "chunked" })).toBe(411);
     expect(await status({ "content-length": String(30 * 1024 * 1024 + 1) })).toBe(413);
   });
+
+  it("answers 415 with what was sent for a change whose body is not a form, and lets forms and empty bodies through", async () => {
+    const cookie = await signIn(base, "editor");
+    const send = (body: BodyInit | undefined, headers: Record<string, string>) =>
+      fetch(`${base}/accounts/1/namespaces/ns`, { method: "POST", body, headers: { cookie, origin: base, ...headers } });
+    for (const [body, type, named] of [
+      ['{"intent":"delete"}', "application/json", "application/json"],
+      ["intent=delete", "text/plain;charset=UTF-8", "text/plain"],
+      ["<x/>", "application/xml", "application/xml"],
+    ] as const) {
+      const res = await send(body, { "content-type": type });
+      expect(res.status, type).toBe(415);
+      expect((await res.json()).message, type).toBe(
+        `kvdeck takes changes as forms (application/x-www-form-urlencoded or multipart/form-data); this request sent ${named}.`,
+      );
+    }
+    const untyped = await send(new Uint8Array([1, 2, 3]), {});
+    expect(untyped.status).toBe(415);
+    expect((await untyped.json()).message).toMatch(/this request sent a body without a Content-Type\.$/);
+    // A browser's document request gets the same refusal as a page.
+    const page = await send("{}", { "content-type": "application/json", accept: "text/html" });
+    expect(page.status).toBe(415);
+    expect(await page.text()).toContain("<h1>Not a form</h1>");
+    // Before the session: nobody signed in is told the same, not sent to sign in with a body kvdeck cannot read.
+    const anonymous = await fetch(`${base}/sign-in`, { method: "POST", body: "{}", headers: { origin: base, "content-type": "application/json" } });
+    expect(anonymous.status).toBe(415);
+
+    expect((await send(new URLSearchParams({ intent: "delete" }), {})).status).toBe(200);
+    const multipart = new FormData();
+    multipart.set("intent", "delete");
+    expect((await send(multipart, {})).status).toBe(200);
+    expect((await send(undefined, {})).status).toBe(200);
+    expect((await send("", { "content-type": "text/plain" })).status).toBe(200);
+  });
 });
 
 describe("helpers", () => {

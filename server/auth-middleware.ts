@@ -2,6 +2,7 @@
 // it and do not pass through). In order, for each request:
 //   1. a non-GET/HEAD request with a body over MAX_REQUEST_BODY_BYTES: 413, before anything reads it;
 //   2. a non-GET/HEAD request from another origin (Origin, else Sec-Fetch-Site): 403;
+//      one whose body is not a form (app/utils/form-data.server.ts): 415;
 //   3. the session cookie → user, handed to Remix through the load context;
 //   4. public paths (/sign-in, /healthz, /__manifest) pass;
 //   5. nobody signed in: documents redirect to /sign-in?redirectTo=…, everything else gets 401 JSON
@@ -19,6 +20,7 @@ import { ensureFirstAdmin } from "~/auth/users.server";
 import type { AppLoadContext } from "@remix-run/node";
 import type { Db } from "~/db/client.server";
 import type { Env } from "~/utils/env.server";
+import { formContentProblem } from "~/utils/form-data.server";
 
 /** Workers KV's largest value is 25 MiB; a form carrying one, with its other fields, fits in 30. */
 export const MAX_REQUEST_BODY_BYTES = 30 * 1024 * 1024;
@@ -73,6 +75,11 @@ export async function createAuth(options: { env: Env; db: Db; log: (line: string
       }
       if (!sameOrigin(req)) {
         refuse(req, res, 403, "This request came from another site, so kvdeck refused it.");
+        return false;
+      }
+      const notAForm = formContentProblem(req.get("content-type"), Number(req.get("content-length") ?? 0) > 0);
+      if (notAForm) {
+        refuse(req, res, 415, notAForm);
         return false;
       }
     }
@@ -202,7 +209,7 @@ function refuse(req: Request, res: Response, status: number, message: string): v
     res.json({ message });
     return;
   }
-  const title = { 403: "Not allowed", 411: "Length required", 413: "Request too large" }[status] ?? "Refused";
+  const title = { 403: "Not allowed", 411: "Length required", 413: "Request too large", 415: "Not a form" }[status] ?? "Refused";
   res
     .type("html")
     .send(

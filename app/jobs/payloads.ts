@@ -3,7 +3,9 @@
 // server-only, live in app/jobs/kinds/*.server.ts).
 import { z } from "zod";
 import { keyRuleSchema } from "~/kv/key-rule";
+import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS } from "~/kv/key-forms";
 import { MIN_EXPIRATION_TTL_SECONDS, keyNameProblem } from "~/kv/limits";
+import { MAX_ROW_ID } from "~/utils/row-id";
 
 const keyName = z.string().superRefine((name, ctx) => {
   const problem = keyNameProblem(name);
@@ -40,7 +42,7 @@ export const importPayload = z.object({
 export const copyPayload = z.object({
   rule: keyRuleSchema.optional(),
   /** Omitted: the same connection as the source. */
-  targetConnectionId: z.number().int().positive().optional(),
+  targetConnectionId: z.number().int().positive().max(MAX_ROW_ID, "There is no such connection.").optional(),
   targetNamespaceId: namespaceId,
   onCollision: z.enum(["skip", "overwrite"]).default("overwrite"),
 });
@@ -51,9 +53,14 @@ export const bulkExpiryPayload = z
   .object({
     rule: keyRuleSchema,
     /** Absolute, epoch seconds. */
-    expiration: z.number().int().positive().optional(),
+    expiration: z.number().int().positive().max(MAX_EXPIRATION_EPOCH_SECONDS, "Choose an expiry date before the year 10000.").optional(),
     /** Seconds from when each key is rewritten. */
-    expirationTtl: z.number().int().min(MIN_EXPIRATION_TTL_SECONDS).optional(),
+    expirationTtl: z
+      .number()
+      .int()
+      .min(MIN_EXPIRATION_TTL_SECONDS)
+      .max(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} seconds (100 years).`)
+      .optional(),
     clear: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {

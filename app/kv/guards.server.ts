@@ -5,6 +5,8 @@ import { getServices } from "~/context.server";
 import { explainUpstreamError, statusForKind, UpstreamError } from "./errors";
 import type { Connection } from "~/db/schema";
 import type { KvUpstream } from "./upstream.server";
+import { MAX_ROW_ID } from "~/utils/row-id";
+import { redact } from "~/utils/redact.server";
 
 /** What an upstream failure looks like to the browser. */
 export interface UpstreamFailure {
@@ -17,7 +19,7 @@ export async function requireConnection(
 ): Promise<{ connection: Connection; upstream: KvUpstream }> {
   const id = Number(connectionId);
   const { connections } = getServices(context);
-  const connection = Number.isInteger(id) && id > 0 ? await connections.get(id) : null;
+  const connection = Number.isInteger(id) && id > 0 && id <= MAX_ROW_ID ? await connections.get(id) : null;
   if (!connection) throw data({ message: "There is no such account in kvdeck." }, { status: 404 });
   return { connection, upstream: await connections.upstreamFor(connection) };
 }
@@ -25,7 +27,8 @@ export async function requireConnection(
 export function upstreamFailure(error: UpstreamError): UpstreamFailure {
   const { title, detail } = explainUpstreamError(error.kind, error.details.retryAfterSeconds);
   return {
-    upstreamError: { kind: error.kind, title, detail, message: error.message, retryAfterSeconds: error.details.retryAfterSeconds },
+    // Redacted where the error was made (cloudflare.server.ts); again here, as it leaves for the browser.
+    upstreamError: { kind: error.kind, title, detail, message: redact(error.message), retryAfterSeconds: error.details.retryAfterSeconds },
   };
 }
 

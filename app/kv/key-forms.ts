@@ -19,6 +19,16 @@ export const deleteKeysSchema = z.object({
     .max(MAX_INLINE_DELETE, `Select at most ${MAX_INLINE_DELETE.toLocaleString("en")} keys at once; purge larger sets by rule.`),
 });
 
+/** The latest expiry a form may ask for: the last second of the year 9999 (what a date-time input can name). */
+export const MAX_EXPIRATION_EPOCH_SECONDS = 253_402_300_799;
+/** The longest expiry TTL a form may ask for: 100 years. */
+export const MAX_EXPIRATION_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
+
+/** An optional whole number of seconds from 0 to `max`; anything else (text, 1e20, 1.5) gets `message`. */
+function wholeSeconds(max: number, message: string) {
+  return z.coerce.number({ invalid_type_error: message }).int(message).min(0, message).max(max, message).optional();
+}
+
 export const dismissSchema = z.object({ intent: z.literal("dismiss"), name: keyName, opId: z.string().min(1) });
 
 /** "" or JSON text of at most 1024 bytes. */
@@ -49,12 +59,12 @@ export const putKeySchema = z
     name: keyName,
     value: z.string().refine((v) => byteLength(v) <= MAX_VALUE_BYTES, `A value is at most ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`),
     metadata: metadataText.optional(),
-    expiry: z.enum(["none", "ttl", "at", "keep"]),
-    ttl: z.coerce.number().int().optional(),
+    expiry: z.enum(["none", "ttl", "at", "keep"], { errorMap: () => ({ message: "Choose whether and when the key expires." }) }),
+    ttl: wholeSeconds(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is a whole number of seconds, at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} (100 years).`),
     /** Epoch seconds (the browser converts its local date-time input). */
-    at: z.coerce.number().int().optional(),
+    at: wholeSeconds(MAX_EXPIRATION_EPOCH_SECONDS, "Choose an expiry date before the year 10000."),
     /** For "keep": the key's current expiry, epoch seconds. */
-    currentExpiration: z.coerce.number().int().optional(),
+    currentExpiration: wholeSeconds(MAX_EXPIRATION_EPOCH_SECONDS, "The key's current expiry is not a date kvdeck can keep; choose a new one."),
   })
   .superRefine((form, ctx) => {
     if (form.expiry === "ttl" && (form.ttl === undefined || form.ttl < MIN_EXPIRATION_TTL_SECONDS)) {

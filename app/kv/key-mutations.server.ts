@@ -10,6 +10,7 @@ import type { PutKeyForm } from "./key-forms";
 import { resolveExpiration } from "./key-forms";
 import { UpstreamError } from "./errors";
 import type { KvUpstream } from "./upstream.server";
+import { redact } from "~/utils/redact.server";
 
 export interface KeyFailure {
   key: string;
@@ -70,7 +71,12 @@ export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, 
   const scope = keyScope(upstream.accountId, namespaceId);
 
   if (form.mode === "create") {
-    const existing = await upstream.listKeys(namespaceId, { prefix: form.name, limit: 10 });
+    let existing;
+    try {
+      existing = await upstream.listKeys(namespaceId, { prefix: form.name, limit: 10 });
+    } catch (error) {
+      return { ok: false, error: errorMessage(error) };
+    }
     const pending = await cache.getOne(scope, form.name);
     if (existing.keys.some((k) => k.name === form.name) || (pending && pending.intent === "create" && pending.status !== "error")) {
       return { ok: false, error: "A key with this name already exists. Open it to edit it.", field: "name" };
@@ -100,7 +106,8 @@ export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, 
   return { ok: true, row: { ...data, ...(mark && mark.opId === opId ? { _meta: metaOf(mark) } : {}) } };
 }
 
+/** What a failed change says on its key's row and in the audit log: shown to every role, so redacted. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof UpstreamError) return error.message;
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof UpstreamError) return redact(error.message);
+  return redact(error instanceof Error ? error.message : String(error));
 }

@@ -21,6 +21,7 @@ import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { createNamespaceSchema, deleteNamespaceSchema, renameNamespaceSchema } from "~/kv/namespace-forms";
 import { createNamespace, deleteNamespace, loadNamespaces, renameNamespace } from "~/kv/namespace-mutations.server";
+import { readForm } from "~/utils/form-data.server";
 
 type SortColumn = "title" | "id";
 type NamespaceRow = { id: string; title: string; _meta?: OverlayMeta };
@@ -36,7 +37,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const { cache, env } = getServices(context);
   const target = { cache, upstream, ttlMs: env.KVDECK_OVERLAY_TTL_MS };
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
 
   switch (form.intent) {
     case "create": {

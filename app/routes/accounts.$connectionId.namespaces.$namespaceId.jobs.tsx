@@ -18,6 +18,8 @@ import { UploadTooLarge } from "~/jobs/files.server";
 import { jobRefusal } from "~/jobs/route-helpers.server";
 import { JOB_KINDS, MAX_IMPORT_FILE_BYTES, type JobKind } from "~/jobs/types";
 import { requireConnection } from "~/kv/guards.server";
+import { readForm } from "~/utils/form-data.server";
+import { resourceAction } from "~/utils/resource-route.server";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const { connection } = await requireConnection(context, params.connectionId);
@@ -27,23 +29,28 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 /** The other fields of an import form are a few words each. */
 const SMALL_FIELD_BYTES = 64 * 1024;
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+/** Resource route: `data()` answers become Responses with their status (app/utils/resource-route.server.ts). */
+export const action = resourceAction(startJobFromForm);
+
+async function startJobFromForm({ request, params, context }: ActionFunctionArgs) {
   const user = await requireRole(context, "editor");
   const { connection } = await requireConnection(context, params.connectionId);
   const services = getServices(context);
   const namespaceId = params.namespaceId!;
   let form: FormData;
   try {
-    form = (request.headers.get("content-type") ?? "").startsWith("multipart/form-data")
-      ? await unstable_parseMultipartFormData(
-          request,
-          unstable_composeUploadHandlers(async ({ name, data: body }) => {
-            if (name !== "file") return undefined;
-            const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_FILE_BYTES });
-            return uploadId;
-          }, unstable_createMemoryUploadHandler({ maxPartSize: SMALL_FIELD_BYTES })),
-        )
-      : await request.formData();
+    form = await readForm(request, (r) =>
+      (r.headers.get("content-type") ?? "").startsWith("multipart/form-data")
+        ? unstable_parseMultipartFormData(
+            r,
+            unstable_composeUploadHandlers(async ({ name, data: body }) => {
+              if (name !== "file") return undefined;
+              const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_FILE_BYTES });
+              return uploadId;
+            }, unstable_createMemoryUploadHandler({ maxPartSize: SMALL_FIELD_BYTES })),
+          )
+        : r.formData(),
+    );
   } catch (error) {
     if (error instanceof UploadTooLarge) {
       return data({ ok: false as const, error: `The file is over ${MAX_IMPORT_FILE_BYTES / 1024 / 1024 / 1024} GiB.` }, { status: 413 });
@@ -76,7 +83,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       kind,
       payload,
       dryRun,
-      totalEstimate: Number.isFinite(estimate) && estimate > 0 ? estimate : undefined,
+      // A hint from the page: a count the database can hold, or none.
+      totalEstimate: Number.isSafeInteger(estimate) && estimate > 0 ? estimate : undefined,
     });
     await recordAudit(context, {
       action: "job.start",

@@ -40,6 +40,7 @@ import { BULK_MAX_KEYS } from "~/kv/limits";
 import { compileRule, describeRule } from "~/kv/key-rule";
 import { KeyName, VisibleText } from "~/components/key-name";
 import { escapeInvisibles, formatCount } from "~/utils/format";
+import { readForm } from "~/utils/form-data.server";
 
 const FILTER_DEBOUNCE_MS = 300;
 
@@ -65,7 +66,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const { cache, env } = getServices(context);
   const target = { cache, upstream, namespaceId: params.namespaceId!, ttlMs: env.KVDECK_OVERLAY_TTL_MS };
-  const form = await request.formData();
+  const form = await readForm(request);
   const intent = form.get("intent");
 
   const where = `connection ${connection.id} / namespace ${params.namespaceId}`;

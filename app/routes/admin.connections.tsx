@@ -14,6 +14,7 @@ import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
 import type { Connection } from "~/db/schema";
 import { formatAbsolute } from "~/utils/format";
+import { readForm, rowIdField } from "~/utils/form-data.server";
 
 const name = z.string().trim().min(1, "Give the connection a name.").max(100, "Use at most 100 characters.");
 const accountId = z
@@ -40,7 +41,7 @@ const createSchema = z.discriminatedUnion("kind", [
   z.object({ intent: z.literal("create"), kind: z.literal("cloudflare"), name, accountId, token, baseUrl }),
   z.object({ intent: z.literal("create"), kind: z.literal("local"), name, accountId }),
 ]);
-const deleteSchema = z.object({ intent: z.literal("delete"), id: z.coerce.number().int().positive() });
+const deleteSchema = z.object({ intent: z.literal("delete"), id: rowIdField("connection") });
 
 type ActionResult = { ok: true; message: string } | { ok: false; error: string };
 
@@ -67,7 +68,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireRole(context, "admin");
   const { connections } = getServices(context);
-  const form = Object.fromEntries(await request.formData());
+  const form = Object.fromEntries(await readForm(request));
   const parsed = (form.intent === "delete" ? deleteSchema : createSchema).safeParse(form);
   if (!parsed.success) return data<ActionResult>({ ok: false, error: parsed.error.issues[0].message }, { status: 400 });
   const input = parsed.data;

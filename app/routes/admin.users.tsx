@@ -25,8 +25,9 @@ import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
 import { formatAbsolute } from "~/utils/format";
+import { readForm, rowIdField } from "~/utils/form-data.server";
 
-const userId = z.coerce.number().int().positive();
+const userId = rowIdField("user");
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("create"), username: usernameSchema, role: roleSchema, password: passwordSchema }),
@@ -46,7 +47,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const me = await requireRole(context, "admin");
   const { db } = getServices(context).database;
-  const parsed = actionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = actionSchema.safeParse(Object.fromEntries(await readForm(request)));
   if (!parsed.success) return data<ActionResult>({ ok: false, error: parsed.error.issues[0].message }, { status: 400 });
   const input = parsed.data;
   const fail = async (status: number, error: string, target: string, action: string) => {

@@ -14,6 +14,7 @@ import { namespaceTitles } from "~/jobs/namespace-titles.server";
 import { jobRefusal, requireJob } from "~/jobs/route-helpers.server";
 import { canCancel, canPause, canResume, isFinished, type DryRunResult, type ExportResult } from "~/jobs/types";
 import { formatBytes, formatCount } from "~/utils/format";
+import { readForm } from "~/utils/form-data.server";
 
 const RECENT_ERRORS = 20;
 
@@ -27,7 +28,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   await requireRole(context, "editor");
   const job = await requireJob(context, params.jobId);
-  const intent = (await request.formData()).get("intent");
+  const intent = (await readForm(request)).get("intent");
   const services = getServices(context);
   const steer = { pause: pauseJob, resume: resumeJob, cancel: cancelJob }[String(intent) as "pause" | "resume" | "cancel"];
   if (!steer) return data({ ok: false as const, error: "Unknown action." }, { status: 400 });
