@@ -32,7 +32,7 @@ export function KeyFilterForm({
   const id = useId();
   return (
     <Form method="get" action={base} role="search" aria-label="Filter keys" className="ml-auto flex w-full flex-wrap items-end gap-2 sm:w-auto" onSubmit={onSubmitted}>
-      <Field id={`${id}-prefix`} label="Prefix" className="min-w-0 flex-1 sm:flex-none">
+      <Field id={`${id}-prefix`} label="Prefix" className="w-full sm:w-auto">
         <Input
           id={`${id}-prefix`}
           name="prefix"

@@ -4,6 +4,7 @@ import { useFetcher } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
 import { fieldErrors, putKeySchema } from "~/kv/key-forms";
 import { formatAbsolute } from "~/utils/format";
+import { VisibleText } from "./key-name";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "./ui/dialog";
 import { Input } from "./ui/input";
@@ -56,8 +57,8 @@ export function KeyFormDialog({
   const describedBy = (field: string) => (errors[field] ? `${ids}-${field}-error` : undefined);
   const fieldError = (field: string) =>
     errors[field] ? (
-      <p id={`${ids}-${field}-error`} className="text-xs text-destructive">
-        {errors[field]}
+      <p id={`${ids}-${field}-error`} className="break-words text-xs text-destructive">
+        <VisibleText text={errors[field]} />
       </p>
     ) : null;
 

@@ -93,7 +93,7 @@ export function KeysTable(props: KeysTableProps) {
           const exp = info.getValue();
           if (exp === undefined) return <span className="text-muted-foreground">never</span>;
           return (
-            <time dateTime={new Date(exp * 1000).toISOString()} title={formatAbsolute(exp)} className="whitespace-nowrap">
+            <time dateTime={new Date(exp * 1000).toISOString()} title={formatAbsolute(exp)} className="whitespace-nowrap text-xs sm:text-sm">
               {formatRelative(exp, nowMs)}
             </time>
           );
@@ -213,8 +213,8 @@ export function KeysTable(props: KeysTableProps) {
         <colgroup>
           {selection ? <col className="w-10" /> : null}
           <col className="sm:w-[50%]" />
-          <col className="w-24 sm:w-[8.5rem]" />
-          <col className="w-24 sm:w-auto" />
+          <col className="w-[6.5rem] sm:w-[8.5rem]" />
+          <col className="w-20 sm:w-auto" />
         </colgroup>
         <thead className="sticky top-0 z-10 bg-muted text-left">
           {table.getHeaderGroups().map((group) => (
