@@ -2,7 +2,8 @@
 import crypto from "node:crypto";
 import type { ResourceCache } from "./resource-cache.server";
 import type { PageRange } from "./merge";
-import type { Overlay, RuleOverlay, WithMeta } from "./types";
+import type { KeysDone, Overlay, RuleOverlay, WithMeta } from "./types";
+import { compareKeys } from "~/kv/key-order";
 import { filtersBeyondPrefix } from "~/kv/key-filter";
 import { compileRule, type KeyRule } from "~/kv/key-rule";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
@@ -30,13 +31,19 @@ export function keyConfirms(listed: KeyInfo, overlay: Overlay<KeyInfo>): boolean
 }
 
 const ruleCache = new WeakMap<RuleOverlay, (k: KeyInfo) => boolean>();
+/** The rule matches the key; a narrowed rule (its operation stopped) only among the keys it is done with. */
 export function keyMatchesRule(key: KeyInfo, rule: RuleOverlay): boolean {
   let test = ruleCache.get(rule);
   if (!test) {
     test = compileRule(rule.rule);
     ruleCache.set(rule, test);
   }
-  return test(key);
+  return test(key) && (!rule.done || isDone(key.name, rule.done));
+}
+
+function isDone(name: string, done: KeysDone): boolean {
+  if (done.through !== null && compareKeys(name, done.through) <= 0) return true;
+  return done.ranges.some(([first, last]) => compareKeys(name, first) >= 0 && compareKeys(name, last) <= 0);
 }
 
 /** Merges the marks of a namespace over a page of keys the upstream just listed. */

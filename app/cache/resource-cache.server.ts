@@ -3,13 +3,17 @@
 // other's marks. Loaders call merge() over fresh upstream pages; actions mark, then call the
 // upstream, then fail() or revert() only their own marks. SQL for `overlays` and
 // `overlay_rules` lives here and nowhere else.
+//
+// Item ids (key names) are stored escaped by ~/db/key-text, as are the strings of the jsonb columns:
+// any key name an upstream lists (U+0000 included) can be marked, ranged and cleared losslessly.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
+import { escapeJsonStrings, escapeKeyText, printableText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import { overlayRules, overlays } from "~/db/schema";
 import { compareKeys } from "~/kv/key-order";
 import type { KeyRule } from "~/kv/key-rule";
 import { merge, notConfirmedMessage, type MergeResult, type PageRange } from "./merge";
-import { STATUS_FOR_INTENT, type Expectation, type Overlay, type OverlayIntent, type OverlayStatus, type RuleOverlay } from "./types";
+import { STATUS_FOR_INTENT, type Expectation, type KeysDone, type Overlay, type OverlayIntent, type OverlayStatus, type RuleOverlay } from "./types";
 
 /** How long a mark waits for the upstream to confirm it. Workers KV can take a minute or more. */
 export const DEFAULT_OVERLAY_TTL_MS = 120_000;
@@ -72,15 +76,15 @@ export class ResourceCache {
     for (let i = 0; i < items.length; i += MARK_INSERT_ROWS) {
       const rows = items.slice(i, i + MARK_INSERT_ROWS).map((item) => ({
         scope,
-        resourceId: item.id,
+        resourceId: escapeKeyText(item.id),
         opId: opts.opId,
         intent,
         status: opts.status ?? STATUS_FOR_INTENT[intent],
-        data: item.data ?? null,
-        expected: item.expected ?? null,
+        data: escapeJsonStrings(item.data ?? null),
+        expected: escapeJsonStrings(item.expected ?? null),
         progress: opts.progress ?? null,
         stage: opts.stage ?? null,
-        message: opts.message ?? null,
+        message: opts.message == null ? null : printableText(opts.message),
         error: null,
         retryCount: opts.retryCount ?? 0,
         maxRetries: opts.maxRetries ?? 0,
@@ -137,7 +141,7 @@ export class ResourceCache {
   /** A create whose id the upstream assigned (a namespace): the temporary mark becomes the real one. */
   async replaceCreated<T>(scope: string, temporaryId: string, item: MarkItem<T>, opts: MarkOptions) {
     await this.db.transaction(async (tx) => {
-      await tx.delete(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, temporaryId), eq(overlays.opId, opts.opId)));
+      await tx.delete(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(temporaryId)), eq(overlays.opId, opts.opId)));
       await new ResourceCache(tx as unknown as Db, this.options).mark(scope, "create", [item], opts);
     });
   }
@@ -145,10 +149,12 @@ export class ResourceCache {
   /** Changes progress, stage, message, error or retries of one operation's mark. False if it has none. */
   async updateMetadata(scope: string, id: string, opId: string, patch: ProgressPatch): Promise<boolean> {
     const { extendTtlMs, ...fields } = patch;
+    if (fields.message) fields.message = printableText(fields.message);
+    if (fields.error) fields.error = printableText(fields.error);
     const rows = await this.db
       .update(overlays)
       .set({ ...fields, updatedAt: new Date(this.now()), ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
-      .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, id), eq(overlays.opId, opId)))
+      .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(id)), eq(overlays.opId, opId)))
       .returning({ id: overlays.id });
     return rows.length > 0;
   }
@@ -156,7 +162,7 @@ export class ResourceCache {
   /** The upstream refused these items: their marks stay, as errors, so the rows come back with a badge. */
   async fail(scope: string, opId: string, failures: { id: string; error: string }[]) {
     for (let i = 0; i < failures.length; i += MARK_CHUNK) {
-      const chunk = JSON.stringify(failures.slice(i, i + MARK_CHUNK));
+      const chunk = JSON.stringify(failures.slice(i, i + MARK_CHUNK).map((f) => ({ id: escapeKeyText(f.id), error: printableText(f.error) })));
       await this.db.execute(sql`
         update overlays set status = 'error', error = f.error, updated_at = now()
         from jsonb_to_recordset(${chunk}::jsonb) as f(id text, error text)
@@ -168,7 +174,7 @@ export class ResourceCache {
   async revert(opId: string, ids?: string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     let removed = 0;
-    const chunks = ids ? chunked(ids, MARK_CHUNK) : [null];
+    const chunks = ids ? chunked(ids.map(escapeKeyText), MARK_CHUNK) : [null];
     for (const chunk of chunks) {
       const rows = await this.db
         .delete(overlays)
@@ -180,7 +186,7 @@ export class ResourceCache {
   }
 
   async getOne<T>(scope: string, id: string): Promise<Overlay<T> | null> {
-    const [row] = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, id)));
+    const [row] = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(id))));
     return row ? toOverlay<T>(row) : null;
   }
 
@@ -207,9 +213,9 @@ export class ResourceCache {
       .values({
         scope,
         opId: opts.opId,
-        rule,
+        rule: escapeJsonStrings(rule),
         status: opts.status ?? "deleting",
-        message: opts.message ?? null,
+        message: opts.message == null ? null : printableText(opts.message),
         createdAt: new Date(this.now()),
         expiresAt: this.deadline(opts.ttlMs),
       })
@@ -219,10 +225,37 @@ export class ResourceCache {
 
   async updateRule(opId: string, patch: { progress?: number | null; message?: string | null; extendTtlMs?: number }) {
     const { extendTtlMs, ...fields } = patch;
+    if (fields.message) fields.message = printableText(fields.message);
     await this.db
       .update(overlayRules)
       .set({ ...fields, ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
       .where(eq(overlayRules.opId, opId));
+  }
+
+  /**
+   * An operation that stopped part-way (a cancelled, failed or paused purge): its rules keep hiding
+   * only the keys it is done with (`done`), for `ttlMs` more (the upstream's consistency delay), so
+   * what it deleted does not come back while the upstream catches up and what it did not delete
+   * shows again at once. With nothing done, its rules go.
+   */
+  async narrowRules(opId: string, done: KeysDone, patch: { ttlMs: number; message?: string | null }): Promise<void> {
+    if (done.through === null && done.ranges.length === 0) {
+      await this.db.delete(overlayRules).where(eq(overlayRules.opId, opId));
+      return;
+    }
+    const rows = await this.db.select().from(overlayRules).where(eq(overlayRules.opId, opId));
+    for (const row of rows) {
+      const { rule } = toRule(row);
+      await this.db
+        .update(overlayRules)
+        .set({
+          rule: escapeJsonStrings({ ...rule, [KEYS_DONE]: done }),
+          expiresAt: this.deadline(patch.ttlMs),
+          progress: null,
+          ...(patch.message !== undefined ? { message: patch.message === null ? null : printableText(patch.message) } : {}),
+        })
+        .where(eq(overlayRules.id, row.id));
+    }
   }
 
   async rules(scope: string): Promise<RuleOverlay[]> {
@@ -237,9 +270,10 @@ export class ResourceCache {
   async merge<T extends object>(scope: string, fresh: T[], options: MergeOptions<T>): Promise<MergeResult<T>> {
     const range = options.range ?? {};
     const conditions = [eq(overlays.scope, scope)];
-    if (range.after != null) conditions.push(sql`${overlays.resourceId} > ${range.after}`);
-    if (range.through != null) conditions.push(sql`${overlays.resourceId} <= ${range.through}`);
-    if (range.prefix) conditions.push(sql`starts_with(${overlays.resourceId}, ${range.prefix})`);
+    // The escaping keeps byte order and prefixes, so escaped bounds select the same marks.
+    if (range.after != null) conditions.push(sql`${overlays.resourceId} > ${escapeKeyText(range.after)}`);
+    if (range.through != null) conditions.push(sql`${overlays.resourceId} <= ${escapeKeyText(range.through)}`);
+    if (range.prefix) conditions.push(sql`starts_with(${overlays.resourceId}, ${escapeKeyText(range.prefix)})`);
     const [rows, rules] = await Promise.all([this.db.select().from(overlays).where(and(...conditions)), this.rules(scope)]);
     if (rows.length === 0 && rules.length === 0) return { items: fresh, hidden: 0, confirmed: [], expired: [] };
 
@@ -276,14 +310,14 @@ export class ResourceCache {
 
   private async settle<T extends object>(result: MergeResult<T>) {
     if (result.confirmed.length) {
-      const owned = JSON.stringify(result.confirmed.map((o) => ({ scope: o.scope, id: o.resourceId, op: o.opId })));
+      const owned = JSON.stringify(result.confirmed.map((o) => ({ scope: o.scope, id: escapeKeyText(o.resourceId), op: o.opId })));
       await this.db.execute(sql`
         delete from overlays using jsonb_to_recordset(${owned}::jsonb) as c(scope text, id text, op text)
         where overlays.scope = c.scope and overlays.resource_id = c.id and overlays.op_id = c.op`);
     }
     if (result.expired.length) {
       const owned = JSON.stringify(
-        result.expired.map((o) => ({ scope: o.scope, id: o.resourceId, op: o.opId, error: notConfirmedMessage(o) })),
+        result.expired.map((o) => ({ scope: o.scope, id: escapeKeyText(o.resourceId), op: o.opId, error: notConfirmedMessage(o) })),
       );
       await this.db.execute(sql`
         update overlays set status = 'error', error = c.error, updated_at = now()
@@ -316,12 +350,12 @@ function chunked<T>(items: T[], size: number): T[][] {
 function toOverlay<T>(row: OverlayRow): Overlay<T> {
   return {
     scope: row.scope,
-    resourceId: row.resourceId,
+    resourceId: unescapeKeyText(row.resourceId),
     opId: row.opId,
     intent: row.intent,
     status: row.status,
-    data: (row.data as T | null) ?? null,
-    expected: (row.expected as Expectation | null) ?? null,
+    data: (unescapeJsonStrings(row.data) as T | null) ?? null,
+    expected: (unescapeJsonStrings(row.expected) as Expectation | null) ?? null,
     progress: row.progress,
     stage: row.stage,
     message: row.message,
@@ -334,12 +368,17 @@ function toOverlay<T>(row: OverlayRow): Overlay<T> {
   };
 }
 
+/** Where a narrowed rule's KeysDone is kept inside its jsonb `rule` (no KeyRule field has this name). */
+const KEYS_DONE = "$keysDone";
+
 function toRule(row: RuleRow): RuleOverlay {
+  const { [KEYS_DONE]: done, ...rule } = unescapeJsonStrings(row.rule) as KeyRule & { [KEYS_DONE]?: KeysDone };
   return {
     id: row.id,
     scope: row.scope,
     opId: row.opId,
-    rule: row.rule as KeyRule,
+    rule,
+    ...(done ? { done } : {}),
     status: row.status,
     progress: row.progress,
     message: row.message,

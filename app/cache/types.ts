@@ -62,12 +62,23 @@ export interface Overlay<T> {
   expiresAt: number;
 }
 
+/**
+ * The keys a stopped operation is done with, in key order: every key up to `through` (inclusive;
+ * null: none) and every key inside one of `ranges` ([first, last], inclusive).
+ */
+export interface KeysDone {
+  through: string | null;
+  ranges: [string, string][];
+}
+
 /** A mark that hides every matching key without a row per key (a purge in progress). */
 export interface RuleOverlay {
   id: number;
   scope: string;
   opId: string;
   rule: KeyRule;
+  /** Set once its operation stopped part-way: the rule then hides only these keys (see narrowRules). */
+  done?: KeysDone;
   status: "deleting" | "processing";
   progress: number | null;
   message: string | null;

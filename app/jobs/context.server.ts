@@ -54,6 +54,20 @@ interface SavedCheckpoint {
   state: unknown;
   /** The handler's own small data (a dry run's sample, an import's counts). */
   data: Record<string, unknown>;
+  /** How far the source has been counted (see noteScanned); absent in checkpoints of older versions. */
+  scan?: ScanMark;
+}
+
+/**
+ * The scan counters as of a position of the current step's source: every item at or before
+ * `through` is counted in `scanned` (and its page in `pages`). Saved with the checkpoint, so a
+ * resumed run re-reading from the checkpoint's cursor counts only what lies beyond.
+ */
+interface ScanMark {
+  step: string | null;
+  through: unknown;
+  scanned: number;
+  pages: number;
 }
 
 const RATE_WINDOW_MS = 15_000;
@@ -88,6 +102,16 @@ export class JobContext<P = unknown> {
   private ticker: NodeJS.Timeout | null = null;
   private readonly upstreams = new Map<number, KvUpstream>();
   private readonly tickHooks: (() => Promise<void>)[] = [];
+  /** What earlier runs published: the counters shown never go below it. */
+  private readonly floor: { scanned: number; matched: number; pages: number };
+  /** Matched keys as this run counts them (the committed ones, plus those listed since). */
+  private matchedCounted: number;
+  private scan: ScanMark;
+  /** False while a resumed step re-reads what an earlier run counted (its empty pages are not counted again). */
+  private scanPastResume = true;
+  private readonly runStartedAt = Date.now();
+  private readonly baseRunningMs: number;
+  pagesScanned: number;
 
   constructor(
     readonly deps: JobDeps,
@@ -104,15 +128,22 @@ export class JobContext<P = unknown> {
     const raw = (row.checkpoint ?? null) as Partial<SavedCheckpoint> | null;
     this.saved = { steps: raw?.steps ?? [], step: raw?.step ?? null, pipeline: raw?.pipeline ?? null, state: raw?.state ?? null, data: raw?.data ?? {} };
     this.data = this.saved.data;
-    // Committed counters are exact as of the checkpoint; what was matched beyond it is listed again.
+    // Committed counters are exact as of the checkpoint; what was matched beyond it is listed again,
+    // and what was scanned beyond it is counted again only past the saved scan mark. What earlier
+    // runs published stays the floor of what is shown (a re-listing does not make counters go back).
+    this.floor = { scanned: row.scanned, matched: Math.max(row.matched, row.processed), pages: row.pagesScanned };
+    this.scan = raw?.scan ?? { step: this.saved.step, through: null, scanned: this.saved.pipeline?.scanned ?? row.scanned, pages: row.pagesScanned };
+    this.matchedCounted = row.processed;
     this.counters = {
-      scanned: this.saved.pipeline?.scanned ?? row.scanned,
-      matched: row.processed,
+      scanned: Math.max(this.floor.scanned, this.scan.scanned),
+      matched: this.floor.matched,
       processed: row.processed,
       succeeded: row.succeeded,
       failed: row.failed,
       skipped: row.skipped,
     };
+    this.pagesScanned = Math.max(this.floor.pages, this.scan.pages);
+    this.baseRunningMs = row.runningMs;
     this.totalEstimate = row.totalEstimate;
     this.phase = row.phase;
     this.baseRequests = row.requestsUsed;
@@ -183,6 +214,8 @@ export class JobContext<P = unknown> {
       this.saved.pipeline = null;
       this.saved.state = null;
     }
+    if (!resume || this.scan.step !== name) this.scan = { step: name, through: null, scanned: this.scan.scanned, pages: this.scan.pages };
+    this.scanPastResume = this.scan.through === null;
     this.phase = name;
     await run(resume);
     this.throwIfStopped();
@@ -201,9 +234,31 @@ export class JobContext<P = unknown> {
 
   // ---- counting ----
 
+  /**
+   * Items of the current step's source were read, at these positions (in source order). Counts
+   * those beyond the scan mark, and the page they came in (`page`); items at or before it were
+   * counted by an earlier run, before it stopped. Call before any of them is processed: a batch's
+   * keys are always counted in the checkpoint saved before the batch is sent.
+   */
+  noteScanned<P>(positions: P[], compare: (a: P, b: P) => number, page = true) {
+    const scan = this.scan;
+    let counted = 0;
+    for (const pos of positions) {
+      if (scan.through !== null && compare(pos, scan.through as P) <= 0) continue;
+      scan.through = pos;
+      counted++;
+    }
+    if (counted > 0) this.scanPastResume = true;
+    scan.scanned += counted;
+    if (page && (counted > 0 || (positions.length === 0 && this.scanPastResume))) scan.pages++;
+    this.counters.scanned = Math.max(this.floor.scanned, scan.scanned);
+    this.pagesScanned = Math.max(this.floor.pages, scan.pages);
+  }
+
   /** A matched key (counted for progress; a dry run keeps the first few as its sample). */
   noteMatched(key: string) {
-    this.counters.matched++;
+    this.matchedCounted++;
+    this.counters.matched = Math.max(this.floor.matched, this.matchedCounted);
     if (this.dryRun) {
       const sample = (this.data.sample as string[] | undefined) ?? [];
       if (sample.length < DRY_RUN_SAMPLE) {
@@ -225,6 +280,7 @@ export class JobContext<P = unknown> {
     c.skipped += outcome.skipped;
     c.failed += outcome.failed.length;
     c.processed = c.succeeded + c.failed + c.skipped;
+    if (this.matchedCounted < c.processed) this.matchedCounted = c.processed;
     if (c.matched < c.processed) c.matched = c.processed;
     if (outcome.failed.length) this.pendingErrors.push(...outcome.failed);
     this.noteRate();
@@ -254,10 +310,17 @@ export class JobContext<P = unknown> {
     return t1 > t0 ? ((p1 - p0) * 1000) / (t1 - t0) : null;
   }
 
+  /** Time runners spent on the job, this run included. */
+  get runningMs(): number {
+    return this.baseRunningMs + (Date.now() - this.runStartedAt);
+  }
+
   live(): LiveProgress {
     return {
       scanned: this.counters.scanned,
       matched: this.counters.matched,
+      pagesScanned: this.pagesScanned,
+      runningMs: this.runningMs,
       rate: this.rate,
       requestsUsed: this.requestsUsed,
       totalEstimate: this.totalEstimate,
@@ -292,7 +355,7 @@ export class JobContext<P = unknown> {
       this.pendingErrors = [];
       const inflight = this.pendingInflight;
       this.pendingInflight = { batches: [] };
-      const checkpoint: SavedCheckpoint = { ...this.saved, steps: [...this.saved.steps], data: { ...this.saved.data } };
+      const checkpoint: SavedCheckpoint = { ...this.saved, steps: [...this.saved.steps], data: { ...this.saved.data }, scan: { ...this.scan } };
       const row = await this.deps.store.checkpoint(
         this.id,
         this.leaseToken,
@@ -304,9 +367,10 @@ export class JobContext<P = unknown> {
       if (!row) this.stop("lost");
       else this.observe(row);
     }).catch((error) => {
-      this.fatalWrite ??= error;
-      this.controller.abort(error);
-      throw error;
+      // The job fails with this message (a readable one, not the database's bare words).
+      this.fatalWrite ??= new JobFailure(`The job's progress could not be saved: ${(error as Error)?.message ?? String(error)}`);
+      this.controller.abort(this.fatalWrite);
+      throw this.fatalWrite;
     });
     this.saveQueued = queued;
     return queued;

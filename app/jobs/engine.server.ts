@@ -7,6 +7,10 @@
 //   cancelled                 → cancelled; matched is set to processed (undone work is not counted)
 //   failed                    → failed, with the checkpoint kept: resumeJob continues from it
 //   lease lost                → nothing more is written (another runner owns the job now)
+//   a write refused for good  → failed, with a message (never left `running` for the next runner
+//                               to take over and fail at the same write again)
+//   taken over too often      → failed: more than MAX_STALLED_TAKEOVERS takeovers in a row, each
+//                               after a runner died holding it without saving any progress
 //
 // Every path first writes a final checkpoint, so the counters and the error report account for
 // every batch that finished. The write that ends the run (release or finish) comes after it, is
@@ -18,14 +22,47 @@ import { describeBudget } from "~/kv/budget.server";
 import { JobContext, type JobDeps, JobFailure, type StopReason, isStopped } from "./context.server";
 import { jobKinds } from "./kinds/index.server";
 import type { JobEnd } from "./kinds/kind.server";
-import { isPauseRequested } from "./store.server";
+import { type LiveProgress, isPauseRequested } from "./store.server";
 import type { DryRunResult } from "./types";
 
+/** Takeovers in a row without progress (each after a runner died holding the job) before it fails. */
+export const MAX_STALLED_TAKEOVERS = 3;
+
 export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx: JobContext<unknown>) => void): Promise<void> {
+  try {
+    await run(deps, row, leaseToken, onContext);
+  } catch (error) {
+    // Whatever went wrong, the job ends here with a message instead of waiting, `running`, for its
+    // lease to lapse and the next runner to run into the same problem.
+    deps.log(`kvdeck: job ${row.id}: ${(error as Error)?.stack ?? error}`);
+    await endFailed(deps, row, leaseToken, `The job stopped on an internal error: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Ends the job `failed` with `message`, as the runner's last write. Should that write be refused
+ * too, the job is left to its lease: the next runner counts a takeover without progress, and after
+ * MAX_STALLED_TAKEOVERS of them fails it before running anything.
+ */
+async function endFailed(deps: JobDeps, row: Job, leaseToken: string, message: string, live?: Partial<LiveProgress>) {
+  const publish = (job: Job | null) => job && deps.events.publish(job);
+  try {
+    publish(await deps.store.finish(row.id, leaseToken, { state: "failed", error: message, live }));
+  } catch (error) {
+    deps.log(`kvdeck: job ${row.id}: could not be marked failed: ${error}`);
+  }
+}
+
+async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx: JobContext<unknown>) => void): Promise<void> {
   const definition = jobKinds[row.kind];
   const publish = (job: Job | null) => job && deps.events.publish(job);
+  // Cleanup sees the row as last saved (its checkpoint says how far the job got).
+  const cleanup = async (state: JobEnd) => {
+    const latest = (await deps.store.get(row.id).catch(() => null)) ?? row;
+    await definition.cleanup?.(deps, latest, state).catch((e) => deps.log(`kvdeck: job ${row.id}: cleanup failed: ${e}`));
+  };
   const end = async (state: "succeeded" | "failed" | "cancelled", error?: string) => {
-    await definition.cleanup?.(deps, row, state).catch((e) => deps.log(`kvdeck: job ${row.id}: cleanup failed: ${e}`));
+    await cleanup(state);
     publish(await deps.store.finish(row.id, leaseToken, { state, error }));
     if (state !== "failed") await clearInflight();
   };
@@ -33,6 +70,12 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
   const clearInflight = () => deps.store.clearInflight(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
 
   if (row.state === "cancelling") return end("cancelled");
+  if (row.stalledTakeovers > MAX_STALLED_TAKEOVERS) {
+    return end(
+      "failed",
+      `The job was taken over ${row.stalledTakeovers} times in a row after its runner stopped without saving any progress; it was stopped so it does not loop. Resume it to try again from its last checkpoint.`,
+    );
+  }
   // Taken over from a runner that died while pausing: pause it now, from its last checkpoint.
   if (isPauseRequested(row)) return void publish(await deps.store.release(row.id, leaseToken));
   const parsed = (definition.stored ?? definition.payload).safeParse(row.payload);
@@ -76,25 +119,30 @@ export async function runJob(deps: JobDeps, row: Job, leaseToken: string, onCont
   try {
     await ctx.save();
   } catch (error) {
+    // The database refused the final checkpoint: the job fails from the last checkpoint it saved.
+    // Retried by a takeover, it would only meet the same write again.
     deps.log(`kvdeck: job ${row.id}: the final checkpoint failed: ${error}`);
-    return; // the lease will lapse and the job resume from its last checkpoint
+    await cleanup("failed");
+    const message = "error" in outcome ? outcome.error : error instanceof JobFailure ? error.message : `The job's progress could not be saved: ${describeError(error)}`;
+    return endFailed(deps, row, leaseToken, message, ctx.live());
   }
   if (ctx.stopping === "lost") return;
 
   const finalState: JobEnd = "stop" in outcome ? (outcome.stop === "cancel" ? "cancelled" : "paused") : outcome.state;
-  await definition.cleanup?.(deps, row, finalState).catch((e) => deps.log(`kvdeck: job ${row.id}: cleanup failed: ${e}`));
+  await cleanup(finalState);
   if (finalState === "paused") {
     publish(await deps.store.release(row.id, leaseToken, ctx.live()));
     return;
   }
-  publish(
-    await deps.store.finish(row.id, leaseToken, {
-      state: finalState,
-      error: "error" in outcome ? outcome.error : null,
-      result: ctx.result,
-      live: { ...ctx.live(), totalEstimate: finalState === "succeeded" ? (ctx.totalEstimate ?? ctx.counters.processed) : ctx.totalEstimate },
-    }),
-  );
+  const error = "error" in outcome ? outcome.error : null;
+  const live = { ...ctx.live(), totalEstimate: finalState === "succeeded" ? (ctx.totalEstimate ?? ctx.counters.processed) : ctx.totalEstimate };
+  try {
+    publish(await deps.store.finish(row.id, leaseToken, { state: finalState, error, result: ctx.result, live }));
+  } catch (writeError) {
+    // The end itself could not be written (e.g. a result the database refuses): fail with what can be.
+    deps.log(`kvdeck: job ${row.id}: the final write failed: ${writeError}`);
+    return endFailed(deps, row, leaseToken, `The job's end could not be saved: ${describeError(writeError)}${error ? ` (after: ${error})` : ""}`, ctx.live());
+  }
   if (finalState !== "failed") await clearInflight();
 }
 

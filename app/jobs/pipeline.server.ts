@@ -42,6 +42,11 @@ export interface PipelineSpec<I, P, S = unknown> {
    */
   auxiliary?: boolean;
   /**
+   * The source's items were already counted as scanned by an earlier step (an import's write step
+   * reads the file its validation read): they are not counted again.
+   */
+  scannedBefore?: boolean;
+  /**
    * Write-ahead of batches in flight, for pipelines whose batches change what the source lists
    * (deletes): a crash after the upstream applied a batch but before its outcome was checkpointed
    * would otherwise leave those keys uncounted once the listing no longer shows them. Each batch's
@@ -148,6 +153,9 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
 
   const processBatch = async (batch: Batch<I, P>): Promise<BatchOutcome> => {
     if (writeAhead) {
+      // The checkpoint that counts these keys as scanned is saved before they can be deleted: a
+      // takeover replays them without counting them again, even once the listing no longer shows them.
+      await ctx.save();
       await ctx.writeAhead(batch.start, batch.items.map(spec.keyOf));
       check();
     }
@@ -194,6 +202,7 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
     for await (const page of spec.source(start)) {
       check();
       tracker.beginPage(page.cursor, page.next, page.items.length);
+      if (!spec.auxiliary && !spec.scannedBefore) ctx.noteScanned(page.items.map(spec.position), spec.compare);
       for (const item of page.items) {
         if (spec.filter && !spec.filter(item)) continue;
         const pos = spec.position(item);
@@ -218,7 +227,6 @@ export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, s
         }
       }
       tracker.endPage();
-      if (!spec.auxiliary) ctx.counters.scanned = tracker.scanned;
     }
     if (current) {
       const last: Batch<I, P> = current;

@@ -21,7 +21,7 @@ beforeEach(async () => {
 
 const addJob = (createdAt = new Date()) =>
   store.insert({ id: crypto.randomUUID(), kind: "purge", connectionId: 1, namespaceId: "ns", payload: { rule: { prefix: "a" } }, createdAt });
-const live = { scanned: 0, matched: 0, rate: null, requestsUsed: 0, totalEstimate: null, phase: null };
+const live = { scanned: 0, matched: 0, pagesScanned: 0, runningMs: 0, rate: null, requestsUsed: 0, totalEstimate: null, phase: null };
 
 test("concurrent leases hand out each queued job once, oldest first", async () => {
   const ids: string[] = [];

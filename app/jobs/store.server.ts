@@ -10,8 +10,13 @@
 // after its batches in flight have finished, with its final counters and checkpoint, and lets go
 // of the lease in the same statement. Where the request itself writes `paused` or `cancelled` (no
 // live runner), it clears the lease too, so a runner that merely stalled can no longer write.
+//
+// Key names (job_errors.key, job_keys.key, and every string of the payload, checkpoint and result
+// jsonb) are stored escaped by ~/db/key-text, so a name holding U+0000 (which PostgreSQL refuses in
+// text and jsonb) is written and read back losslessly; error texts are stored printable.
 import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
+import { escapeJsonStrings, escapeKeyText, printableText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import { jobErrors, jobKeys, jobs, type Job, type NewJob } from "~/db/schema";
 import type { JobCounters, JobState } from "./types";
 
@@ -42,11 +47,23 @@ export interface InflightDone {
 export interface LiveProgress {
   scanned: number;
   matched: number;
+  pagesScanned: number;
+  runningMs: number;
   rate: number | null;
   requestsUsed: number;
   totalEstimate: number | null;
   phase: string | null;
 }
+
+/** A row as the rest of the app sees it: the jsonb columns' strings unescaped. */
+function fromRow(row: Job): Job;
+function fromRow(row: Job | undefined): Job | null;
+function fromRow(row: Job | undefined): Job | null {
+  if (!row) return null;
+  return { ...row, payload: unescapeJsonStrings(row.payload), checkpoint: unescapeJsonStrings(row.checkpoint), result: unescapeJsonStrings(row.result) };
+}
+
+const storedJson = (value: unknown) => (value === undefined ? undefined : escapeJsonStrings(value));
 
 const INSERT_CHUNK = 5_000;
 const ERROR_CHUNK = 1_000;
@@ -75,18 +92,21 @@ export class JobStore {
   constructor(readonly db: Db) {}
 
   async insert(values: NewJob): Promise<Job> {
-    const [row] = await this.db.insert(jobs).values(values).returning();
-    return row;
+    const [row] = await this.db
+      .insert(jobs)
+      .values({ ...values, payload: storedJson(values.payload), checkpoint: storedJson(values.checkpoint), result: storedJson(values.result) })
+      .returning();
+    return fromRow(row);
   }
 
   async get(id: string): Promise<Job | null> {
     const [row] = await this.db.select().from(jobs).where(eq(jobs.id, id));
-    return row ?? null;
+    return fromRow(row);
   }
 
   async list(options: { limit: number; state?: readonly JobState[] | JobState; before?: Date; connectionId?: number; namespaceId?: string; dryRun?: boolean }): Promise<Job[]> {
     const states = options.state === undefined ? undefined : typeof options.state === "string" ? [options.state] : [...options.state];
-    return this.db
+    const rows = await this.db
       .select()
       .from(jobs)
       .where(
@@ -100,6 +120,7 @@ export class JobStore {
       )
       .orderBy(desc(jobs.createdAt), desc(jobs.id))
       .limit(options.limit);
+    return rows.map((row) => fromRow(row));
   }
 
   /**
@@ -113,6 +134,8 @@ export class JobStore {
         lease_owner = ${token},
         lease_expires_at = ${leaseEnd(leaseMs)},
         attempts = attempts + 1,
+        -- Taken from a runner that died holding it (not queued): one more takeover; progress resets it.
+        stalled_takeovers = case when state in ('running', 'cancelling') and lease_owner is not null then stalled_takeovers + 1 else stalled_takeovers end,
         started_at = coalesce(started_at, now()),
         updated_at = now()
       where id = (
@@ -134,7 +157,7 @@ export class JobStore {
       .set({ ...live, leaseExpiresAt: leaseEnd(leaseMs) as unknown as Date, updatedAt: sql`now()` as unknown as Date })
       .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   /**
@@ -150,8 +173,10 @@ export class JobStore {
     errors: KeyError[],
     inflightDone: InflightDone = { batches: [] },
   ): Promise<Job | null> {
-    const saved = save.checkpoint === null || save.checkpoint === undefined ? null : JSON.stringify(save.checkpoint);
+    const saved = save.checkpoint === null || save.checkpoint === undefined ? null : JSON.stringify(escapeJsonStrings(save.checkpoint));
     const checkpoint = sql`case when ${pauseRequested} then coalesce(${saved}::jsonb, '{}'::jsonb) || ${pauseMark} else ${saved}::jsonb end`;
+    // Progress (more keys processed, or the checkpoint moved) ends a run of takeovers without it.
+    const stalled = sql`case when ${save.counters.processed}::bigint > ${jobs.processed} or ${saved}::jsonb is distinct from ${withoutPauseRequest} then 0 else ${jobs.stalledTakeovers} end`;
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .update(jobs)
@@ -159,7 +184,8 @@ export class JobStore {
           ...save.counters,
           ...save.live,
           checkpoint: checkpoint as unknown as Job["checkpoint"],
-          ...(save.result !== undefined ? { result: save.result } : {}),
+          stalledTakeovers: stalled as unknown as number,
+          ...(save.result !== undefined ? { result: storedJson(save.result) } : {}),
           leaseExpiresAt: leaseEnd(leaseMs) as unknown as Date,
           updatedAt: sql`now()` as unknown as Date,
         })
@@ -167,14 +193,16 @@ export class JobStore {
         .returning();
       if (!row) return null;
       for (let i = 0; i < errors.length; i += ERROR_CHUNK) {
-        await tx.insert(jobErrors).values(errors.slice(i, i + ERROR_CHUNK).map((e) => ({ jobId: id, key: e.key, error: e.error })));
+        await tx
+          .insert(jobErrors)
+          .values(errors.slice(i, i + ERROR_CHUNK).map((e) => ({ jobId: id, key: escapeKeyText(e.key), error: printableText(e.error) })));
       }
       // The batches this checkpoint accounts for are no longer in flight.
       if (inflightDone.batches.length > 0) {
         await tx.execute(sql`delete from job_keys where job_id = ${id} and set = ${INFLIGHT}
           and line in (select (jsonb_array_elements_text(${JSON.stringify(inflightDone.batches)}::jsonb))::int)`);
       }
-      return row;
+      return fromRow(row);
     });
   }
 
@@ -212,7 +240,7 @@ export class JobStore {
       })
       .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   /** Ends a job the runner holds. `matched` becomes `processed`: what was never processed is not counted. */
@@ -221,13 +249,18 @@ export class JobStore {
     token: string,
     end: { state: "succeeded" | "failed" | "cancelled"; error?: string | null; result?: unknown; live?: Partial<LiveProgress> },
   ): Promise<Job | null> {
+    const runningMs = end.live?.runningMs;
     const [row] = await this.db
       .update(jobs)
       .set({
         ...end.live,
+        // Processed keys per second of running time, over all the job's runs.
+        averageRate: (runningMs
+          ? sql`${jobs.processed}::float8 * 1000 / ${runningMs}::float8`
+          : sql`case when ${jobs.runningMs} > 0 then ${jobs.processed}::float8 * 1000 / ${jobs.runningMs}::float8 end`) as unknown as number,
         state: end.state,
-        error: end.error ?? null,
-        ...(end.result !== undefined ? { result: end.result } : {}),
+        error: end.error == null ? null : printableText(end.error),
+        ...(end.result !== undefined ? { result: storedJson(end.result) } : {}),
         ...(end.state === "failed" ? {} : { matched: sql`${jobs.processed}` as unknown as number }),
         checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
         rate: null,
@@ -238,7 +271,7 @@ export class JobStore {
       })
       .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, token)))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   // ---- requests from the API (any process) ----
@@ -262,7 +295,7 @@ export class JobStore {
       })
       .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running"])))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   /**
@@ -278,12 +311,14 @@ export class JobStore {
         state: sql`case when ${idle} then 'queued' else ${jobs.state} end` as unknown as JobState,
         checkpoint: withoutPauseRequest as unknown as Job["checkpoint"],
         error: null,
+        averageRate: null,
+        stalledTakeovers: 0,
         finishedAt: null,
         updatedAt: sql`now()` as unknown as Date,
       })
       .where(and(eq(jobs.id, id), sql`(${idle} or (${jobs.state} in ('queued', 'running') and ${pauseRequested}))`))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   /**
@@ -307,29 +342,31 @@ export class JobStore {
       })
       .where(and(eq(jobs.id, id), inArray(jobs.state, ["queued", "running", "paused"])))
       .returning();
-    return row ?? null;
+    return fromRow(row);
   }
 
   // ---- the error report ----
 
   async listErrors(id: string, options: { limit: number; offset: number }) {
-    return this.db
+    const rows = await this.db
       .select({ key: jobErrors.key, error: jobErrors.error, at: jobErrors.at })
       .from(jobErrors)
       .where(eq(jobErrors.jobId, id))
       .orderBy(asc(jobErrors.id))
       .limit(options.limit)
       .offset(options.offset);
+    return rows.map((row) => ({ ...row, key: unescapeKeyText(row.key) }));
   }
 
   /** Errors after row `afterId`, for streaming the whole report page by page. */
   async errorsAfter(id: string, afterId: number, limit: number) {
-    return this.db
+    const rows = await this.db
       .select()
       .from(jobErrors)
       .where(and(eq(jobErrors.jobId, id), gt(jobErrors.id, afterId)))
       .orderBy(asc(jobErrors.id))
       .limit(limit);
+    return rows.map((row) => ({ ...row, key: unescapeKeyText(row.key) }));
   }
 
   async countErrors(id: string): Promise<number> {
@@ -398,7 +435,7 @@ export class JobStore {
   async addKeys(id: string, set: JobKeySet, keys: { key: string; line?: number }[]): Promise<number> {
     let added = 0;
     for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
-      const chunk = JSON.stringify(keys.slice(i, i + INSERT_CHUNK).map((k) => ({ k: k.key, l: k.line ?? null })));
+      const chunk = JSON.stringify(keys.slice(i, i + INSERT_CHUNK).map((k) => ({ k: escapeKeyText(k.key), l: k.line ?? null })));
       const result = (await this.db.execute(sql`
         with added as (
           insert into job_keys (job_id, set, key, line)
@@ -421,7 +458,7 @@ export class JobStore {
       ? sql`where exists (select 1 from job_keys f where f.job_id = ${id} and f.set = ${among} and f.key = input.key)`
       : sql``;
     const result = (await this.db.execute(sql`
-      with input as (select k collate "C" as key from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as t(k)),
+      with input as (select k collate "C" as key from jsonb_array_elements_text(${JSON.stringify(keys.map(escapeKeyText))}::jsonb) as t(k)),
       added as (
         insert into job_keys (job_id, set, key)
         select ${id}, 'existing', input.key from input ${filter}
@@ -437,7 +474,7 @@ export class JobStore {
    */
   async addFileKeys(id: string, keys: { key: string; line: number }[]): Promise<{ key: string; line: number; firstLine: number }[]> {
     if (keys.length === 0) return [];
-    const input = JSON.stringify(keys.map((k) => ({ k: k.key, l: k.line })));
+    const input = JSON.stringify(keys.map((k) => ({ k: escapeKeyText(k.key), l: k.line })));
     const result = (await this.db.execute(sql`
       with input as (
         select j->>'k' collate "C" as key, (j->>'l')::int as line from jsonb_array_elements(${input}::jsonb) as t(j)),
@@ -452,7 +489,7 @@ export class JobStore {
       from input i
       where not exists (select 1 from inserted n where n.key = i.key and n.line = i.line)
       order by i.line`)) as unknown as { rows: { key: string; line: number; firstLine: number }[] };
-    return result.rows;
+    return result.rows.map((row) => ({ ...row, key: unescapeKeyText(row.key) }));
   }
 
   /** Which of `keys` are in `set`. */
@@ -461,18 +498,19 @@ export class JobStore {
     const rows = await this.db
       .select({ key: jobKeys.key })
       .from(jobKeys)
-      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), inArray(jobKeys.key, keys)));
-    return new Set(rows.map((r) => r.key));
+      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), inArray(jobKeys.key, keys.map(escapeKeyText))));
+    return new Set(rows.map((r) => unescapeKeyText(r.key)));
   }
 
   /** One page of a set in key order, after `after` (exclusive). */
   async pageKeys(id: string, set: JobKeySet, after: string | null, limit: number): Promise<{ key: string; line: number | null }[]> {
-    return this.db
+    const rows = await this.db
       .select({ key: jobKeys.key, line: jobKeys.line })
       .from(jobKeys)
-      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), after === null ? undefined : gt(jobKeys.key, after)))
+      .where(and(eq(jobKeys.jobId, id), eq(jobKeys.set, set), after === null ? undefined : gt(jobKeys.key, escapeKeyText(after))))
       .orderBy(asc(jobKeys.key))
       .limit(limit);
+    return rows.map((row) => ({ ...row, key: unescapeKeyText(row.key) }));
   }
 
   async countKeys(id: string, set: JobKeySet): Promise<number> {

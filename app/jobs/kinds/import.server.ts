@@ -65,7 +65,7 @@ export const importKind = defineKind<ImportPayload>({
       try {
         for await (const item of readFileItems(file, format, { offset: 0, line: 1 })) {
           ctx.throwIfStopped();
-          ctx.counters.scanned++;
+          ctx.noteScanned([item.line], byNumber, false);
           if (item.syntaxError) {
             note(item.line, item.syntaxError);
             continue;
@@ -92,7 +92,6 @@ export const importKind = defineKind<ImportPayload>({
       }
       ctx.data.items = items;
       ctx.totalEstimate = items;
-      ctx.counters.scanned = 0;
     });
     ctx.totalEstimate = (ctx.data.items as number | undefined) ?? ctx.totalEstimate;
 
@@ -119,6 +118,8 @@ export const importKind = defineKind<ImportPayload>({
           position: (item) => item.offset,
           compare: (a, b) => a - b,
           keyOf: (item) => (item.value as { key: string }).key,
+          // Validation counted every item of the file.
+          scannedBefore: true,
           batch: { maxItems: BULK_MAX_KEYS, maxBytes: WRITE_BATCH_BYTES, sizeOf: itemBytes },
           async process(items) {
             const now = nowSeconds();
@@ -173,6 +174,8 @@ async function* filePages(file: string, format: FileFormat, start: string | null
   }
   yield { cursor, next: null, items: page };
 }
+
+const byNumber = (a: number, b: number) => a - b;
 
 function itemBytes(item: FileItem): number {
   const value = (item.value as { value?: unknown }).value;

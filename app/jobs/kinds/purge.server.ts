@@ -1,9 +1,13 @@
 // purge: delete every key that matches a rule (prefix, glob, regex, metadata, expiry; combined).
 // While it runs, a rule overlay hides what it is deleting from every dashboard; after it succeeds
-// the overlay lingers for the upstream's consistency delay, then expires.
+// the overlay lingers for the upstream's consistency delay, then expires. After it stops part-way
+// (cancel, failure, pause) the overlay lingers as long, narrowed to the keys it is done with.
 import { keyScope } from "~/cache/scopes";
+import type { KeysDone } from "~/cache/types";
+import type { Job } from "~/db/schema";
 import { describeRule } from "~/kv/key-rule";
 import { BULK_MAX_KEYS } from "~/kv/limits";
+import type { PipelineCheckpoint } from "../checkpoint";
 import { runPipeline } from "../pipeline.server";
 import { type PurgePayload, purgePayload } from "../payloads";
 import { defineKind, listing } from "./kind.server";
@@ -68,9 +72,31 @@ export const purge = defineKind<PurgePayload>({
     ctx.totalEstimate = ctx.counters.matched;
   },
 
+  // `job` is the row as last saved: its checkpoint says which keys this purge is done with.
   async cleanup(deps, job, end) {
     if (job.dryRun) return;
-    if (end === "succeeded") await deps.cache.updateRule(job.id, { progress: 1, message: "Purged", extendTtlMs: PURGE_OVERLAY_GRACE_MS });
-    else await deps.cache.cancelOperation(job.id);
+    const done = keysDone(job);
+    if (end === "succeeded" || done === "all") {
+      await deps.cache.updateRule(job.id, { progress: 1, message: "Purged", extendTtlMs: PURGE_OVERLAY_GRACE_MS });
+      return;
+    }
+    // Stopped part-way (cancelled, failed, paused): the keys it deleted may stay listed upstream for
+    // the consistency delay, so the overlay keeps hiding those, and only those, for as long.
+    await deps.cache.narrowRules(job.id, done, {
+      ttlMs: PURGE_OVERLAY_GRACE_MS,
+      message: `Purge ${end}: ${job.succeeded} deleted`,
+    });
   },
 });
+
+/**
+ * The keys a purge's last checkpoint accounts for: its delete step's finished prefix and the
+ * batches finished out of order, or "all" once the step is done.
+ */
+export function keysDone(job: Pick<Job, "checkpoint">): KeysDone | "all" {
+  const saved = job.checkpoint as { steps?: string[]; pipeline?: PipelineCheckpoint<string> | null } | null;
+  if (saved?.steps?.includes("delete")) return "all";
+  const pipeline = saved?.pipeline;
+  if (!pipeline) return { through: null, ranges: [] };
+  return { through: pipeline.after ?? null, ranges: pipeline.done ?? [] };
+}
