@@ -127,3 +127,46 @@ test("import a file: a malformed one is refused with line numbers, a good one la
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
   expect(await listKeyNames(request, namespaceId)).toEqual(["x:1", "x:2"]);
 });
+
+test("a purge shows its listing as progress before it deletes, then final averages; dry runs stay apart, namespaces by title", async ({ page, request }) => {
+  const title = `e2e-scan-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, Array.from({ length: 30_000 }, (_, i) => ({ key: `scan:${String(i).padStart(5, "0")}`, value: "x" })));
+  await openNamespace(page, title);
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 30,000 keys");
+
+  // Slow every request so the listing (30 pages before the last batch can go) takes seconds.
+  await setFaults(request, { latencyMs: 250 });
+  await selection.getByRole("button", { name: "Delete 30,000 keys" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("textbox").fill("30000");
+  await dialog.getByRole("button", { name: "Delete 30,000 keys" }).click();
+  await expect(page).toHaveURL(/\/jobs\//);
+  await expect(page.getByText(`in ${title}`)).toBeVisible();
+
+  const bar = page.getByRole("progressbar", { name: "Purge by rule progress" });
+  // The listing, as progress: pages, keys scanned and matched, before anything is deleted.
+  await expect(bar).toHaveAttribute("aria-valuetext", /^Listing: [1-9][\d,]* pages?, [1-9][\d,]* keys scanned, [1-9][\d,]* matched$/);
+  // Then the deletes, against the dry run's count.
+  await expect(bar).toHaveAttribute("aria-valuetext", /^(Deleting: [\d,]+ of 30,000 keys \(\d+ %\)|Done: 30,000 keys processed)$/, { timeout: 60_000 });
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(bar).toHaveAttribute("aria-valuenow", "100");
+  await expect(bar).toHaveAttribute("aria-valuetext", "Done: 30,000 keys processed");
+  // Final averages instead of "—".
+  await expect(page.getByLabel("Average rate", { exact: true })).toHaveText(/^[\d,.]+ keys\/s$/);
+  await expect(page.getByLabel("Total time", { exact: true })).toHaveText(/^(\d+ min )?\d+ s$|^less than a second$/);
+  await expect(page.getByLabel("Pages listed", { exact: true })).toHaveText(/^[1-9][\d,]*$/);
+
+  // The jobs list: the purge, under its namespace's title, and not the dry run that counted it.
+  await page.goto("/jobs");
+  const rows = page.getByRole("row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByRole("link", { name: "Purge by rule" })).toBeVisible();
+  await expect(rows.first()).not.toContainText("dry run");
+  await page.getByRole("link", { name: "Dry runs" }).click();
+  await expect(page.getByRole("heading", { name: "Dry runs" })).toBeVisible();
+  const dryRows = page.getByRole("row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
+  await expect(dryRows).toHaveCount(1);
+  await expect(dryRows.first()).toContainText("dry run");
+});
