@@ -118,3 +118,11 @@ describe("lockDataDir", () => {
     expect(holderOf().pid).toBe(process.ppid);
   });
 });
+
+test("only app/db/client.server.ts opens PGlite, so every data dir it opens is locked", () => {
+  const sources = ["app", "server", "tests", "bench"].flatMap((root) =>
+    fs.existsSync(root) ? fs.readdirSync(root, { recursive: true, encoding: "utf8" }).map((name) => path.join(root, name)) : [],
+  );
+  const opening = sources.filter((file) => /\.tsx?$/.test(file) && /["']@electric-sql\/pglite["']/.test(fs.readFileSync(file, "utf8")));
+  expect(opening).toEqual([path.join("app", "db", "client.server.ts")]);
+});

@@ -132,6 +132,17 @@ describe("one process per PGlite data dir", () => {
     expect(fs.existsSync(path.join(pgliteDir, LOCK_FILE))).toBe(false); // released on a clean stop
   }, 180_000);
 
+  test("a process that does not handle SIGTERM itself releases the lock on it, and still dies of it", async () => {
+    const dir = path.join(dataDir, "signal");
+    const holder = spawnChild("tests/helpers/data-dir-child.ts", { LOCK_DIR: dir });
+    await holder.waitFor(/"won"/);
+    expect(fs.readdirSync(dir)).toEqual([LOCK_FILE]);
+    holder.process.kill("SIGTERM");
+    await holder.exited;
+    expect(holder.process.signalCode).toBe("SIGTERM");
+    expect(fs.readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
   test("two processes racing to take over a stale lock: exactly one wins, the other names it", async () => {
     const dir = path.join(dataDir, "race");
     for (let round = 0; round < 3; round++) {
