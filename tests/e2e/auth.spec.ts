@@ -105,8 +105,9 @@ test("a key name and metadata full of markup render as text, and no script runs"
 });
 
 async function expectNoScriptRan(page: Page, dialogs: string[]) {
-  // Give an injected handler every chance to fire.
-  await page.waitForTimeout(500);
+  // An injected handler would have fired by now: the page has loaded and painted twice since.
+  await page.waitForFunction(() => document.readyState === "complete");
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   expect(dialogs).toEqual([]);
 }
 

@@ -121,7 +121,9 @@ test("a filter that matches nothing stops reading the namespace until asked to k
   await expect(keepLooking).toBeVisible({ timeout: 30_000 });
   const asked = lists.length;
   expect(asked).toBe(3); // the first page came with the document; then three empty answers
-  await page.waitForTimeout(1500);
+  // The table loads from an effect after each render: two frames after it showed the button, any
+  // load it were still going to start would have been requested.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   expect(lists.length).toBe(asked);
   await keepLooking.click();
   await expect.poll(() => lists.length).toBeGreaterThan(asked);
