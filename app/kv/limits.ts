@@ -1,4 +1,4 @@
-// The Workers KV limits (../shared/reference/kv-api.md). The local KV API enforces them and the
+// The Workers KV limits (docs/local-kv-api.md). The local KV API enforces them and the
 // dashboard checks them before it sends anything, so both read them from here.
 
 export const MAX_KEY_BYTES = 512;

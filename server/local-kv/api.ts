@@ -1,4 +1,4 @@
-// kvdeck's local KV API: the Workers KV REST API (../shared/reference/kv-api.md) over
+// kvdeck's local KV API: the Workers KV REST API (see docs/local-kv-api.md) over
 // LocalKvStore, as an Express router mounted at /client/v4. Real clients (the cloudflare SDK,
 // wrangler) must not be able to tell it from api.cloudflare.com, so every answer is a Cloudflare
 // envelope with Cloudflare's error codes, including auth failures, 429s, 413s and unknown routes.
