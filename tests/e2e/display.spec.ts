@@ -117,12 +117,13 @@ test.describe("on a phone (390 × 844)", () => {
     await expect(page.getByRole("complementary", { name })).toBeVisible();
     await fits();
 
-    for (const [path, heading] of [
+    const pages: [string, string | RegExp][] = [
       ["/jobs", /^Jobs/],
       ["/admin/users", "Users"],
       ["/admin/connections", "Connections"],
       ["/admin/audit", "Audit log"],
-    ]) {
+    ];
+    for (const [path, heading] of pages) {
       await page.goto(path);
       await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
       await fits();
