@@ -148,7 +148,6 @@ export class LocalKvStore {
     namespaceId: string,
     opts: { prefix?: string; after?: string; limit: number },
   ): Promise<{ keys: ListedKey[]; cursor: string }> {
-    await this.applyDue();
     const prefix = opts.prefix ?? "";
     const upper = prefix ? prefixUpperBound(prefix) : null;
     // Compare as Postgres does (UTF-8 bytes): JS `>=` compares UTF-16 units, which ranks
@@ -157,12 +156,24 @@ export class LocalKvStore {
       opts.after !== undefined && Buffer.compare(Buffer.from(opts.after), Buffer.from(prefix)) >= 0
         ? sql`key > ${opts.after}`
         : sql`key >= ${prefix}`;
-    // One JSON document instead of a row per key: PGlite's per-row cost dominates otherwise.
-    const [{ page }] = await this.rows<{ page: string | null }>(sql`
-      select json_agg(json_build_array(key, metadata::json, expiration))::text as page from (
-        select key, metadata, expiration from local_kv_entries
-        where namespace_id = ${namespaceId} and ${lower} ${upper !== null ? sql`and key < ${upper}` : sql``}
-        order by key limit ${opts.limit + 1}) as scan`);
+    // One JSON document instead of a row per key: PGlite's per-row cost dominates otherwise. The
+    // same round trip asks whether pending changes are due; only then are they applied and the
+    // page read again, so a list costs one query when nothing is pending.
+    const scan = async () => {
+      const [row] = await this.rows<{ page: string | null; due: boolean }>(sql`
+        select (select json_agg(json_build_array(key, metadata::json, expiration)) from (
+          select key, metadata, expiration from local_kv_entries
+          where namespace_id = ${namespaceId} and ${lower} ${upper !== null ? sql`and key < ${upper}` : sql``}
+          order by key limit ${opts.limit + 1}) as scan)::text as page,
+        ${this.dueProbe(Date.now())} as due`);
+      return row;
+    };
+    let found = await scan();
+    if (found.due) {
+      await this.applyDue();
+      found = await scan();
+    }
+    const page = found.page;
     const rows = (page ? JSON.parse(page) : []) as [string, unknown, number | null][];
     const more = rows.length > opts.limit;
     const scanned = more ? rows.slice(0, opts.limit) : rows;
@@ -260,6 +271,11 @@ export class LocalKvStore {
     return Math.max(Date.now() + this.consistencyDelayMs, queued ?? 0);
   }
 
+  /** Whether any pending change is due at `nowMs`: one index lookup on local_kv_pending(visible_at). */
+  private dueProbe(nowMs: number): SQL {
+    return sql`exists (select 1 from local_kv_pending where visible_at <= ${nowMs})`;
+  }
+
   /**
    * Moves every due pending change (of every namespace) into the visible entries, in the order
    * the changes were accepted. Runs before each read: the probe is one index lookup on
@@ -269,9 +285,7 @@ export class LocalKvStore {
    */
   async applyDue(): Promise<void> {
     const now = Date.now();
-    const [probe] = await this.rows<{ due: boolean }>(
-      sql`select exists (select 1 from local_kv_pending where visible_at <= ${now}) as due`,
-    );
+    const [probe] = await this.rows<{ due: boolean }>(sql`select ${this.dueProbe(now)} as due`);
     if (!probe?.due) return;
     await this.db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('local_kv:pending'))`);
