@@ -108,7 +108,7 @@ describe("every action", () => {
   it("answers an empty body (no type, or a form type) with a 4xx that says what is missing", async () => {
     for (const id of actions().filter(READS_A_FORM)) {
       for (const target of [url(id), url(id, true)]) {
-        for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }, { "content-type": "text/plain" }]) {
+        for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }, { "content-type": "text/plain" }] as Record<string, string>[]) {
           const res = await server.send(target, { method: "POST", as: asWho(id), body: "", headers });
           const label = `${id} ${target} empty ${JSON.stringify(headers)}`;
           expect(res.status, `${label} → ${res.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
