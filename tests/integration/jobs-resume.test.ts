@@ -184,7 +184,7 @@ test.each([
 
   // Once the upstream has caught up: none left, none other touched.
   await new Promise((resolve) => setTimeout(resolve, CONSISTENCY_DELAY_MS + 500));
-  await kv.store.applyDue(ns);
+  await kv.store.applyDue();
   expect(await countKeys(kv, ns, sql`starts_with(key, 'doomed/')`)).toBe(0);
   expect(await countKeys(kv, ns)).toBe(KEPT);
 });
