@@ -12,14 +12,34 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/utils/nonce-provider";
 import { redact } from "~/utils/redact.server";
 
-/** Remix's default (log what a loader, action or render threw, unless the client went away), redacted. */
+/**
+ * Remix's default (log what a loader, action or render threw, unless the client went away),
+ * redacted. A 4xx a route threw on purpose (`data(…, { status: 404 })`, which Remix hands here
+ * from resource routes), or an upstream failure it explained, is an answer, not a server error,
+ * and is not logged.
+ */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
-  logError(isRouteErrorResponse(error) && (error as { error?: unknown }).error ? (error as { error?: unknown }).error : error);
+  const status = isRouteErrorResponse(error) ? error.status : (error as { init?: { status?: number } } | null)?.init?.status;
+  const body = isRouteErrorResponse(error) ? error.data : (error as { data?: unknown } | null)?.data;
+  const inner = isRouteErrorResponse(error) ? (error as { error?: unknown }).error : undefined;
+  // An upstream failure the route explained (app/kv/guards.server.ts) is the upstream's, not ours.
+  const explained = typeof body === "object" && body !== null && "upstreamError" in body;
+  if (status !== undefined && (status < 500 || explained) && !inner) return;
+  logError(inner ?? error);
 };
 
 function logError(error: unknown) {
-  console.error(redact(error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error)));
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error === "string" ? error : safeJson(error);
+  console.error(redact(text));
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** How long a streamed response may take to resolve its data (single fetch reads this export). */
