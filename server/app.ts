@@ -19,6 +19,7 @@ import type { Env } from "~/utils/env.server";
 import { redact, registerSecret, registerSecretBytes } from "~/utils/redact.server";
 import { createAuth, requestContext, trustProxySetting } from "./auth-middleware";
 import { createLocalKvApi } from "./local-kv/api";
+import { keepConnectionsAlive } from "./local-kv/http";
 import { Faults, parseFaults } from "./local-kv/faults";
 import { RateLimit, parseRateLimit } from "./local-kv/rate-limit";
 import { LocalKvStore } from "./local-kv/store";
@@ -147,6 +148,7 @@ export async function createKvdeckServer(env: Env, print: (line: string) => void
     listen(port = env.PORT, host = env.HOST) {
       return new Promise((resolve, reject) => {
         const s = app.listen(port, host, () => {
+          keepConnectionsAlive(s);
           const address = s.address();
           const bound = typeof address === "object" && address ? address.port : port;
           const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;

@@ -3,20 +3,15 @@
 // server-only, live in app/jobs/kinds/*.server.ts).
 import { z } from "zod";
 import { keyRuleSchema } from "~/kv/key-rule";
-import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS } from "~/kv/key-forms";
-import { MIN_EXPIRATION_TTL_SECONDS, keyNameProblem } from "~/kv/limits";
+import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS, storedKeyName } from "~/kv/key-forms";
+import { MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import { MAX_ROW_ID } from "~/utils/row-id";
-
-const keyName = z.string().superRefine((name, ctx) => {
-  const problem = keyNameProblem(name);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
 
 const namespaceId = z.string().min(1).max(64);
 
 export const deleteSelectedPayload = z.object({
   /** Any number of keys; stored in job_keys, not in the job row. */
-  keys: z.array(keyName).min(1, "Select at least one key"),
+  keys: z.array(storedKeyName).min(1, "Select at least one key"),
 });
 
 export const purgePayload = z.object({

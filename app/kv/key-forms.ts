@@ -1,20 +1,26 @@
 // One zod schema per key form, used by the browser (to explain before sending) and by the
 // action (to refuse before any upstream request). Limits come from ./limits.
 import { z } from "zod";
-import { MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem } from "./limits";
+import { MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem, storedKeyNameProblem } from "./limits";
 
 /** Selections above this become a job (issue: long jobs); an action handles up to this many. */
 export const MAX_INLINE_DELETE = 50_000;
 
-const keyName = z.string().superRefine((name, ctx) => {
-  const problem = keyNameProblem(name);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const nameChecked = (problemOf: (name: string) => string | null) =>
+  z.string().superRefine((name, ctx) => {
+    const problem = problemOf(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** A name a new key may be written under (what the upstream's REST API accepts). */
+export const newKeyName = nameChecked(keyNameProblem);
+/** The name of a key that exists: anything an upstream can list (deletes must reach every key). */
+export const storedKeyName = nameChecked(storedKeyNameProblem);
 
 export const deleteKeysSchema = z.object({
   intent: z.literal("delete"),
   names: z
-    .array(keyName)
+    .array(storedKeyName)
     .min(1, "Select at least one key.")
     .max(MAX_INLINE_DELETE, `Select at most ${MAX_INLINE_DELETE.toLocaleString("en")} keys at once; purge larger sets by rule.`),
 });
@@ -29,7 +35,7 @@ function wholeSeconds(max: number, message: string) {
   return z.coerce.number({ invalid_type_error: message }).int(message).min(0, message).max(max, message).optional();
 }
 
-export const dismissSchema = z.object({ intent: z.literal("dismiss"), name: keyName, opId: z.string().min(1) });
+export const dismissSchema = z.object({ intent: z.literal("dismiss"), name: storedKeyName, opId: z.string().min(1) });
 
 /** "" or JSON text of at most 1024 bytes. */
 const metadataText = z
@@ -56,7 +62,7 @@ export const putKeySchema = z
   .object({
     intent: z.literal("put"),
     mode: z.enum(["create", "edit"]),
-    name: keyName,
+    name: newKeyName,
     value: z.string().refine((v) => byteLength(v) <= MAX_VALUE_BYTES, `A value is at most ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`),
     metadata: metadataText.optional(),
     expiry: z.enum(["none", "ttl", "at", "keep"], { errorMap: () => ({ message: "Choose whether and when the key expires." }) }),

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { expirationProblem, expirationTtlProblem, keyNameProblem, metadataProblem } from "./limits";
+import { expirationProblem, expirationTtlProblem, keyNameProblem, metadataProblem, storedKeyNameProblem } from "./limits";
 
 test("key names: 1..512 UTF-8 bytes, not . or ..", () => {
   expect(keyNameProblem("a")).toBeNull();
@@ -48,4 +48,16 @@ test("expirations have an upper bound: the end of the year 9999, a TTL of 100 ye
   expect(expirationTtlProblem(3_153_600_000)).toBeNull();
   expect(expirationTtlProblem(3_153_600_001)).toMatch(/at most 3153600000/);
   expect(expirationTtlProblem(1e20)).toMatch(/at most/);
+});
+
+test("a stored key may hold control characters (a Worker's binding writes them); a new one may not", () => {
+  for (const name of ["line\nbreak", "tab\there", "del\u007F", "c1\u0085"]) {
+    expect(storedKeyNameProblem(name)).toBeNull();
+    expect(keyNameProblem(name)).toMatch(/cannot contain control characters/);
+  }
+  // What no stored key can be is refused by both.
+  for (const name of ["", ".", "..", "a\uD800", "x".repeat(513)]) {
+    expect(storedKeyNameProblem(name)).not.toBeNull();
+    expect(keyNameProblem(name)).toBe(storedKeyNameProblem(name));
+  }
 });

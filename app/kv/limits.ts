@@ -35,18 +35,29 @@ const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F]/;
 const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
 /**
- * Why a key name is refused, or null when it is fine. Cloudflare's schema: at most 512 bytes, "all
- * printable, non-whitespace characters are valid"; Workers KV refuses "", "." and "..". Refused
- * here: those, control characters (not printable; tab and line breaks among them) and lone
- * surrogates (not Unicode). Ordinary spaces stay allowed: Workers KV stores them (see
- * docs/local-kv-api.md).
+ * Why a key name cannot name a stored key at all, or null: empty, "." or "..", over 512 bytes, or
+ * not Unicode. Reads and deletes accept every other name, control characters included: a Worker's
+ * binding can write names the REST API refuses, and a dashboard must still read and remove them.
  */
-export function keyNameProblem(name: string): string | null {
+export function storedKeyNameProblem(name: string): string | null {
   if (name.length === 0) return "A key name cannot be empty.";
   if (name === "." || name === "..") return 'A key name cannot be "." or "..".';
   const bytes = byteLength(name);
   if (bytes > MAX_KEY_BYTES) return `A key name is at most ${MAX_KEY_BYTES} bytes; this one is ${bytes}.`;
   if (LONE_SURROGATE.test(name)) return "A key name must be valid Unicode; this one holds a lone surrogate.";
+  return null;
+}
+
+/**
+ * Why a write under this key name is refused, or null when it is fine. Cloudflare's schema: at most
+ * 512 bytes, "all printable, non-whitespace characters are valid"; Workers KV refuses "", "." and
+ * "..". Refused here: what storedKeyNameProblem refuses, and control characters (not printable; tab
+ * and line breaks among them). Ordinary spaces stay allowed: Workers KV stores them (see
+ * docs/local-kv-api.md).
+ */
+export function keyNameProblem(name: string): string | null {
+  const stored = storedKeyNameProblem(name);
+  if (stored) return stored;
   const control = CONTROL_CHARACTER.exec(name);
   if (control) {
     return `A key name cannot contain control characters; this one has ${codePoint(control[0])} at position ${control.index}.`;

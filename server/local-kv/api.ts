@@ -227,5 +227,6 @@ function decodeKey(raw: string): string {
   } catch {
     throw new KvApiError(400, ErrorCode.illegalKeyName, "The key name in the URL is not valid percent-encoding.");
   }
-  return checkKeyName(decoded);
+  // Checked as a name a stored key can have; writeValue refuses what a write may not create.
+  return checkKeyName(decoded, "key name", "read");
 }

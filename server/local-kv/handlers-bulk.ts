@@ -21,7 +21,7 @@ export async function bulkWrite(ctx: RequestContext) {
 
 export async function bulkDelete(ctx: RequestContext) {
   const items = await readBulkArray(ctx, "bulk delete");
-  const keys = items.map((key, index) => withItemContext(index, () => checkKeyName(key, `key at index ${index}`)));
+  const keys = items.map((key, index) => withItemContext(index, () => checkKeyName(key, `key at index ${index}`, "read")));
   const { apply, failed } = ctx.faults.splitBulk(keys, (k) => k);
   await ctx.store.delete(ctx.namespaceId, apply);
   sendResult(ctx.res, { successful_key_count: apply.length, unsuccessful_keys: failed });
@@ -34,7 +34,7 @@ export async function bulkGet(ctx: RequestContext) {
   if (keys.length > BULK_GET_MAX_KEYS) {
     throw invalidRequest(`A bulk get reads at most ${BULK_GET_MAX_KEYS} keys; this one asks for ${keys.length}.`);
   }
-  const names = keys.map((key, index) => withItemContext(index, () => checkKeyName(key, `key at index ${index}`)));
+  const names = keys.map((key, index) => withItemContext(index, () => checkKeyName(key, `key at index ${index}`, "read")));
   const type = body.type ?? "text";
   if (type !== "text" && type !== "json") throw invalidRequest('"type" must be "text" or "json".');
   const withMetadata = body.withMetadata ?? false;

@@ -4,7 +4,7 @@ import { ErrorCode, KvApiError, badRequest, notFound } from "./errors";
 import { invalidRequest, readBody, sendBytes, sendResult } from "./http";
 import type { RequestContext } from "./routes";
 import { decodeCursor } from "./store";
-import { checkValueSize, parseMetadataText, resolveExpiration } from "./validate";
+import { checkKeyName, checkValueSize, parseMetadataText, resolveExpiration } from "./validate";
 
 /** Room for multipart boundaries and part headers around a maximal value and metadata. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024 + MAX_METADATA_BYTES;
@@ -57,6 +57,7 @@ export async function readMetadata(ctx: RequestContext) {
 }
 
 export async function writeValue(ctx: RequestContext) {
+  checkKeyName(ctx.key);
   const expiration = resolveExpiration(
     emptyAsAbsent(ctx.query.get("expiration")),
     emptyAsAbsent(ctx.query.get("expiration_ttl")),

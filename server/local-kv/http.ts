@@ -96,3 +96,16 @@ export function parseJson(body: Buffer, what: string): unknown {
     throw invalidRequest(`Could not parse ${what}: the body is not valid JSON.`);
   }
 }
+
+/**
+ * How long an idle keep-alive connection stays open. Node's default (5 s) is shorter than the
+ * pauses between a job's requests, so a client would often reuse a socket the server is closing
+ * and see a reset it has to retry; like Cloudflare's edge, keep idle connections a minute.
+ */
+export const KEEP_ALIVE_MS = 65_000;
+
+/** Applies KEEP_ALIVE_MS to a listening server (headers must be allowed longer than that). */
+export function keepConnectionsAlive(server: { keepAliveTimeout: number; headersTimeout: number }) {
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+}

@@ -8,7 +8,7 @@ import { parseEnv } from "~/utils/env.server";
 import { createLocalKvApi } from "./api";
 import { ErrorCode, KvApiError } from "./errors";
 import { Faults, parseFaults } from "./faults";
-import { sendError } from "./http";
+import { keepConnectionsAlive, sendError } from "./http";
 import { RateLimit, describeRateLimit, parseRateLimit } from "./rate-limit";
 import { LocalKvStore } from "./store";
 import { loadOrCreateLocalToken } from "./token";
@@ -46,6 +46,7 @@ async function main() {
   app.use((_req, res) => sendError(res, new KvApiError(404, ErrorCode.noRoute, "No route for the URI")));
 
   const server = app.listen(port, env.HOST);
+  keepConnectionsAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

@@ -8,16 +8,20 @@ import {
   expirationTtlProblem,
   keyNameProblem,
   metadataProblem,
+  storedKeyNameProblem,
 } from "~/kv/limits";
 import { ErrorCode, KvApiError, badRequest } from "./errors";
 import { invalidRequest, tooLarge } from "./http";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Throws 10030 (too long) or 10042 (empty, `.`, `..`, not Unicode) for a bad key name. */
-export function checkKeyName(name: unknown, where = "key name"): string {
+/**
+ * Throws 10030 (too long) or 10042 (empty, `.`, `..`, not Unicode; for writes also control
+ * characters) for a bad key name. Reads and deletes check only what no stored key can be.
+ */
+export function checkKeyName(name: unknown, where = "key name", use: "write" | "read" = "write"): string {
   if (typeof name !== "string") throw badRequest(ErrorCode.illegalKeyName, `The ${where} must be a string.`);
-  const problem = keyNameProblem(name);
+  const problem = use === "write" ? keyNameProblem(name) : storedKeyNameProblem(name);
   if (problem === null) return name;
   const tooLong = byteLength(name) > MAX_KEY_BYTES;
   throw badRequest(tooLong ? ErrorCode.keyTooLong : ErrorCode.illegalKeyName, problem);

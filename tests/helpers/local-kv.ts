@@ -14,6 +14,7 @@ import type { Db } from "~/db/client.server";
 import { type TestDatabase, openTestDatabase } from "./db";
 import { Teardown } from "./teardown";
 import { createLocalKvApi } from "../../server/local-kv/api";
+import { keepConnectionsAlive } from "../../server/local-kv/http";
 import { type FaultSettings, Faults, parseFaults } from "../../server/local-kv/faults";
 import { RateLimit, type RateLimitSpec, parseRateLimit } from "../../server/local-kv/rate-limit";
 import { LocalKvStore } from "../../server/local-kv/store";
@@ -61,6 +62,7 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
   const api = createLocalKvApi({ store, token, accountId, rateLimit: spec && new RateLimit(spec), faults });
   app.use("/client/v4", api);
   const server = app.listen(0, "127.0.0.1");
+  keepConnectionsAlive(server);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

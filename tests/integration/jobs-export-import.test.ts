@@ -74,7 +74,7 @@ async function seedVariety(namespaceId: string): Promise<number> {
     { key: "text-with-replacement-char", value: Buffer.from("a real \uFFFD in valid UTF-8"), metadata: null, expiration: null },
     { key: "json", value: Buffer.from(JSON.stringify({ a: [1, 2, { b: null }] }, null, 2)), metadata: JSON.stringify({ big: "m".repeat(900) }), expiration: null },
     { key: "empty", value: Buffer.alloc(0), metadata: null, expiration: null },
-    { key: "quotes \"and\" \\ backslashes\nnewline", value: Buffer.from('{"not": "parsed"'), metadata: null, expiration: null },
+    { key: "quotes \"and\" \\ backslashes, U+2028\u2028 and U+202E\u202E", value: Buffer.from('{"not": "parsed"'), metadata: null, expiration: null },
   );
   await kv.store.write(namespaceId, items);
   return items.length;
@@ -109,6 +109,23 @@ describe("round trip", () => {
     expect(imported.state).toBe("succeeded");
     expect(imported.counters).toMatchObject({ matched: count, processed: count, succeeded: count, failed: 0, skipped: 0 });
     expect(await dump(target)).toEqual(await dump(source));
+  });
+
+  // A Worker's binding can write names the REST API refuses: the export keeps them, an import
+  // of that file says which line it cannot write and writes nothing.
+  test("a listed name with a line break is exported; importing it is refused by line, nothing written", async () => {
+    const odd = await newNamespace("odd-names");
+    await kv.store.write(odd, ["fine", "line\nbreak"].map((key) => ({ key, value: Buffer.from(`v ${key}`), metadata: null, expiration: null })));
+    const exported = await run("export", odd, { format: "ndjson", values: true });
+    expect(exported.state).toBe("succeeded");
+    const text = fs.readFileSync((await exportFile({ services: h.services, jobId: exported.id }))!.path, "utf8");
+    expect(text.trimEnd().split("\n").map((l) => JSON.parse(l).key)).toEqual(["fine", "line\nbreak"]);
+
+    const target = await newNamespace("odd-copy");
+    const imported = await run("import", target, { uploadId: await upload(text), format: "ndjson", onCollision: "fail" });
+    expect(imported.state).toBe("failed");
+    expect(imported.error).toMatch(/line 2: A key name cannot contain control characters; this one has U\+000A/);
+    expect(await dump(target)).toEqual([]);
   });
 
   test("keys only: an export without values lists names, metadata and expirations", async () => {

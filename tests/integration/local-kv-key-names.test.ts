@@ -1,6 +1,7 @@
 // Key names: Cloudflare's schema says "all printable, non-whitespace characters are valid". The
-// shared check (~/kv/limits keyNameProblem) refuses control characters and lone surrogates, and
-// every endpoint that takes key names answers them with 400 / 10042 in Cloudflare's error shape.
+// shared check (~/kv/limits keyNameProblem) refuses control characters and lone surrogates in
+// writes with 400 / 10042 in Cloudflare's error shape; reads and deletes take any name a stored key
+// can have (storedKeyNameProblem), since a Worker's binding can write what the REST API refuses.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type KvClients, kvClients, rawFailure } from "../helpers/kv-clients";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
@@ -28,16 +29,10 @@ const REFUSED: [string, string][] = [
   ["U+009F", "x\u009F"],
 ];
 
-/** Every endpoint that takes a key name, sending `name` where a name goes. */
-const ENDPOINTS: [string, (name: string) => [string, string, unknown?]][] = [
+/** Every endpoint that writes under a key name, sending `name` where a name goes. */
+const WRITES: [string, (name: string) => [string, string, unknown?]][] = [
   ["PUT values", (n) => ["PUT", `/values/${encodeURIComponent(n)}`]],
-  ["GET values", (n) => ["GET", `/values/${encodeURIComponent(n)}`]],
-  ["DELETE values", (n) => ["DELETE", `/values/${encodeURIComponent(n)}`]],
-  ["GET metadata", (n) => ["GET", `/metadata/${encodeURIComponent(n)}`]],
   ["PUT bulk", (n) => ["PUT", "/bulk", [{ key: "fine", value: "v" }, { key: n, value: "v" }]]],
-  ["POST bulk/delete", (n) => ["POST", "/bulk/delete", ["fine", n]]],
-  ["DELETE bulk", (n) => ["DELETE", "/bulk", ["fine", n]]],
-  ["POST bulk/get", (n) => ["POST", "/bulk/get", { keys: ["fine", n] }]],
 ];
 
 async function send(method: string, path: string, body?: unknown) {
@@ -46,7 +41,7 @@ async function send(method: string, path: string, body?: unknown) {
 }
 
 describe("key names with control characters", () => {
-  for (const [endpoint, request] of ENDPOINTS) {
+  for (const [endpoint, request] of WRITES) {
     it.each(REFUSED)(`${endpoint} refuses a name with %s: 400 / 10042`, async (_what, name) => {
       const failure = await rawFailure(await send(...request(name)));
       expect(failure.status).toBe(400);
@@ -58,6 +53,26 @@ describe("key names with control characters", () => {
     const failure = await rawFailure(await send("PUT", "/bulk", [{ key: "fine", value: "v" }, { key: "bad\n", value: "v" }]));
     expect(failure.body.errors[0].message).toMatch(/^Item 1: .*U\+000A at position 3/);
     expect((await c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId })).result).toEqual([]);
+  });
+
+  // A Worker's binding can write names the REST API refuses: whoever lists them must still be
+  // able to read and remove them.
+  // U+0000 aside: PostgreSQL text cannot hold it, so the local KV API can never list one.
+  it.each(REFUSED.filter(([, n]) => !n.includes("\u0000")))("a stored name with %s is listed, read, bulk-read and deleted", async (_what, name) => {
+    const own = await c.namespace(`stored-${REFUSED.findIndex(([, n]) => n === name)}`);
+    const other = `${name}-bulk`;
+    await kv.store.write(own, [name, other].map((key) => ({ key, value: Buffer.from(`value of ${key}`), metadata: '{"m":1}', expiration: null })));
+    const account_id = kv.accountId;
+    const listed = (await c.sdk.kv.namespaces.keys.list(own, { account_id })).result.map((k) => k.name);
+    expect(listed.sort()).toEqual([name, other].sort());
+    const value = await c.sdk.kv.namespaces.values.get(name, { account_id, namespace_id: own });
+    expect(await value.text()).toBe(`value of ${name}`);
+    expect(await c.sdk.kv.namespaces.metadata.get(name, { account_id, namespace_id: own })).toEqual({ m: 1 });
+    const bulk = (await (await c.raw("POST", `${c.path(own)}/bulk/get`, { body: { keys: [name] } })).json()) as { result: { values: Record<string, unknown> } };
+    expect(bulk.result.values[name]).toBe(`value of ${name}`);
+    expect((await c.raw("DELETE", `${c.path(own)}/values/${encodeURIComponent(name)}`)).status).toBe(200);
+    expect((await c.raw("POST", `${c.path(own)}/bulk/delete`, { body: [other] })).status).toBe(200);
+    expect((await c.sdk.kv.namespaces.keys.list(own, { account_id })).result).toEqual([]);
   });
 });
 

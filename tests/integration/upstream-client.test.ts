@@ -3,7 +3,7 @@
 // client's own retry policy (bounded retries of safe requests only, fail fast while rate limited).
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { createHttpUpstream, type HttpUpstreamOptions } from "~/kv/cloudflare.server";
 import { UpstreamError } from "~/kv/errors";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
@@ -75,7 +75,9 @@ describe("namespaces", () => {
   test("listNamespaces follows pages past 100, in title order, and asks no more pages than needed", async () => {
     // An account of its own, so namespaces of other tests do not count.
     const accountId = crypto.randomBytes(16).toString("hex");
-    const { upstream, requests } = client({ accountId });
+    const own = await startLocalKv({ db: kv.db, accountId });
+    onTestFinished(() => own.close());
+    const { upstream, requests } = client({ server: own });
     const titles = Array.from({ length: 200 }, (_, i) => `t-${String(i).padStart(3, "0")}`);
     // Created out of order: the client must ask for title order.
     for (const title of [...titles].reverse()) await kv.store.createNamespace(accountId, title);
