@@ -12,21 +12,34 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, test, vi } from "vitest";
 import type { JobSnapshot } from "~/jobs/types";
 import { countKeys, seedKeys } from "../helpers/jobs";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 const DOOMED = 100_000;
 const KEPT = 20_000;
-const LEASE_MS = 2_000;
+// Long enough that a live runner never loses its lease on a loaded machine (it renews it every
+// 200 ms): each run then counts exactly one attempt. The takeover after the SIGKILL does not wait
+// for it: the second process first expires the dead runner's lease (LAPSE_LEASE_OF).
+const LEASE_MS = 120_000;
 
 let kv: LocalKv;
+/** Per case: its own job database (a PGlite dir or a database on the test server). */
 let jobDatabase: string;
-let dropDatabase: () => Promise<void> = async () => {};
+/** Per case: the spawned processes, killed (by PID) and awaited after it, then the database dropped. */
+const children: Child[] = [];
+let dropDatabase: (() => Promise<void>) | null = null;
+/** The local KV API's clock (this process's Date.now), moved forward past its consistency delay. */
+let clockOffsetMs = 0;
 
 beforeAll(async () => {
   kv = await startLocalKv({ faults: { latencyMs: 15 } });
+});
+beforeEach(async () => {
+  clockOffsetMs = 0;
+  const realNow = Date.now.bind(Date);
+  vi.spyOn(Date, "now").mockImplementation(() => realNow() + clockOffsetMs);
   const url = process.env.KVDECK_TEST_DATABASE_URL;
   if (url) {
     // The job processes' own database on the test server, dropped afterwards.
@@ -43,16 +56,29 @@ beforeAll(async () => {
     jobDatabase = u.toString();
     dropDatabase = () => admin(`drop database ${name} with (force)`);
   } else {
-    jobDatabase = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-resume-"));
-    dropDatabase = async () => fs.rmSync(jobDatabase, { recursive: true, force: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-resume-"));
+    jobDatabase = dir;
+    dropDatabase = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-afterEach(() => {
+afterEach(async () => {
   vi.restoreAllMocks();
+  // A case that failed or timed out leaves its processes running: they must not outlive it.
+  for (const child of children.splice(0)) {
+    if (child.process.exitCode === null && child.process.signalCode === null && child.process.pid) {
+      try {
+        process.kill(child.process.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await child.exited;
+  }
+  await dropDatabase?.();
+  dropDatabase = null;
 });
 afterAll(async () => {
-  await kv.close();
-  await dropDatabase();
+  await kv?.close();
 });
 
 interface Child {
@@ -82,7 +108,9 @@ function spawnChild(extra: Record<string, string>): Child {
   void exited.then((code) => {
     if (code !== 0 && code !== null && stderr) process.stdout.write(`child stderr:\n${stderr}\n`);
   });
-  return { process: child, lines: readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator](), exited };
+  const spawned: Child = { process: child, lines: readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator](), exited };
+  children.push(spawned);
+  return spawned;
 }
 
 async function nextEvent(child: Child): Promise<Record<string, unknown>> {
@@ -92,10 +120,12 @@ async function nextEvent(child: Child): Promise<Record<string, unknown>> {
 }
 
 test.each([
-  { CONSISTENCY_DELAY_MS: 12_000, listed: "still listed" },
-  // Shorter than the lease: the keys deleted by the batch in flight are gone from the listing by then.
+  // Far longer than the test runs: nothing deleted shows as gone until the clock is moved at the end.
+  { CONSISTENCY_DELAY_MS: 3_600_000, listed: "still listed" },
+  // The clock is moved past it after the kill: the keys deleted by the batch in flight are gone
+  // from the listing by the takeover.
   { CONSISTENCY_DELAY_MS: 1_000, listed: "no longer listed" },
-])("SIGKILL mid-purge, in-flight keys $listed at takeover: the next process resumes and ends exact", { timeout: 120_000 }, async ({ CONSISTENCY_DELAY_MS }) => {
+])("SIGKILL mid-purge, in-flight keys $listed at takeover: the next process resumes and ends exact", { timeout: 300_000 }, async ({ CONSISTENCY_DELAY_MS, listed }) => {
   const ns = (await kv.store.createNamespace(kv.accountId, `resume-${CONSISTENCY_DELAY_MS}`))!.id;
   await seedKeys(
     kv,
@@ -142,8 +172,11 @@ test.each([
   expect(sentBeforeKill).toBeGreaterThanOrEqual(40_000);
   expect(checkpointed).toBeLessThan(sentBeforeKill);
 
-  // Second process: only runs jobs. It takes over once the dead process's lease has lapsed.
-  const second = spawnChild({});
+  // Short delay: every delete accepted before the kill is due (and so gone from lists) by the takeover.
+  if (listed === "no longer listed") clockOffsetMs += CONSISTENCY_DELAY_MS;
+  // Second process: only runs jobs. The dead process's lease is expired (as it would lapse after
+  // LEASE_MS), so it takes over at once.
+  const second = spawnChild({ LAPSE_LEASE_OF: jobId });
   let done: JobSnapshot | null = null;
   while (!done) {
     const event = await nextEvent(second);
@@ -182,8 +215,8 @@ test.each([
   expect(repeats).toBeLessThanOrEqual(sentBeforeKill - checkpointed);
   console.log(`killed at ${checkpointed} checkpointed / ${sentBeforeKill} sent; final ${JSON.stringify(c)}; ${repeats} keys deleted twice`);
 
-  // Once the upstream has caught up: none left, none other touched.
-  await new Promise((resolve) => setTimeout(resolve, CONSISTENCY_DELAY_MS + 500));
+  // Once the upstream has caught up (its clock moved past the delay): none left, none other touched.
+  clockOffsetMs += CONSISTENCY_DELAY_MS + 1;
   await kv.store.applyDue();
   expect(await countKeys(kv, ns, sql`starts_with(key, 'doomed/')`)).toBe(0);
   expect(await countKeys(kv, ns)).toBe(KEPT);
