@@ -7,6 +7,7 @@ import type { JobSnapshot, JobState } from "~/jobs/types";
 import { cn } from "~/utils/cn";
 import { formatCount } from "~/utils/format";
 import { formatDuration, formatRate } from "~/utils/format-duration";
+import { VisibleText } from "./key-name";
 import { Badge } from "./ui/badge";
 
 export const KIND_LABELS: Record<JobSnapshot["kind"], string> = {
@@ -75,7 +76,7 @@ export function JobNamespaceLink({ job, titles, className }: { job: Pick<JobSnap
       className={cn("text-primary hover:underline", title === job.namespaceId && "font-mono", className)}
       title={job.namespaceId}
     >
-      {title}
+      <VisibleText text={title} />
     </Link>
   );
 }

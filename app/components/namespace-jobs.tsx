@@ -4,10 +4,10 @@ import { Link, useFetcher, useNavigate } from "@remix-run/react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { isFinished, type DryRunResult, type JobKind, type JobSnapshot } from "~/jobs/types";
-import { formatCount } from "~/utils/format";
+import { escapeInvisibles, formatCount } from "~/utils/format";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "./confirm-delete-dialog";
 import { JobProgressBar, KIND_LABELS } from "./job-progress";
-import { KeyName } from "./key-name";
+import { KeyName, VisibleText } from "./key-name";
 import { useToast } from "./toaster";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogTitle } from "./ui/dialog";
@@ -59,7 +59,7 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
     return (
       <div className="flex flex-wrap items-center gap-2 text-sm text-foreground" role="group" aria-label="All matching keys">
         <span>
-          All <strong>{formatCount(n)}</strong> keys matching {what} are selected.
+          All <strong>{formatCount(n)}</strong> keys matching <VisibleText text={what} /> are selected.
         </span>
         <Button size="sm" variant="destructive" disabled={n === 0 || purge.pending} onClick={() => setConfirming(true)}>
           Delete {formatCount(n)} {n === 1 ? "key" : "keys"}
@@ -67,7 +67,11 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
         <Button size="sm" variant="ghost" onClick={() => setCounted(null)}>
           Clear selection
         </Button>
-        {purge.error ? <span role="alert" className="text-destructive">{purge.error}</span> : null}
+        {purge.error ? (
+          <span role="alert" className="text-destructive">
+            <VisibleText text={purge.error} />
+          </span>
+        ) : null}
         <ConfirmDeleteDialog
           open={confirming}
           onOpenChange={setConfirming}
@@ -75,7 +79,7 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
           description={
             <>
               <p>
-                Every key matching {what} is deleted by a background job you can pause or cancel. Keys created after the count that match are
+                Every key matching <VisibleText text={what} /> is deleted by a background job you can pause or cancel. Keys created after the count that match are
                 deleted too. This cannot be undone.
               </p>
               <p className="mt-2">
@@ -105,7 +109,7 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
   if (job) {
     return (
       <div className="flex items-center gap-2 text-sm" role="status">
-        Counting keys matching {what}: {formatCount(job.counters.matched)} so far ({formatCount(job.counters.scanned)} scanned)…
+        Counting keys matching <VisibleText text={what} />: {formatCount(job.counters.matched)} so far ({formatCount(job.counters.scanned)} scanned)…
       </div>
     );
   }
@@ -114,7 +118,11 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
       <Button size="sm" variant="outline" disabled={dryRun.pending} onClick={() => dryRun.start("purge", { rule }, { dryRun: true })}>
         Select all matching
       </Button>
-      {dryRun.error ? <span role="alert" className="text-sm text-destructive">{dryRun.error}</span> : null}
+      {dryRun.error ? (
+        <span role="alert" className="text-sm text-destructive">
+          <VisibleText text={dryRun.error} />
+        </span>
+      ) : null}
     </>
   );
 }
@@ -273,7 +281,7 @@ export function NamespaceJobActions({
                 .filter((n) => n.id !== namespaceId)
                 .map((n) => (
                   <option key={n.id} value={n.id}>
-                    {n.title}
+                    {escapeInvisibles(n.title)}
                   </option>
                 ))}
             </select>
@@ -336,11 +344,13 @@ function JobDialog({ open, onOpenChange, title, description, error, children }: 
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent>
         <DialogTitle>{title}</DialogTitle>
-        <DialogDescription>{description}</DialogDescription>
+        <DialogDescription>
+          <VisibleText text={description} />
+        </DialogDescription>
         {children}
         {error && open ? (
           <p role="alert" className="rounded-md bg-destructive/10 p-2 text-sm text-destructive">
-            {error}
+            <VisibleText text={error} />
           </p>
         ) : null}
       </DialogContent>

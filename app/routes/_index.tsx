@@ -1,5 +1,6 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { VisibleText } from "~/components/key-name";
 import { Badge } from "~/components/ui/badge";
 import { getServices } from "~/context.server";
 import { summarize } from "~/kv/connections.server";
@@ -22,7 +23,7 @@ export default function Accounts() {
           {connections.map((c) => (
             <li key={c.id}>
               <Link to={`/accounts/${c.id}`} className="flex items-center justify-between gap-4 px-4 py-3 hover:bg-accent">
-                <span className="font-medium">{c.name}</span>
+                <VisibleText text={c.name} className="font-medium" />
                 <span className="flex items-center gap-2 text-xs text-muted-foreground">
                   <span className="font-mono">{c.accountId}</span>
                   <Badge variant={c.kind === "local" ? "secondary" : "default"}>{c.kind === "local" ? "local KV API" : "Cloudflare"}</Badge>

@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { auditFilterChoices, listAuditEvents, parseAuditFilter } from "~/audit/audit.server";
 import { AUDIT_OUTCOMES } from "~/audit/outcomes";
 import { requireRole } from "~/auth/guards.server";
+import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
@@ -125,15 +126,19 @@ export default function AuditLog() {
               {events.map((e) => (
                 <tr key={e.id} className="align-top">
                   <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatAbsolute(Math.floor(e.at / 1000)).replace(" UTC", "")}</td>
-                  <td className="px-3 py-2">{e.username ?? <span className="text-muted-foreground">—</span>}</td>
+                  <td className="px-3 py-2">{e.username ? <VisibleText text={e.username} /> : <span className="text-muted-foreground">—</span>}</td>
                   <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="max-w-xs break-all px-3 py-2 text-xs">{e.target ?? ""}</td>
+                  <td className="max-w-xs break-all px-3 py-2 text-xs">{e.target ? <VisibleText text={e.target} /> : null}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{e.count === null ? "" : formatCount(e.count)}</td>
                   <td className="px-3 py-2">
                     <Badge variant={outcomeVariant[e.outcome]}>{e.outcome}</Badge>
                   </td>
                   <td className="max-w-sm px-3 py-2">
-                    {e.details ? <code className="line-clamp-3 break-all text-xs text-muted-foreground">{JSON.stringify(e.details)}</code> : null}
+                    {e.details ? (
+                      <code className="line-clamp-3 break-all text-xs text-muted-foreground">
+                        <VisibleText text={JSON.stringify(e.details)} />
+                      </code>
+                    ) : null}
                   </td>
                 </tr>
               ))}

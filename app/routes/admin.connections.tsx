@@ -7,13 +7,14 @@ import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
+import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
 import type { Connection } from "~/db/schema";
-import { formatAbsolute } from "~/utils/format";
+import { escapeInvisibles, formatAbsolute } from "~/utils/format";
 import { readForm, rowIdField } from "~/utils/form-data.server";
 
 const name = z.string().trim().min(1, "Give the connection a name.").max(100, "Use at most 100 characters.");
@@ -143,9 +144,9 @@ function ConnectionRow({ connection: c }: { connection: ReturnType<typeof descri
   const fetcher = useFetcher<ActionResult>();
   const [confirming, setConfirming] = useState(false);
   return (
-    <tr aria-label={c.name}>
+    <tr aria-label={escapeInvisibles(c.name)}>
       <td className="px-3 py-2 align-top">
-        <span className="font-medium">{c.name}</span>{" "}
+        <VisibleText text={c.name} className="font-medium" />{" "}
         {c.source === "env" ? (
           <Badge variant="outline" title="Set by CLOUDFLARE_* variables or the local KV API">
             environment
@@ -153,7 +154,7 @@ function ConnectionRow({ connection: c }: { connection: ReturnType<typeof descri
         ) : null}
         {fetcher.data && !fetcher.data.ok ? (
           <p role="alert" className="text-xs text-destructive">
-            {fetcher.data.error}
+            <VisibleText text={fetcher.data.error} />
           </p>
         ) : null}
       </td>
@@ -172,14 +173,14 @@ function ConnectionRow({ connection: c }: { connection: ReturnType<typeof descri
             <input type="hidden" name="intent" value="delete" />
             <input type="hidden" name="id" value={c.id} />
             <Button type="submit" size="sm" variant="destructive" disabled={fetcher.state !== "idle"}>
-              Delete {c.name}
+              Delete <VisibleText text={c.name} />
             </Button>
             <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(false)}>
               Keep
             </Button>
           </fetcher.Form>
         ) : (
-          <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Delete ${c.name}…`}>
+          <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Delete ${escapeInvisibles(c.name)}…`}>
             Delete…
           </Button>
         )}
@@ -236,7 +237,7 @@ function AddConnection({ servesLocalKv }: { servesLocalKv: boolean }) {
         ) : null}
         {fetcher.data ? (
           <p role={fetcher.data.ok ? "status" : "alert"} className={`text-sm ${fetcher.data.ok ? "text-success" : "text-destructive"}`}>
-            {fetcher.data.ok ? fetcher.data.message : fetcher.data.error}
+            <VisibleText text={fetcher.data.ok ? fetcher.data.message : fetcher.data.error} />
           </p>
         ) : null}
         <Button type="submit" disabled={fetcher.state !== "idle"}>

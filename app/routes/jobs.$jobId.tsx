@@ -5,6 +5,7 @@ import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
 import { JobCounts, JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
+import { KeyName, VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { useLiveJob } from "~/components/use-live-job";
 import { Button } from "~/components/ui/button";
@@ -72,9 +73,14 @@ export default function JobPage() {
         </span>
       </div>
       <p className="text-sm text-muted-foreground">
-        {jobSubject(job, loaded.titles)} in <JobNamespaceLink job={job} titles={loaded.titles} />
+        <VisibleText text={jobSubject(job, loaded.titles)} /> in <JobNamespaceLink job={job} titles={loaded.titles} />
         {job.createdBy ? ` · started by ${job.createdBy}` : ""}
-        {job.phase ? ` · ${job.phase}` : ""}
+        {job.phase ? (
+          <>
+            {" · "}
+            <VisibleText text={job.phase} />
+          </>
+        ) : null}
       </p>
 
       <section aria-label="Progress" className="space-y-3">
@@ -82,7 +88,7 @@ export default function JobPage() {
         <JobCounts job={job} />
         {job.error ? (
           <p role="alert" className="rounded-md bg-destructive/10 p-3 text-sm text-destructive">
-            {job.error}
+            <VisibleText text={job.error} />
           </p>
         ) : null}
       </section>
@@ -106,7 +112,7 @@ export default function JobPage() {
           ) : null}
           {steer.data && !steer.data.ok ? (
             <p role="alert" className="text-sm text-destructive">
-              {steer.data.error}
+              <VisibleText text={steer.data.error ?? ""} />
             </p>
           ) : null}
         </steer.Form>
@@ -132,8 +138,8 @@ export default function JobPage() {
           {dryRun.sample.length ? (
             <ul className="max-h-48 overflow-auto font-mono text-xs">
               {dryRun.sample.map((k) => (
-                <li key={k} className="truncate">
-                  {k}
+                <li key={k} className="flex min-w-0">
+                  <KeyName name={k} truncate="middle" />
                 </li>
               ))}
             </ul>
@@ -170,8 +176,10 @@ export default function JobPage() {
           <ul className="divide-y rounded-md border text-sm">
             {loaded.errors.map((e, i) => (
               <li key={`${e.key}-${i}`} className="flex gap-3 px-3 py-1.5">
-                <span className="min-w-0 flex-1 truncate font-mono text-xs">{e.key || "—"}</span>
-                <span className="text-muted-foreground">{e.error}</span>
+                <span className="flex min-w-0 flex-1 font-mono text-xs">{e.key ? <KeyName name={e.key} truncate="middle" /> : "—"}</span>
+                <span className="min-w-0 break-words text-muted-foreground">
+                  <VisibleText text={e.error} />
+                </span>
               </li>
             ))}
           </ul>

@@ -2,13 +2,14 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
+import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { getServices } from "~/context.server";
 import { listJobs } from "~/jobs/api.server";
 import { namespaceTitle } from "~/jobs/namespace-key";
 import { namespaceTitles } from "~/jobs/namespace-titles.server";
 import { ACTIVE_STATES } from "~/jobs/types";
-import { formatCount } from "~/utils/format";
+import { escapeInvisibles, formatCount } from "~/utils/format";
 
 /** While any job is unfinished the list refreshes itself this often. */
 const REFRESH_MS = 1_000;
@@ -54,7 +55,9 @@ export default function Jobs() {
   return (
     <div className="mx-auto w-full max-w-5xl px-4 py-6">
       <div className="mb-4 flex flex-wrap items-baseline justify-between gap-3">
-        <h1 className="text-xl font-semibold">{heading}</h1>
+        <h1 className="text-xl font-semibold">
+          <VisibleText text={heading} />
+        </h1>
         <nav aria-label="Job lists" className="flex gap-4 text-sm">
           {dryRuns ? (
             <Link to={`/jobs${scopeQuery ? `?${scopeQuery}` : ""}`} className="text-primary hover:underline">
@@ -84,7 +87,7 @@ export default function Jobs() {
       ) : (
         <div className="overflow-x-auto rounded-lg border">
           <table className="w-full text-sm">
-            <caption className="sr-only">{heading}, newest first</caption>
+            <caption className="sr-only">{escapeInvisibles(heading)}, newest first</caption>
             <thead className="bg-muted/60 text-left">
               <tr>
                 <th scope="col" className="px-3 py-2 font-medium">
@@ -111,7 +114,9 @@ export default function Jobs() {
                     <Link to={`/jobs/${job.id}`} className="font-medium text-primary hover:underline">
                       {KIND_LABELS[job.kind]}
                     </Link>
-                    <p className="truncate text-xs text-muted-foreground">{jobSubject(job, titles)}</p>
+                    <p className="truncate text-xs text-muted-foreground">
+                      <VisibleText text={jobSubject(job, titles)} />
+                    </p>
                   </td>
                   <td className="px-3 py-2">
                     <JobNamespaceLink job={job} titles={titles} />

@@ -239,3 +239,50 @@ test("a failed delete says Delete failed and why; a large value shows its real s
   await expect(row).toContainText('Delete failed: Internal error deleting "doomed"');
   await expect(row).not.toContainText("writing");
 });
+
+test("a U+202E in a namespace title, a key and a rule shows escaped in the audit log and on the job pages", async ({ page, request }) => {
+  const stamp = Date.now();
+  const title = `e2e-jobs\u202E-${stamp}`;
+  const shownTitle = `e2e-jobs\\u202E-${stamp}`;
+  const id = await createNamespaceWithKeys(request, title, [{ key: "plain", value: "x" }]);
+  await putValue(request, id, "abc\u202Edel.txt", "spoof");
+  await putValue(request, id, "abc\u202Eexp.txt", "spoof");
+  const noRawBidi = async () => expect(await page.locator("body").innerText()).not.toContain("\u202E");
+
+  // A delete through the UI: the audit log records the key's name.
+  await openNamespace(page, shownTitle);
+  await page.getByRole("link", { name: "abc\\u202Edel.txt" }).click();
+  await page.getByRole("complementary", { name: "abc\\u202Edel.txt" }).getByRole("button", { name: "Delete key" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete 1 key" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Deleted 1 key" })).toBeVisible();
+
+  // A purge by a prefix holding the character, whose one key fails: the job's error report names it.
+  await setFaults(request, { failKeys: "\u202E" });
+  await page.getByRole("searchbox", { name: "Prefix" }).fill("abc\u202E");
+  await page.getByRole("searchbox", { name: "Prefix" }).press("Enter");
+  const table = page.getByRole("table", { name: /^Keys of / });
+  await expect(table.getByRole("link")).toHaveCount(1);
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const all = page.getByRole("group", { name: "All matching keys" });
+  await expect(all).toContainText("All 1 keys matching prefix “abc\\u202E” are selected.");
+  await noRawBidi();
+  await all.getByRole("button", { name: "Delete 1 key" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete 1 key" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]+$/);
+  const errors = page.getByRole("region", { name: /^Errors/ });
+  await expect(errors.getByRole("listitem").filter({ hasText: "abc\\u202Eexp.txt" })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("main")).toContainText(`prefix “abc\\u202E” in ${shownTitle}`);
+  await noRawBidi();
+
+  await page.goto("/jobs");
+  await expect(page.getByRole("row").filter({ hasText: shownTitle }).first()).toContainText("prefix “abc\\u202E”");
+  await noRawBidi();
+
+  await page.goto("/admin/audit?action=key.delete");
+  const deleted = page.getByRole("row").filter({ hasText: "key abc\\u202Edel.txt" });
+  await expect(deleted).toHaveCount(1);
+  await expect(deleted.locator("[data-escape]").first()).toHaveText("\\u202E");
+  await noRawBidi();
+  await page.goto("/admin/audit");
+  await noRawBidi();
+});
