@@ -25,6 +25,8 @@ export interface StartLocalKvOptions {
   consistencyDelayMs?: number;
   /** E.g. "5/2s" or { requests: 5, windowMs: 2000 }; omitted or null: no limit. */
   rateLimit?: string | RateLimitSpec | null;
+  /** The rate limit's clock (epoch ms; default Date.now): a test that moves it never races the window. */
+  rateLimitClock?: () => number;
   /** E.g. { error: 0.1, seed: 3 } or "error=0.1,seed=3" (the KVDECK_FAULTS syntax). */
   faults?: Partial<FaultSettings> | string;
   /** Use this database instead of a fresh one (the caller closes it). */
@@ -59,7 +61,7 @@ export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<Loca
 
   const app = express();
   const accountId = opts.accountId ?? TEST_ACCOUNT_ID;
-  const api = createLocalKvApi({ store, token, accountId, rateLimit: spec && new RateLimit(spec), faults });
+  const api = createLocalKvApi({ store, token, accountId, rateLimit: spec && new RateLimit(spec, opts.rateLimitClock), faults });
   app.use("/client/v4", api);
   const server = app.listen(0, "127.0.0.1");
   keepConnectionsAlive(server);
