@@ -48,7 +48,9 @@ beforeAll(async () => {
     if (url.protocol !== "data:") requests.push({ method: init?.method ?? "GET", path: decodeURIComponent(url.pathname) });
     return fetch(input, init);
   };
-  upstream = createHttpUpstream({ accountId: kv.accountId, apiToken: kv.token, baseUrl: kv.baseUrl, fetch: counting });
+  // These tests count requests: a slow machine must not turn one into a timed-out attempt and its
+  // retry (the client's timeouts and retries are tested in upstream-client.test.ts).
+  upstream = createHttpUpstream({ accountId: kv.accountId, apiToken: kv.token, baseUrl: kv.baseUrl, fetch: counting, timeoutMs: 600_000 });
   // Seeded with no delay (the store applies writes at once), then the delay goes on for the tests.
   for (const [name, seed] of Object.entries(SEEDS)) {
     const created = await kv.store.createNamespace(kv.accountId, `${name}-${crypto.randomUUID()}`);
