@@ -26,8 +26,12 @@ let dataDir: string;
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-lock-it-"));
 });
-afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+// Startups wait on the child's own output, never on a clock; only the test timeouts bound them,
+// generous because `node --import tsx` plus PGlite can take tens of seconds on a loaded machine.
+afterEach(async () => {
+  const children = running.splice(0);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
 });
 afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -130,7 +134,7 @@ describe("one process per PGlite data dir", () => {
     next.process.kill("SIGTERM");
     expect(await next.exited).toBe(0);
     expect(fs.existsSync(path.join(pgliteDir, LOCK_FILE))).toBe(false); // released on a clean stop
-  }, 180_000);
+  }, 400_000);
 
   test("a process that does not handle SIGTERM itself releases the lock on it, and still dies of it", async () => {
     const dir = path.join(dataDir, "signal");
@@ -141,7 +145,7 @@ describe("one process per PGlite data dir", () => {
     await holder.exited;
     expect(holder.process.signalCode).toBe("SIGTERM");
     expect(fs.readdirSync(dir)).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   test("two processes racing to take over a stale lock: exactly one wins, the other names it", async () => {
     const dir = path.join(dataDir, "race");
@@ -168,5 +172,5 @@ describe("one process per PGlite data dir", () => {
       expect(await racers[results.indexOf(loser)].exited).toBe(1);
       expect(fs.readdirSync(dir)).toEqual([]); // released, and no claim or temporary file left
     }
-  }, 180_000);
+  }, 600_000);
 });

@@ -7,11 +7,15 @@ import path from "node:path";
 import Cloudflare from "cloudflare";
 import { afterEach, describe, expect, it } from "vitest";
 
-const TSX = path.resolve("node_modules/.bin/tsx");
+// Node itself with tsx as a loader (not the tsx wrapper, which runs the script in a grandchild):
+// the child's PID is the server's, so a signal or a SIGKILL after a failed test reaches it.
+const KV_API = ["--import", "tsx", "server/local-kv/main.ts"];
 const running: ChildProcess[] = [];
 
-afterEach(() => {
-  for (const child of running.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+afterEach(async () => {
+  const children = running.splice(0);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
 });
 
 interface Started {
@@ -27,16 +31,21 @@ async function start(env: Record<string, string>): Promise<Started> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(childEnv)) if (/^(CLOUDFLARE_|KVDECK_)/.test(name)) delete childEnv[name];
   Object.assign(childEnv, { HOST: "127.0.0.1", KVDECK_KV_API_PORT: "0" }, env);
-  const child = spawn(TSX, ["server/local-kv/main.ts"], { env: childEnv });
+  const child = spawn(process.execPath, KV_API, { env: childEnv });
   running.push(child);
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
   const line = (name: string) => new RegExp(`${name}=(\\S+)`).exec(out)?.[1];
-  for (let waited = 0; !line("CLOUDFLARE_API_TOKEN"); waited += 100) {
-    if (child.exitCode !== null || waited > 60_000) throw new Error(`kv-api did not start:\n${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  // Ready once it printed its token line (the last of what a client needs); no clock involved: a
+  // slow start on a loaded machine is only bounded by the test's timeout.
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      if (/CLOUDFLARE_API_TOKEN=\S+\n/.test(out)) resolve(); // the whole line, not a chunk of it
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`kv-api exited (${code}) before it started:\n${out}`)));
+  });
   return { child, baseUrl: line("CLOUDFLARE_API_BASE_URL")!, accountId: line("CLOUDFLARE_ACCOUNT_ID")!, token: line("CLOUDFLARE_API_TOKEN")!, output: () => out };
 }
 
@@ -77,7 +86,7 @@ describe("npm run kv-api", () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 
   it("takes the token and account from the environment and refuses a bad configuration", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-kv-api-"));
@@ -95,7 +104,7 @@ describe("npm run kv-api", () => {
         [{ KVDECK_KV_API_PORT: "99999" }, /KVDECK_KV_API_PORT/],
         [{ KVDECK_LOCAL_ACCOUNT_ID: "nope" }, /KVDECK_LOCAL_ACCOUNT_ID: 32 hex digits/],
       ] as const) {
-        const child = spawn(TSX, ["server/local-kv/main.ts"], { env: { ...process.env, KVDECK_DATA_DIR: dataDir, ...bad } as NodeJS.ProcessEnv });
+        const child = spawn(process.execPath, KV_API, { env: { ...process.env, KVDECK_DATA_DIR: dataDir, ...bad } as NodeJS.ProcessEnv });
         running.push(child);
         let err = "";
         child.stderr!.on("data", (d) => (err += d));
@@ -107,5 +116,5 @@ describe("npm run kv-api", () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });
