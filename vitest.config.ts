@@ -9,8 +9,11 @@ export default defineConfig({
     // PGlite costs ~0.5 GB per instance and the machine has 2 cores.
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Timeouts only catch a hung test; they are not a speed check. A loaded 2-core machine running
+    // every file in 2 forks (PGlite, child processes, 100k-key jobs) is several times slower than
+    // an idle one, so they are generous: a test waits on the state it needs, never on the clock.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     setupFiles: ["tests/helpers/vitest-setup.ts"],
     // The standard summary (files, tests, duration) is the last thing a run prints, in CI too.
     reporters: ["default"],

@@ -73,7 +73,7 @@ async function pauseMidRun(title: string, steer: { services: JobsHarness["servic
   const asked = await pauseJob({ services: steer.services, jobId: job.id });
   // Until its runner has stopped, the job says it is running and that a pause is on its way.
   if (asked.state !== "paused") expect(asked).toMatchObject({ state: "running", pauseRequested: true });
-  const paused = await waitForJob(h, job.id, { until: (j) => j.state === "paused", timeoutMs: 10_000 });
+  const paused = await waitForJob(h, job.id, { until: (j) => j.state === "paused" });
   expect(paused.rate).toBeNull();
   expect(paused.pauseRequested).toBe(false);
   const row = await expectStoppedExactly(job.id);

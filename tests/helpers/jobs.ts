@@ -69,7 +69,7 @@ export async function startJobs(
 export async function waitForJob(
   harness: Pick<JobsHarness, "services">,
   jobId: string,
-  { timeoutMs = 120_000, until = (j: JobSnapshot) => isFinished(j.state) } = {},
+  { timeoutMs = 280_000, until = (j: JobSnapshot) => isFinished(j.state) } = {},
 ): Promise<JobSnapshot> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -193,7 +193,7 @@ beforeAll(async () => {
     const row = await findUserByUsername(kvdeck.services.database.db, role === "admin" ? "admin" : `${role}-user`);
     users[role] = { id: row!.id, username: row!.username, role: row!.role };
   }
-}, 180_000);
+});
 
 afterAll(async () => {
   await kvdeck?.close();

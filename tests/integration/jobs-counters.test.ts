@@ -50,7 +50,7 @@ function counterProblems(snapshots: JobSnapshot[]): string[] {
   return problems;
 }
 
-test("pause then resume mid-purge: counters never go back, always add up, and end exact", { timeout: 120_000 }, async () => {
+test("pause then resume mid-purge: counters never go back, always add up, and end exact", async () => {
   const ns = (await kv.store.createNamespace(kv.accountId, "pause-resume-counters"))!.id;
   // Every other key carries the tag the purge selects: scanned runs well ahead of matched.
   await seedKeys(
@@ -90,7 +90,7 @@ test("pause then resume mid-purge: counters never go back, always add up, and en
   }
 });
 
-test("the listing is published as it goes: pages and keys scanned move page by page, and the final average is stored", { timeout: 120_000 }, async () => {
+test("the listing is published as it goes: pages and keys scanned move page by page, and the final average is stored", async () => {
   const ns = (await kv.store.createNamespace(kv.accountId, "listing-progress"))!.id;
   await seedKeys(kv, ns, sql`select ${ns}, 'k/' || lpad(i::text, 6, '0'), convert_to('v', 'UTF8'), null::text, null::bigint from generate_series(1, ${KEYS}) i`);
   // A dry run lists everything and processes nothing for real: the whole job is the scan.

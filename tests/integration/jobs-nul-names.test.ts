@@ -42,7 +42,7 @@ async function importFile(namespaceId: string, content: Buffer) {
     kind: "import",
     payload: { uploadId, format: "ndjson", onCollision: "overwrite" },
   });
-  return waitForJob(h, job.id, { timeoutMs: 60_000 });
+  return waitForJob(h, job.id);
 }
 
 test("an import whose keys hold NUL bytes ends failed, its report showing each key exactly and each text escaped", async () => {
@@ -124,7 +124,7 @@ test("a job whose checkpoint writes are refused for good ends failed with a mess
   );
   vi.spyOn(h.jobs.store, "checkpoint").mockRejectedValue(new Error('invalid byte sequence for encoding "UTF8": 0x00'));
   const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "export", payload: { format: "ndjson", values: true } });
-  const done = await waitForJob(h, job.id, { timeoutMs: 30_000 });
+  const done = await waitForJob(h, job.id);
   expect(done.state).toBe("failed");
   expect(done.attempts).toBe(1);
   expect(done.error).toBe('The job\'s progress could not be saved: invalid byte sequence for encoding "UTF8": 0x00');
@@ -140,13 +140,13 @@ test(`a job taken over more than ${MAX_STALLED_TAKEOVERS} times without progress
   for (let i = 0; i <= MAX_STALLED_TAKEOVERS; i++) expect((await h.jobs.store.lease(`dead-${i}`, -1_000))?.id).toBe(job.id);
   expect(await h.jobs.store.get(job.id)).toMatchObject({ state: "running", attempts: MAX_STALLED_TAKEOVERS + 1, stalledTakeovers: MAX_STALLED_TAKEOVERS });
   h.jobs.start();
-  const done = await waitForJob(h, job.id, { timeoutMs: 30_000 });
+  const done = await waitForJob(h, job.id);
   expect(done.state).toBe("failed");
   expect(done.attempts).toBe(MAX_STALLED_TAKEOVERS + 2);
   expect(done.error).toMatch(new RegExp(`taken over ${MAX_STALLED_TAKEOVERS + 1} times in a row after its runner stopped without saving any progress`));
   // A person's resume starts the count again: the job runs (and, having nothing to purge, succeeds).
   await resumeJob({ services: h.services, jobId: job.id });
-  const resumed = await waitForJob(h, job.id, { timeoutMs: 30_000 });
+  const resumed = await waitForJob(h, job.id);
   expect(resumed.state).toBe("succeeded");
   expect(resumed.counters.processed).toBe(0);
   expect((await getJob({ services: h.services, jobId: job.id }))!.error).toBeNull();

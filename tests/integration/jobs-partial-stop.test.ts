@@ -111,7 +111,7 @@ test("paused between retry rounds: the deleted keys are counted, and the resume 
   const { sent } = watchDeletes(() => void pauseJob({ services: h.services, jobId }));
   jobId = (await purge(ns)).id;
 
-  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused", timeoutMs: 20_000 });
+  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused" });
   await expectStoppedExactly(paused, ns);
   const sentBefore = new Set(sent);
 
@@ -136,7 +136,7 @@ test("cancelled between retry rounds: the keys deleted are the keys counted", as
   watchDeletes(() => void cancelJob({ services: h.services, jobId }));
   jobId = (await purge(ns)).id;
 
-  const cancelled = await waitForJob(h, jobId, { timeoutMs: 20_000 });
+  const cancelled = await waitForJob(h, jobId);
   expect(cancelled.state).toBe("cancelled");
   expect(cancelled.counters.matched).toBe(cancelled.counters.processed);
   await expectStoppedExactly(cancelled, ns);
@@ -151,7 +151,7 @@ test("paused between retry rounds while deleted keys are still listed: the resum
   kv.store.consistencyDelayMs = 60_000;
   jobId = (await purge(ns)).id;
 
-  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused", timeoutMs: 20_000 });
+  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused" });
   const c = paused.counters;
   expect(c.processed).toBe(c.succeeded);
   expect(c.succeeded).toBeGreaterThan(0);

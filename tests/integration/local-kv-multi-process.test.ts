@@ -179,5 +179,5 @@ describe.skipIf(!postgresUrl)("two kv-api processes over one PostgreSQL database
     await delayPasses(database.db);
     expect(await listAll(p1, ns)).toEqual([]);
     expect(await listAll(p2, ns)).toEqual([]);
-  }, 120_000);
+  });
 });

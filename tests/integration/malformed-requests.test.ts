@@ -64,7 +64,7 @@ beforeAll(async () => {
   const jobId = /"id","([0-9a-f-]{36})"/.exec(started.body)?.[1] ?? /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(started.body)?.[1];
   expect(jobId, started.body.slice(0, 300)).toBeTruthy();
   params = { connectionId: "1", namespaceId: ns!.id, jobId: jobId! };
-}, 180_000);
+});
 
 afterAll(async () => {
   await server?.close();

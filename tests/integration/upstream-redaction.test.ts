@@ -57,7 +57,7 @@ beforeAll(async () => {
   });
   expect(added.status, added.body.slice(0, 300)).toBe(200);
   connectionId = (await server.kvdeck.services.connections.list()).find((c) => c.name === "Echoing")!.id;
-}, 180_000);
+});
 
 afterAll(async () => {
   await server?.close();
