@@ -73,18 +73,24 @@ export function KeysTable(props: KeysTableProps) {
       column.accessor("name", {
         header: "Key",
         cell: (info) => (
-          <Link
-            to={keyHref(info.getValue())}
-            // Route discovery scans every link on each DOM change; virtualized rows change constantly.
-            discover="none"
-            preventScrollReset
-            tabIndex={-1}
-            // The name cut in the middle is two boxes; the accessible name is the whole name, as one string.
-            aria-label={escapeInvisibles(info.getValue())}
-            className="flex min-w-0 font-mono text-[13px] text-foreground hover:text-primary hover:underline"
-          >
-            <KeyName name={info.getValue()} truncate="middle" />
-          </Link>
+          <>
+            <Link
+              to={keyHref(info.getValue())}
+              // Route discovery scans every link on each DOM change; virtualized rows change constantly.
+              discover="none"
+              preventScrollReset
+              tabIndex={-1}
+              // The name cut in the middle is two boxes; the accessible name is the whole name, as one string.
+              aria-label={escapeInvisibles(info.getValue())}
+              className="flex min-w-0 font-mono text-[13px] text-foreground hover:text-primary hover:underline"
+            >
+              <KeyName name={info.getValue()} truncate="middle" />
+            </Link>
+            {/* A phone's metadata column is too narrow for a failure and its buttons: they go under the name. */}
+            {info.row.original._meta?.status === "error" ? (
+              <RowFailure row={info.row.original} onRetry={onRetry} onDismiss={onDismiss} className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" />
+            ) : null}
+          </>
         ),
       }),
       column.accessor("expiration", {
@@ -103,26 +109,11 @@ export function KeysTable(props: KeysTableProps) {
         header: "Metadata",
         cell: (info) => {
           const row = info.row.original;
+          if (row._meta?.status === "error") return <RowFailure row={row} onRetry={onRetry} onDismiss={onDismiss} className="hidden items-center gap-2 sm:flex" />;
           if (row._meta) {
             return (
               <span className="flex items-center gap-2">
                 <StatusBadge meta={row._meta} />
-                {row._meta.status === "error" ? (
-                  <span className="truncate text-xs text-destructive" title={row._meta.error ? escapeInvisibles(row._meta.error) : undefined}>
-                    <span className="sr-only">: </span>
-                    <VisibleText text={row._meta.error ?? ""} />
-                  </span>
-                ) : null}
-                {row._meta.status === "error" && onRetry ? (
-                  <Button size="sm" variant="outline" className="h-6 px-2" onClick={() => onRetry(row)} aria-label={`Retry ${escapeInvisibles(row.name)}`}>
-                    Retry
-                  </Button>
-                ) : null}
-                {row._meta.status === "error" && onDismiss ? (
-                  <Button size="sm" variant="ghost" className="h-6 px-2" onClick={() => onDismiss(row)} aria-label={`Dismiss error on ${escapeInvisibles(row.name)}`}>
-                    Dismiss
-                  </Button>
-                ) : null}
               </span>
             );
           }
@@ -261,6 +252,9 @@ export function KeysTable(props: KeysTableProps) {
                   row.original._meta?.status === "error" && "bg-destructive/5",
                 )}
                 style={{ height: ROW_HEIGHT }}
+                // Measured: a failed row on a phone is taller (its failure wraps under the name).
+                ref={virtualizer.measureElement}
+                data-index={item.index}
               >
                 {selection ? (
                   <td className="border-b px-3 py-1.5 align-middle">
@@ -296,5 +290,29 @@ export function KeysTable(props: KeysTableProps) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A failed change: its badge, why, and Retry / Dismiss (named with the key). Shown once per row, where it fits. */
+function RowFailure({ row, onRetry, onDismiss, className }: { row: KeyRow; onRetry?: (row: KeyRow) => void; onDismiss?: (row: KeyRow) => void; className: string }) {
+  const meta = row._meta!;
+  return (
+    <span className={className}>
+      <StatusBadge meta={meta} />
+      <span className="min-w-0 truncate text-xs text-destructive max-sm:order-last max-sm:basis-full" title={meta.error ? escapeInvisibles(meta.error) : undefined}>
+        <span className="sr-only">: </span>
+        <VisibleText text={meta.error ?? ""} />
+      </span>
+      {onRetry ? (
+        <Button size="sm" variant="outline" className="h-6 px-2" onClick={() => onRetry(row)} aria-label={`Retry ${escapeInvisibles(row.name)}`}>
+          Retry
+        </Button>
+      ) : null}
+      {onDismiss ? (
+        <Button size="sm" variant="ghost" className="h-6 px-2" onClick={() => onDismiss(row)} aria-label={`Dismiss error on ${escapeInvisibles(row.name)}`}>
+          Dismiss
+        </Button>
+      ) : null}
+    </span>
   );
 }

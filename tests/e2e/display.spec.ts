@@ -286,3 +286,43 @@ test("a U+202E in a namespace title, a key and a rule shows escaped in the audit
   await page.goto("/admin/audit");
   await noRawBidi();
 });
+
+test.describe("on a phone, a failed row", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("shows its failure, Retry and Dismiss inside the screen, and they work", async ({ page, request }) => {
+    const title = `e2e-phone-fail-${Date.now()}`;
+    const id = await createNamespaceWithKeys(request, title, [{ key: "doomed", value: "x" }, { key: "kept", value: "y" }]);
+    await openNamespace(page, title);
+    await setFaults(request, { failKeys: "^doomed$" });
+    await page.getByRole("checkbox", { name: "Select doomed" }).click();
+    await page.getByRole("toolbar", { name: "Selection" }).getByRole("button", { name: "Delete 1 key" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete 1 key" }).click();
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "doomed" }) });
+    await expect(row).toHaveAttribute("data-status", "error");
+    // One copy shows, where it fits: on a phone under the name; the metadata column's copy is hidden.
+    const badge = row.getByText("Delete failed", { exact: true }).locator("visible=true");
+    await expect(badge).toHaveCount(1);
+    const badgeBox = (await badge.boundingBox())!;
+    expect(badgeBox.x + badgeBox.width).toBeLessThanOrEqual(390);
+
+    const retry = row.getByRole("button", { name: "Retry doomed" });
+    const dismiss = row.getByRole("button", { name: "Dismiss error on doomed" });
+    for (const button of [retry, dismiss]) {
+      await expect(button).toBeVisible();
+      const box = (await button.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      // Inside its cell too: a cell clips what does not fit, so a box past its edge is cut off.
+      const cell = (await button.locator("xpath=ancestor::td").boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(cell.x + cell.width);
+      await button.click({ trial: true });
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // Dismiss puts the row back as it was; the key is still there.
+    await dismiss.click();
+    await expect(row).not.toHaveAttribute("data-status", "error");
+    await expect(row.getByRole("button", { name: "Retry doomed" })).toHaveCount(0);
+  });
+});
