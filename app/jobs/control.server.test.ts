@@ -206,7 +206,9 @@ describe("watchJob", () => {
     }
     expect(seen[seen.length - 1].state).toBe("succeeded");
     expect(seen.length).toBeGreaterThan(2);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(1_500);
+    // A snapshot at least every WATCH_POLL_MS (750 ms) of quiet; the bound leaves room for a loaded
+    // machine's late timers, not for a watch that waits on the job to change.
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeLessThan(5_000);
     expect(seen.some((s) => s.state === "running" && s.counters.processed > 0 && s.counters.processed < 30_000)).toBe(true);
   });
 });

@@ -16,7 +16,9 @@ import { deleteKeys, writeKey } from "~/kv/key-mutations.server";
 import type { KvUpstream } from "~/kv/upstream.server";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
-const DELAY_MS = 10_000;
+// Long enough that the checks meant to run before the upstream shows a change (at most a few
+// seconds of work, 5.5 s of waiting) still do on a loaded machine; the tests run concurrently.
+const DELAY_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 let kv: LocalKv;
