@@ -95,6 +95,19 @@ describe("lockDataDir", () => {
     expect(otherFiles()).toEqual([]);
   });
 
+  // Another process creates its temporary record, then writes it: between the two it is empty,
+  // and removing it then made that process's takeover fail (seen on a loaded machine).
+  test("an empty temporary file is another process's record being written: kept while young, removed when old", () => {
+    const young = path.join(dir, `${LOCK_FILE}.young.tmp`);
+    const old = path.join(dir, `${LOCK_FILE}.old.tmp`);
+    fs.writeFileSync(young, "");
+    fs.writeFileSync(old, "");
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    fs.utimesSync(old, longAgo, longAgo);
+    take();
+    expect(otherFiles()).toEqual([`${LOCK_FILE}.young.tmp`]);
+  });
+
   test("a live process taking a stale lock over right now wins: the second open is refused naming it", () => {
     const stale = JSON.stringify(record(deadPid()));
     write(lockFile(), stale);

@@ -200,11 +200,26 @@ export function processStartTime(pid: number): string | null {
 }
 
 /** Takeover claims and temporary files left by processes that died mid-takeover. */
+/**
+ * A file with no holder record may be another process's temporary file between its creation and
+ * its write (creating and writing are two steps): only one this old is litter.
+ */
+const UNREADABLE_LITTER_AGE_MS = 60_000;
+
 function removeLitter(dir: string, me: LockHolder) {
   for (const name of fs.readdirSync(dir)) {
     if (!name.startsWith(`${LOCK_FILE}.`)) continue;
-    const holder = readLock(path.join(dir, name))?.holder;
-    if (!holder || holderState(holder, me) === "dead") unlinkQuietly(path.join(dir, name));
+    const file = path.join(dir, name);
+    const holder = readLock(file)?.holder;
+    if (holder ? holderState(holder, me) === "dead" : olderThan(file, UNREADABLE_LITTER_AGE_MS)) unlinkQuietly(file);
+  }
+}
+
+function olderThan(file: string, ms: number): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs > ms;
+  } catch {
+    return false; // gone already
   }
 }
 
