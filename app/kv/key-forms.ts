@@ -1,7 +1,7 @@
 // One zod schema per key form, used by the browser (to explain before sending) and by the
 // action (to refuse before any upstream request). Limits come from ./limits.
 import { z } from "zod";
-import { MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem, storedKeyNameProblem } from "./limits";
+import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS, MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem, storedKeyNameProblem } from "./limits";
 
 /** Selections above this become a job (issue: long jobs); an action handles up to this many. */
 export const MAX_INLINE_DELETE = 50_000;
@@ -25,10 +25,8 @@ export const deleteKeysSchema = z.object({
     .max(MAX_INLINE_DELETE, `Select at most ${MAX_INLINE_DELETE.toLocaleString("en")} keys at once; purge larger sets by rule.`),
 });
 
-/** The latest expiry a form may ask for: the last second of the year 9999 (what a date-time input can name). */
-export const MAX_EXPIRATION_EPOCH_SECONDS = 253_402_300_799;
-/** The longest expiry TTL a form may ask for: 100 years. */
-export const MAX_EXPIRATION_TTL_SECONDS = 100 * 365 * 24 * 60 * 60;
+// The expiry bounds are the API's own (./limits); re-exported for the job payloads' forms.
+export { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS };
 
 /** An optional whole number of seconds from 0 to `max`; anything else (text, 1e20, 1.5) gets `message`. */
 function wholeSeconds(max: number, message: string) {
