@@ -30,7 +30,8 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
 };
 
 function logError(error: unknown) {
-  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error === "string" ? error : safeJson(error);
+  const text =
+    error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : typeof error === "string" ? error : safeJson(error);
   console.error(redact(text));
 }
 

@@ -63,9 +63,21 @@ async function main() {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
 
   const budgets = new BudgetRegistry(budget);
-  const connections = new ConnectionRegistry(database.db, createSecretBox(Buffer.alloc(32, 1)), { baseUrl: () => baseUrl, token: () => TOKEN }, budgets);
+  const connections = new ConnectionRegistry(
+    database.db,
+    createSecretBox(Buffer.alloc(32, 1)),
+    { baseUrl: () => baseUrl, token: () => TOKEN },
+    budgets,
+  );
   const connection = await connections.syncFromEnv({ kind: "local", accountId: ACCOUNT });
-  const jobs = createJobsService({ db: database.db, connections, cache: new ResourceCache(database.db), budgets, dataDir: "/tmp", log: () => {} });
+  const jobs = createJobsService({
+    db: database.db,
+    connections,
+    cache: new ResourceCache(database.db),
+    budgets,
+    dataDir: "/tmp",
+    log: () => {},
+  });
   const services = { jobs, connections };
   const interactive = await connections.upstreamFor(connection);
   jobs.start();
@@ -92,7 +104,14 @@ async function main() {
   }, INTERACTIVE_EVERY_MS);
 
   started = performance.now();
-  const job = await startJob({ services, user: "bench", connectionId: connection.id, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "cache/" } } });
+  const job = await startJob({
+    services,
+    user: "bench",
+    connectionId: connection.id,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "cache/" } },
+  });
   let snapshot = job;
   let lastPrint = 0;
   while (!isFinished(snapshot.state)) {
@@ -100,7 +119,9 @@ async function main() {
     snapshot = (await getJob({ services, jobId: job.id }))!;
     if (performance.now() - lastPrint > 10_000) {
       lastPrint = performance.now();
-      console.log(`  ${s(performance.now() - started)}: ${snapshot.counters.succeeded.toLocaleString("en")} deleted, ${snapshot.requestsUsed} requests, ${snapshot.rate?.toFixed(0) ?? "-"} keys/s`);
+      console.log(
+        `  ${s(performance.now() - started)}: ${snapshot.counters.succeeded.toLocaleString("en")} deleted, ${snapshot.requestsUsed} requests, ${snapshot.rate?.toFixed(0) ?? "-"} keys/s`,
+      );
     }
   }
   const wall = performance.now() - started;
@@ -117,18 +138,26 @@ async function main() {
   const windowMinimum = Math.floor((minimumRequests - 1) / jobLimit) * budget.windowMs;
   browsing.sort((a, b) => a - b);
 
-  console.log(`\npurge of ${KEYS.toLocaleString("en")} keys, budget ${describeBudget(budget)} (server limit and kvdeck budget; jobs get ${jobLimit} a window)`);
+  console.log(
+    `\npurge of ${KEYS.toLocaleString("en")} keys, budget ${describeBudget(budget)} (server limit and kvdeck budget; jobs get ${jobLimit} a window)`,
+  );
   console.log(`  state ${snapshot.state}; counters ${JSON.stringify(snapshot.counters)}; keys left ${remaining}`);
   console.log(`  wall time                   ${s(wall)}`);
-  console.log(`  request-bound minimum       ${s(rateMinimum)}  (${listPages} list pages + ${deletes} bulk deletes = ${minimumRequests} requests at ${perRequestMs} ms each)`);
+  console.log(
+    `  request-bound minimum       ${s(rateMinimum)}  (${listPages} list pages + ${deletes} bulk deletes = ${minimumRequests} requests at ${perRequestMs} ms each)`,
+  );
   console.log(`  ratio wall / minimum        ${(wall / rateMinimum).toFixed(2)}`);
   console.log(`  sliding-window minimum      ${s(windowMinimum)}  (${minimumRequests} requests, ${jobLimit} a window)`);
   console.log(`  requests used               ${snapshot.requestsUsed}`);
-  console.log(`  interactive list requests   ${browsing.length} ok, ${browsingFailures} refused; p50 ${browsing[Math.floor(browsing.length / 2)]?.toFixed(0) ?? "-"} ms, max ${browsing[browsing.length - 1]?.toFixed(0) ?? "-"} ms`);
+  console.log(
+    `  interactive list requests   ${browsing.length} ok, ${browsingFailures} refused; p50 ${browsing[Math.floor(browsing.length / 2)]?.toFixed(0) ?? "-"} ms, max ${browsing[browsing.length - 1]?.toFixed(0) ?? "-"} ms`,
+  );
   console.log(`  peak RSS                    ${mb(peakRss)} (${mb(rssBefore)} before the purge, the seeded PGlite included)`);
   console.log(`  peak JS heap                ${mb(peakHeap)} (${mb(heapBefore)} before the purge)`);
   if (scale !== 1 && budget.requests === real.requests) {
-    console.log(`\n  scaled to ${REAL_BUDGET} (×${scale}): minimum ${s(rateMinimum * scale)}, this run's wall time ×${scale} ≈ ${s(wall * scale)}`);
+    console.log(
+      `\n  scaled to ${REAL_BUDGET} (×${scale}): minimum ${s(rateMinimum * scale)}, this run's wall time ×${scale} ≈ ${s(wall * scale)}`,
+    );
   }
 
   await jobs.stop();

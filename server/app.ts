@@ -51,7 +51,8 @@ export async function createKvdeckServer(env: Env, print: (line: string) => void
   const secrets = createSecretBox(secretKey);
   registerSecretBytes(secretKey);
   registerSecretBytes(sessionSigningKey(secretKey));
-  for (const secret of [env.KVDECK_SECRET_KEY, env.CLOUDFLARE_API_TOKEN, env.KVDECK_LOCAL_API_TOKEN, env.KVDECK_ADMIN_PASSWORD]) registerSecret(secret);
+  for (const secret of [env.KVDECK_SECRET_KEY, env.CLOUDFLARE_API_TOKEN, env.KVDECK_LOCAL_API_TOKEN, env.KVDECK_ADMIN_PASSWORD])
+    registerSecret(secret);
 
   const useCloudflare = Boolean(env.CLOUDFLARE_API_TOKEN && env.CLOUDFLARE_ACCOUNT_ID);
   let selfUrl = "";
@@ -84,7 +85,15 @@ export async function createKvdeckServer(env: Env, print: (line: string) => void
 
   const cache = new ResourceCache(database.db, { defaultTtlMs: env.KVDECK_OVERLAY_TTL_MS });
   // Durable jobs (docs/jobs.md): the runner starts once the server listens and stops in close().
-  const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: env.dataDir, config: jobsConfigFromEnv(env), log });
+  const jobs = createJobsService({
+    db: database.db,
+    connections,
+    cache,
+    budgets,
+    dataDir: env.dataDir,
+    config: jobsConfigFromEnv(env),
+    log,
+  });
   const services: AppServices = { env, database, connections, cache, jobs };
   const auth = await createAuth({ env, db: database.db, log });
   const app = express();
@@ -137,8 +146,18 @@ export async function createKvdeckServer(env: Env, print: (line: string) => void
   if (localKv) {
     const store = localKv.store;
     const quietly = (work: () => Promise<unknown>) => () => void work().catch((e) => log(`kvdeck: maintenance failed: ${e}`));
-    timers.push(setInterval(quietly(() => store.sweepExpired()), SWEEP_INTERVAL_MS).unref());
-    timers.push(setInterval(quietly(() => store.analyze()), ANALYZE_INTERVAL_MS).unref());
+    timers.push(
+      setInterval(
+        quietly(() => store.sweepExpired()),
+        SWEEP_INTERVAL_MS,
+      ).unref(),
+    );
+    timers.push(
+      setInterval(
+        quietly(() => store.analyze()),
+        ANALYZE_INTERVAL_MS,
+      ).unref(),
+    );
   }
 
   let server: Server | null = null;

@@ -43,12 +43,17 @@ async function signIn(base: string, who: string, headers: Record<string, string>
 beforeAll(async () => {
   database = await openTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-authmw-"));
-  auth = await createAuth({ env: parseEnv({ KVDECK_DATA_DIR: dataDir, KVDECK_ADMIN_PASSWORD: "first-admin-pw" }), db: database.db, log: () => {} });
-  for (const role of ["viewer", "editor"] as const) ids[role] = (await createUser(database.db, { username: role, role, password: `${role}-password` }))!.id;
+  auth = await createAuth({
+    env: parseEnv({ KVDECK_DATA_DIR: dataDir, KVDECK_ADMIN_PASSWORD: "first-admin-pw" }),
+    db: database.db,
+    log: () => {},
+  });
+  for (const role of ["viewer", "editor"] as const)
+    ids[role] = (await createUser(database.db, { username: role, role, password: `${role}-password` }))!.id;
   ids.admin = 1;
 });
 afterAll(async () => {
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) (s.closeAllConnections(), s.close());
   await database.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -102,7 +107,16 @@ describe("the gate", () => {
 
   it("keeps viewers and editors out of /admin however the path is spelled", async () => {
     const cookie = await signIn(base, "editor");
-    for (const p of ["/admin", "/admin/users", "/ADMIN/Users", "/%61dmin/users", "//admin/users", "/x/../admin/users", "/admin/users.data", "/admin/audit.csv"]) {
+    for (const p of [
+      "/admin",
+      "/admin/users",
+      "/ADMIN/Users",
+      "/%61dmin/users",
+      "//admin/users",
+      "/x/../admin/users",
+      "/admin/users.data",
+      "/admin/audit.csv",
+    ]) {
       const res = await fetch(`${base}${p}`, { headers: { cookie } });
       expect(res.status, p).toBe(403);
     }
@@ -148,7 +162,11 @@ describe("the gate", () => {
     expect(page.status).toBe(415);
     expect(await page.text()).toContain("<h1>Not a form</h1>");
     // Before the session: nobody signed in is told the same, not sent to sign in with a body kvdeck cannot read.
-    const anonymous = await fetch(`${base}/sign-in`, { method: "POST", body: "{}", headers: { origin: base, "content-type": "application/json" } });
+    const anonymous = await fetch(`${base}/sign-in`, {
+      method: "POST",
+      body: "{}",
+      headers: { origin: base, "content-type": "application/json" },
+    });
     expect(anonymous.status).toBe(415);
 
     expect((await send(new URLSearchParams({ intent: "delete" }), {})).status).toBe(200);

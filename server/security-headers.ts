@@ -32,7 +32,10 @@ export function securityHeaders(options: { development: boolean }): RequestHandl
     const nonce = crypto.randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
     // Vite's dev client injects scripts of its own: report there, enforce in production.
-    res.setHeader(options.development ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy", contentSecurityPolicy(nonce, options.development));
+    res.setHeader(
+      options.development ? "Content-Security-Policy-Report-Only" : "Content-Security-Policy",
+      contentSecurityPolicy(nonce, options.development),
+    );
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("X-Frame-Options", "DENY");
     res.setHeader("Referrer-Policy", "same-origin");

@@ -22,7 +22,8 @@ const { values } = parseArgs({
 
 const count = Number(values.keys);
 if (!Number.isInteger(count) || count < 1) throw new Error("--keys takes a positive whole number");
-const token = values.token ?? process.env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(path.resolve(process.env.KVDECK_DATA_DIR ?? "./data"));
+const token =
+  values.token ?? process.env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(path.resolve(process.env.KVDECK_DATA_DIR ?? "./data"));
 const upstream = createHttpUpstream({ accountId: values.account!, apiToken: token, baseUrl: values.url, timeoutMs: 120_000 });
 const title = values.namespace ?? `bench-${count}`;
 
@@ -41,7 +42,11 @@ async function worker() {
     next = Math.min(count, from + BULK_MAX_KEYS);
     const items = [];
     for (let i = from; i < next; i++) {
-      items.push({ key: `${values.prefix}${String(i).padStart(8, "0")}`, value: `value ${i}`, metadata: { "cache-tag": tags[i % tags.length], n: i } });
+      items.push({
+        key: `${values.prefix}${String(i).padStart(8, "0")}`,
+        value: `value ${i}`,
+        metadata: { "cache-tag": tags[i % tags.length], n: i },
+      });
     }
     const result = await upstream.bulkWrite(namespace.id, items);
     if (result.unsuccessfulKeys.length) throw new Error(`seed: ${result.unsuccessfulKeys.length} keys were not written`);

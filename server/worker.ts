@@ -14,7 +14,9 @@ import { loadOrCreateLocalToken } from "./local-kv/token";
 
 const env = parseEnv();
 if (!env.DATABASE_URL) {
-  console.error("kvdeck worker: set DATABASE_URL. A worker shares PostgreSQL with the web app; a PGlite data dir is one process's (docs/operations.md).");
+  console.error(
+    "kvdeck worker: set DATABASE_URL. A worker shares PostgreSQL with the web app; a PGlite data dir is one process's (docs/operations.md).",
+  );
   process.exit(1);
 }
 const database = await openDatabase({ url: env.DATABASE_URL });

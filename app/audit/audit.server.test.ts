@@ -17,10 +17,16 @@ describe("the audit writer", () => {
       action: "key.update",
       target: "connection 1 / key known-token-0123456789",
       outcome: "failed",
-      details: { error: "upstream said: token known-token-0123456789 rejected", failed: [{ key: "a", error: "Authorization: Bearer abcdefgh12345678" }] },
+      details: {
+        error: "upstream said: token known-token-0123456789 rejected",
+        failed: [{ key: "a", error: "Authorization: Bearer abcdefgh12345678" }],
+      },
     });
     const { events } = await listAuditEvents(database.db, { action: "key.update" }, { limit: 10, offset: 0 });
     expect(events[0].target).toBe("connection 1 / key [redacted]");
-    expect(events[0].details).toEqual({ error: "upstream said: token [redacted] rejected", failed: [{ key: "a", error: "Authorization: [redacted]" }] });
+    expect(events[0].details).toEqual({
+      error: "upstream said: token [redacted] rejected",
+      failed: [{ key: "a", error: "Authorization: [redacted]" }],
+    });
   });
 });

@@ -81,9 +81,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return "[nested too deep]";
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1)]));
   }
   return value;
 }
@@ -100,8 +98,16 @@ export const auditFilterSchema = z.object({
   action: z.string().trim().max(64).optional().catch(undefined),
   outcome: z.enum(AUDIT_OUTCOMES).optional().catch(undefined),
   /** YYYY-MM-DD, UTC, inclusive. */
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
 });
 
 export type AuditFilter = z.infer<typeof auditFilterSchema>;

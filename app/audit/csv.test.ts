@@ -12,7 +12,7 @@ describe("CSV", () => {
   });
 
   it("defuses cells a spreadsheet would run as a formula", () => {
-    expect(csvField("=HYPERLINK(\"http://evil\")")).toBe("\"'=HYPERLINK(\"\"http://evil\"\")\"");
+    expect(csvField('=HYPERLINK("http://evil")')).toBe('"\'=HYPERLINK(""http://evil"")"');
     expect(csvField("+1")).toBe("'+1");
     expect(csvField("-2")).toBe("'-2");
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -23,12 +23,12 @@ describe("CSV", () => {
     expect(csvField(" =1+1")).toBe("' =1+1");
     expect(csvField("   @SUM(A1)")).toBe("'   @SUM(A1)");
     expect(csvField("\u00a0\u3000+cmd")).toBe("'\u00a0\u3000+cmd");
-    expect(csvField("\n=HYPERLINK(1)")).toBe("\"'\n=HYPERLINK(1)\"");
+    expect(csvField("\n=HYPERLINK(1)")).toBe('"\'\n=HYPERLINK(1)"');
     expect(csvField(" \t-1")).toBe("' \t-1");
     for (const sign of ["＝", "＋", "－", "＠"]) expect(csvField(`${sign}1`)).toBe(`'${sign}1`);
     expect(csvField("  ＝SUM(A1)")).toBe("'  ＝SUM(A1)");
     expect(csvField("\tx")).toBe("'\tx");
-    expect(csvField("\rx")).toBe("\"'\rx\"");
+    expect(csvField("\rx")).toBe('"\'\rx"');
     // Ordinary text, including whitespace before a letter and signs inside a cell, stays as it is.
     expect(csvField("  plain")).toBe("  plain");
     expect(csvField("a=b+c")).toBe("a=b+c");

@@ -52,7 +52,8 @@ function parseHash(stored: string) {
   const salt = Buffer.from(parts[4], "base64url");
   const hash = Buffer.from(parts[5], "base64url");
   const powerOfTwo = Number.isInteger(N) && N > 1 && (N & (N - 1)) === 0;
-  if (!powerOfTwo || !Number.isInteger(r) || r < 1 || 128 * N * r > MAX_MEMORY_BYTES || !Number.isInteger(p) || p < 1 || p > MAX_P) return null;
+  if (!powerOfTwo || !Number.isInteger(r) || r < 1 || 128 * N * r > MAX_MEMORY_BYTES || !Number.isInteger(p) || p < 1 || p > MAX_P)
+    return null;
   if (salt.length < 8 || hash.length < 16) return null;
   return { N, r, p, salt, hash };
 }

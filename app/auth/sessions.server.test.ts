@@ -75,7 +75,10 @@ describe("the session store", () => {
   it("issues an HttpOnly, SameSite=Lax cookie (Secure with the __Host- prefix over HTTPS) and resolves it", async () => {
     const plain = await store.create(userId, { ip: "10.0.0.1", userAgent: "test" }, false);
     expect(plain.setCookie).toMatch(/^kvdeck_session=[\w-]{43}\.[\w-]{43}; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax$/);
-    expect(await store.resolve(cookieOf(plain.setCookie))).toEqual({ sessionId: plain.sessionId, user: { id: userId, username: "sam", role: "editor" } });
+    expect(await store.resolve(cookieOf(plain.setCookie))).toEqual({
+      sessionId: plain.sessionId,
+      user: { id: userId, username: "sam", role: "editor" },
+    });
 
     const secure = await store.create(userId, {}, true);
     expect(secure.setCookie).toMatch(/^__Host-kvdeck_session=\S+; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax; Secure$/);

@@ -154,7 +154,10 @@ export class SessionStore {
       return null;
     }
     if (now - row.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
-      await this.db.update(sessions).set({ lastSeenAt: new Date(now) }).where(eq(sessions.id, sessionId));
+      await this.db
+        .update(sessions)
+        .set({ lastSeenAt: new Date(now) })
+        .where(eq(sessions.id, sessionId));
     }
     return { sessionId, user: { id: row.id, username: row.username, role: row.role } };
   }
@@ -172,9 +175,7 @@ export class SessionStore {
   /** Deletes sessions that are over; sign-in calls it, so the table does not grow without bound. */
   async sweepExpired(): Promise<void> {
     const now = this.now();
-    await this.db
-      .delete(sessions)
-      .where(or(lt(sessions.expiresAt, new Date(now)), lt(sessions.lastSeenAt, new Date(now - this.idleMs))));
+    await this.db.delete(sessions).where(or(lt(sessions.expiresAt, new Date(now)), lt(sessions.lastSeenAt, new Date(now - this.idleMs))));
   }
 
   /** Set-Cookie values that remove the session cookie under either name. */

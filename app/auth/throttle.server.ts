@@ -116,7 +116,9 @@ export class SignInThrottle {
     const [row] = await db
       .select({ failures: count(), latest: max(signInFailures.at) })
       .from(signInFailures)
-      .where(and(eq(signInFailures.username, username), eq(signInFailures.ip, ip), gt(signInFailures.at, new Date(now - this.clientWindowMs))));
+      .where(
+        and(eq(signInFailures.username, username), eq(signInFailures.ip, ip), gt(signInFailures.at, new Date(now - this.clientWindowMs))),
+      );
     const failures = Number(row?.failures ?? 0);
     if (failures < this.freePerClient || !row?.latest) return null;
     return new Date(row.latest).getTime() + backoffMs(failures - this.freePerClient, this.backoffBaseMs, this.backoffCapMs);

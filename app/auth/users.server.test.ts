@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { verifyPassword } from "./password.server";
-import { createUser, deleteUser, ensureFirstAdmin, findUserByUsername, listUsers, setPassword, setRole, UserRuleError } from "./users.server";
+import {
+  createUser,
+  deleteUser,
+  ensureFirstAdmin,
+  findUserByUsername,
+  listUsers,
+  setPassword,
+  setRole,
+  UserRuleError,
+} from "./users.server";
 
 describe("users", () => {
   let database: TestDatabase;
@@ -24,7 +33,9 @@ describe("users", () => {
   });
 
   it("stores usernames lower-case and refuses a taken one", async () => {
-    expect(await createUser(database.db, { username: " Dana ", role: "viewer", password: "dana-password" })).toMatchObject({ username: "dana" });
+    expect(await createUser(database.db, { username: " Dana ", role: "viewer", password: "dana-password" })).toMatchObject({
+      username: "dana",
+    });
     expect(await createUser(database.db, { username: "DANA", role: "editor", password: "other-password" })).toBeNull();
     expect((await findUserByUsername(database.db, "Dana"))?.role).toBe("viewer");
   });

@@ -76,8 +76,10 @@ describe("keyConfirms: metadata", () => {
 describe("keyConfirms: expiration", () => {
   test("an absolute expiry confirms within ±5 s (the upstream computes TTLs at its own clock), not beyond", () => {
     const m = mark({ expiration: NOW_S + 3600 });
-    for (const delta of [-5, -1, 0, 1, 5]) expect(keyConfirms({ name: "k", expiration: NOW_S + 3600 + delta }, m), `delta ${delta}`).toBe(true);
-    for (const delta of [-6, 6, 60, -3600]) expect(keyConfirms({ name: "k", expiration: NOW_S + 3600 + delta }, m), `delta ${delta}`).toBe(false);
+    for (const delta of [-5, -1, 0, 1, 5])
+      expect(keyConfirms({ name: "k", expiration: NOW_S + 3600 + delta }, m), `delta ${delta}`).toBe(true);
+    for (const delta of [-6, 6, 60, -3600])
+      expect(keyConfirms({ name: "k", expiration: NOW_S + 3600 + delta }, m), `delta ${delta}`).toBe(false);
   });
 
   test("an expected expiry is not confirmed by a key listed without one (the old state)", () => {

@@ -99,13 +99,26 @@ const FILTER_MAX_PAGES = 5;
 export async function loadKeyPage(
   cache: ResourceCache,
   upstream: KvUpstream,
-  opts: { accountId: string; namespaceId: string; prefix: string; cursor: string; after: string | null; filter?: KeyRule; signal?: AbortSignal },
+  opts: {
+    accountId: string;
+    namespaceId: string;
+    prefix: string;
+    cursor: string;
+    after: string | null;
+    filter?: KeyRule;
+    signal?: AbortSignal;
+  },
 ): Promise<MergedKeyPage> {
   const matches = opts.filter && filtersBeyondPrefix(opts.filter) ? compileRule(opts.filter) : null;
   const scope = keyScope(upstream.accountId, opts.namespaceId);
   const result: MergedKeyPage = { keys: [], cursor: opts.cursor, pageEnd: opts.after, hidden: 0, scanned: 0 };
   for (let pages = 0; pages < (matches ? FILTER_MAX_PAGES : 1); pages++) {
-    const page = await upstream.listKeys(opts.namespaceId, { prefix: opts.prefix, cursor: result.cursor, limit: LIST_LIMIT_MAX, signal: opts.signal });
+    const page = await upstream.listKeys(opts.namespaceId, {
+      prefix: opts.prefix,
+      cursor: result.cursor,
+      limit: LIST_LIMIT_MAX,
+      signal: opts.signal,
+    });
     const last = page.keys.length ? page.keys[page.keys.length - 1].name : null;
     const range: PageRange = {
       prefix: opts.prefix,

@@ -56,7 +56,13 @@ const NEW: Key = { name: "k", metadata: { v: 2 } };
 
 // Every intent × upstream lists it (old / new state) or not × TTL alive / expired.
 // Expected: what the row shows (hidden, plain, or a status), and what happens to the mark.
-type Row = [intent: OverlayIntent, listed: Key | null, alive: boolean, shows: "hidden" | "plain" | "absent" | OverlayStatus, mark: "kept" | "cleared" | "expired"];
+type Row = [
+  intent: OverlayIntent,
+  listed: Key | null,
+  alive: boolean,
+  shows: "hidden" | "plain" | "absent" | OverlayStatus,
+  mark: "kept" | "cleared" | "expired",
+];
 const table: Row[] = [
   ["delete", OLD, true, "hidden", "kept"],
   ["delete", OLD, false, "error", "expired"],

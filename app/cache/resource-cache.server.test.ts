@@ -80,7 +80,9 @@ test("fail turns only the refused items of an operation into errors", async () =
 });
 
 test("creates show before the upstream lists them and clear once it does", async () => {
-  await cache.addAsCreating<Key>(SCOPE, [{ id: "b", data: { name: "b", metadata: { v: 1 } }, expected: { metadata: { v: 1 } } }], { opId: "op1" });
+  await cache.addAsCreating<Key>(SCOPE, [{ id: "b", data: { name: "b", metadata: { v: 1 } }, expected: { metadata: { v: 1 } } }], {
+    opId: "op1",
+  });
   const before = await cache.merge<Key>(SCOPE, [{ name: "a" }, { name: "c" }], mergeOptions);
   expect(before.items.map((i) => [i.name, i._meta?.status])).toEqual([
     ["a", undefined],
@@ -107,7 +109,13 @@ test("progress metadata: updateMetadata, isProcessing, getByStatus, cancelOperat
   expect(await cache.isProcessing(SCOPE, "a")).toBe(true);
   expect(await cache.updateMetadata(SCOPE, "a", "job1", { progress: 0.5, message: "halfway", retryCount: 1, maxRetries: 3 })).toBe(true);
   expect(await cache.updateMetadata(SCOPE, "a", "other", { progress: 1 })).toBe(false);
-  expect(await cache.getOne(SCOPE, "a")).toMatchObject({ progress: 0.5, message: "halfway", retryCount: 1, maxRetries: 3, stage: "copying" });
+  expect(await cache.getOne(SCOPE, "a")).toMatchObject({
+    progress: 0.5,
+    message: "halfway",
+    retryCount: 1,
+    maxRetries: 3,
+    stage: "copying",
+  });
   expect((await cache.getByStatus(SCOPE, "processing")).map((o) => o.resourceId).sort()).toEqual(["a", "b"]);
   await cache.addRule(SCOPE, { prefix: "tmp:" }, { opId: "job1" });
   expect(await cache.cancelOperation("job1")).toEqual({ marks: 2, rules: 1 });
@@ -141,9 +149,7 @@ test("marks of other scopes and outside the page's range are left alone", async 
 describe("concurrency", () => {
   const id = (i: number) => `key-${String(i).padStart(2, "0")}`;
   test("50 concurrent actions on one namespace lose no mark", async () => {
-    const actions = Array.from({ length: 50 }, (_, i) =>
-      cache.markAsDeleting(SCOPE, [id(i), `shared-${i % 5}`], { opId: `op-${i}` }),
-    );
+    const actions = Array.from({ length: 50 }, (_, i) => cache.markAsDeleting(SCOPE, [id(i), `shared-${i % 5}`], { opId: `op-${i}` }));
     await Promise.all(actions);
     const marks = await cache.list(SCOPE);
     expect(marks.filter((m) => m.resourceId.startsWith("key-"))).toHaveLength(50);
@@ -158,8 +164,11 @@ describe("concurrency", () => {
     );
     const after = await cache.list(SCOPE);
     expect(after.filter((m) => m.resourceId.startsWith("key-"))).toHaveLength(50);
-    expect(after.filter((m) => m.status === "error").map((m) => m.resourceId).sort()).toEqual(
-      Array.from({ length: 25 }, (_, k) => id(k * 2)),
-    );
+    expect(
+      after
+        .filter((m) => m.status === "error")
+        .map((m) => m.resourceId)
+        .sort(),
+    ).toEqual(Array.from({ length: 25 }, (_, k) => id(k * 2)));
   });
 });

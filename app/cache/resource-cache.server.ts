@@ -13,7 +13,15 @@ import { overlayRules, overlays } from "~/db/schema";
 import { compareKeys } from "~/kv/key-order";
 import type { KeyRule } from "~/kv/key-rule";
 import { merge, notConfirmedMessage, type MergeResult, type PageRange } from "./merge";
-import { STATUS_FOR_INTENT, type Expectation, type KeysDone, type Overlay, type OverlayIntent, type OverlayStatus, type RuleOverlay } from "./types";
+import {
+  STATUS_FOR_INTENT,
+  type Expectation,
+  type KeysDone,
+  type Overlay,
+  type OverlayIntent,
+  type OverlayStatus,
+  type RuleOverlay,
+} from "./types";
 
 /** How long a mark waits for the upstream to confirm it. Workers KV can take a minute or more. */
 export const DEFAULT_OVERLAY_TTL_MS = 120_000;
@@ -118,7 +126,12 @@ export class ResourceCache {
   }
 
   markAsDeleting(scope: string, ids: string[], opts: MarkOptions) {
-    return this.mark(scope, "delete", ids.map((id) => ({ id })), opts);
+    return this.mark(
+      scope,
+      "delete",
+      ids.map((id) => ({ id })),
+      opts,
+    );
   }
 
   addAsCreating<T>(scope: string, items: MarkItem<T>[], opts: MarkOptions) {
@@ -135,13 +148,20 @@ export class ResourceCache {
   }
 
   batchMarkAsProcessing(scope: string, ids: string[], opts: MarkOptions & Partial<ProgressPatch>) {
-    return this.mark(scope, "process", ids.map((id) => ({ id })), opts);
+    return this.mark(
+      scope,
+      "process",
+      ids.map((id) => ({ id })),
+      opts,
+    );
   }
 
   /** A create whose id the upstream assigned (a namespace): the temporary mark becomes the real one. */
   async replaceCreated<T>(scope: string, temporaryId: string, item: MarkItem<T>, opts: MarkOptions) {
     await this.db.transaction(async (tx) => {
-      await tx.delete(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(temporaryId)), eq(overlays.opId, opts.opId)));
+      await tx
+        .delete(overlays)
+        .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(temporaryId)), eq(overlays.opId, opts.opId)));
       await new ResourceCache(tx as unknown as Db, this.options).mark(scope, "create", [item], opts);
     });
   }
@@ -162,7 +182,9 @@ export class ResourceCache {
   /** The upstream refused these items: their marks stay, as errors, so the rows come back with a badge. */
   async fail(scope: string, opId: string, failures: { id: string; error: string }[]) {
     for (let i = 0; i < failures.length; i += MARK_CHUNK) {
-      const chunk = JSON.stringify(failures.slice(i, i + MARK_CHUNK).map((f) => ({ id: escapeKeyText(f.id), error: printableText(f.error) })));
+      const chunk = JSON.stringify(
+        failures.slice(i, i + MARK_CHUNK).map((f) => ({ id: escapeKeyText(f.id), error: printableText(f.error) })),
+      );
       await this.db.execute(sql`
         update overlays set status = 'error', error = f.error, updated_at = now()
         from jsonb_to_recordset(${chunk}::jsonb) as f(id text, error text)
@@ -186,7 +208,10 @@ export class ResourceCache {
   }
 
   async getOne<T>(scope: string, id: string): Promise<Overlay<T> | null> {
-    const [row] = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(id))));
+    const [row] = await this.db
+      .select()
+      .from(overlays)
+      .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(id))));
     return row ? toOverlay<T>(row) : null;
   }
 
@@ -196,7 +221,10 @@ export class ResourceCache {
   }
 
   async getByStatus<T>(scope: string, status: OverlayStatus): Promise<Overlay<T>[]> {
-    const rows = await this.db.select().from(overlays).where(and(eq(overlays.scope, scope), eq(overlays.status, status)));
+    const rows = await this.db
+      .select()
+      .from(overlays)
+      .where(and(eq(overlays.scope, scope), eq(overlays.status, status)));
     return rows.map((r) => toOverlay<T>(r));
   }
 
@@ -207,7 +235,11 @@ export class ResourceCache {
     return { marks, rules: rules.length };
   }
 
-  async addRule(scope: string, rule: KeyRule, opts: MarkOptions & { status?: RuleOverlay["status"]; message?: string }): Promise<RuleOverlay> {
+  async addRule(
+    scope: string,
+    rule: KeyRule,
+    opts: MarkOptions & { status?: RuleOverlay["status"]; message?: string },
+  ): Promise<RuleOverlay> {
     const [row] = await this.db
       .insert(overlayRules)
       .values({
@@ -274,7 +306,13 @@ export class ResourceCache {
     if (range.after != null) conditions.push(sql`${overlays.resourceId} > ${escapeKeyText(range.after)}`);
     if (range.through != null) conditions.push(sql`${overlays.resourceId} <= ${escapeKeyText(range.through)}`);
     if (range.prefix) conditions.push(sql`starts_with(${overlays.resourceId}, ${escapeKeyText(range.prefix)})`);
-    const [rows, rules] = await Promise.all([this.db.select().from(overlays).where(and(...conditions)), this.rules(scope)]);
+    const [rows, rules] = await Promise.all([
+      this.db
+        .select()
+        .from(overlays)
+        .where(and(...conditions)),
+      this.rules(scope),
+    ]);
     if (rows.length === 0 && rules.length === 0) return { items: fresh, hidden: 0, confirmed: [], expired: [] };
 
     const now = this.now();
@@ -331,8 +369,6 @@ export class ResourceCache {
     const rows = await this.db.select().from(overlays).where(eq(overlays.scope, scope));
     return rows.map((r) => toOverlay<T>(r)).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
   }
-
-
 }
 
 const MARK_CHUNK = 5_000;

@@ -109,5 +109,18 @@ export function metaOf<T>(o: Overlay<T>, status: OverlayStatus = o.status, error
 /** A mark as the browser shows it before (or without) the server's: for in-flight and just-answered changes. */
 export function clientMeta(fields: Pick<OverlayMeta, "status" | "intent"> & Partial<OverlayMeta>): OverlayMeta {
   const now = Date.now();
-  return { opId: "", createdAt: now, updatedAt: now, expiresAt: now, ttlMs: 0, progress: null, stage: null, message: null, error: null, retryCount: 0, maxRetries: 0, ...fields };
+  return {
+    opId: "",
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: now,
+    ttlMs: 0,
+    progress: null,
+    stage: null,
+    message: null,
+    error: null,
+    retryCount: 0,
+    maxRetries: 0,
+    ...fields,
+  };
 }

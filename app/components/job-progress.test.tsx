@@ -43,7 +43,11 @@ test("the listing is progress of its own: an indeterminate bar that says pages, 
 });
 
 test("processing is measured against the total", () => {
-  const job = { ...base, counters: { ...base.counters, scanned: 20_000, matched: 20_000, processed: 10_000, succeeded: 10_000 }, progress: 0.25 };
+  const job = {
+    ...base,
+    counters: { ...base.counters, scanned: 20_000, matched: 20_000, processed: 10_000, succeeded: 10_000 },
+    progress: 0.25,
+  };
   expect(describeProgress(job)).toEqual({ stage: "processing", value: 25, text: "Deleting: 10,000 of 40,000 keys (25 %)" });
   expect(renderToStaticMarkup(<JobProgressBar job={job} />)).toContain('aria-valuenow="25"');
 });

@@ -68,7 +68,15 @@ export function jobSubject(job: Pick<JobSnapshot, "kind" | "payload" | "connecti
 }
 
 /** A link to the job's namespace, named by its title (its id when the namespace is gone). */
-export function JobNamespaceLink({ job, titles, className }: { job: Pick<JobSnapshot, "connectionId" | "namespaceId">; titles?: NamespaceTitles; className?: string }) {
+export function JobNamespaceLink({
+  job,
+  titles,
+  className,
+}: {
+  job: Pick<JobSnapshot, "connectionId" | "namespaceId">;
+  titles?: NamespaceTitles;
+  className?: string;
+}) {
   const title = namespaceTitle(titles, job.connectionId, job.namespaceId);
   return (
     <Link
@@ -115,10 +123,20 @@ export function describeProgress(job: JobSnapshot): { stage: ProgressStage; valu
   const ofTotal = job.totalEstimate !== null ? ` of ${formatCount(job.totalEstimate)}` : "";
   const percent = job.progress !== null ? ` (${Math.floor(job.progress * 100)} %)` : "";
   if (job.state === "succeeded") {
-    return { stage: "done", value: 100, text: job.dryRun ? `Done: ${formatCount(c.matched)} keys match (${scanSummary(job)})` : `Done: ${formatCount(c.processed)} keys processed` };
+    return {
+      stage: "done",
+      value: 100,
+      text: job.dryRun
+        ? `Done: ${formatCount(c.matched)} keys match (${scanSummary(job)})`
+        : `Done: ${formatCount(c.processed)} keys processed`,
+    };
   }
   if (job.state === "cancelled" || job.state === "failed") {
-    return { stage: "stopped", value: job.progress !== null ? job.progress * 100 : null, text: `${job.state === "failed" ? "Failed" : "Cancelled"} after ${formatCount(c.processed)}${ofTotal} keys` };
+    return {
+      stage: "stopped",
+      value: job.progress !== null ? job.progress * 100 : null,
+      text: `${job.state === "failed" ? "Failed" : "Cancelled"} after ${formatCount(c.processed)}${ofTotal} keys`,
+    };
   }
   if (job.state === "queued" && !job.startedAt) return { stage: "waiting", value: 0, text: "Waiting for a runner" };
   const prefix = job.state === "paused" ? "Paused · " : job.state === "queued" ? "Queued again · " : "";
@@ -126,7 +144,11 @@ export function describeProgress(job: JobSnapshot): { stage: ProgressStage; valu
     return { stage: "listing", value: null, text: `${prefix}${job.dryRun ? "Counting" : "Listing"}: ${scanSummary(job)}` };
   }
   const value = job.progress !== null ? job.progress * 100 : null;
-  return { stage: "processing", value, text: `${prefix}${PROCESSING_VERBS[job.kind]}: ${formatCount(c.processed)}${ofTotal} keys${percent}` };
+  return {
+    stage: "processing",
+    value,
+    text: `${prefix}${PROCESSING_VERBS[job.kind]}: ${formatCount(c.processed)}${ofTotal} keys${percent}`,
+  };
 }
 
 /**
@@ -134,7 +156,17 @@ export function describeProgress(job: JobSnapshot): { stage: ProgressStage; valu
  * before any key is processed, determinate once processing has a total; `aria-valuetext` and, with
  * `showText`, a line under it say where it stands.
  */
-export function JobProgressBar({ job, className, showText = false, textClassName = "text-xs" }: { job: JobSnapshot; className?: string; showText?: boolean; textClassName?: string }) {
+export function JobProgressBar({
+  job,
+  className,
+  showText = false,
+  textClassName = "text-xs",
+}: {
+  job: JobSnapshot;
+  className?: string;
+  showText?: boolean;
+  textClassName?: string;
+}) {
   const { value, text } = describeProgress(job);
   const clamped = value === null ? null : Math.max(0, Math.min(100, value));
   return (

@@ -18,9 +18,12 @@ export function JobTray() {
 
   useEffect(() => {
     load("/jobs/active");
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") load("/jobs/active");
-    }, running.length ? BUSY_POLL_MS : IDLE_POLL_MS);
+    const timer = setInterval(
+      () => {
+        if (document.visibilityState === "visible") load("/jobs/active");
+      },
+      running.length ? BUSY_POLL_MS : IDLE_POLL_MS,
+    );
     return () => clearInterval(timer);
   }, [load, running.length]);
 
@@ -29,13 +32,21 @@ export function JobTray() {
       <Popover.Trigger className="inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-sm text-muted-foreground hover:bg-accent hover:text-foreground">
         Jobs
         {running.length ? (
-          <span className="rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground" aria-label={`${running.length} running`}>
+          <span
+            className="rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground"
+            aria-label={`${running.length} running`}
+          >
             {running.length}
           </span>
         ) : null}
       </Popover.Trigger>
       <Popover.Portal>
-        <Popover.Content align="end" sideOffset={6} className="z-50 w-80 rounded-lg border bg-popover p-3 text-sm shadow-lg" aria-label="Running jobs">
+        <Popover.Content
+          align="end"
+          sideOffset={6}
+          className="z-50 w-80 rounded-lg border bg-popover p-3 text-sm shadow-lg"
+          aria-label="Running jobs"
+        >
           {jobs.length === 0 ? (
             <p className="text-muted-foreground">No job is running.</p>
           ) : (

@@ -31,7 +31,14 @@ export function KeyFilterForm({
   const [expiryChoice, setExpiryChoice] = useState<ExpiryFilter | "">(expiry ?? "");
   const id = useId();
   return (
-    <Form method="get" action={base} role="search" aria-label="Filter keys" className="ml-auto flex w-full flex-wrap items-end gap-2 sm:w-auto" onSubmit={onSubmitted}>
+    <Form
+      method="get"
+      action={base}
+      role="search"
+      aria-label="Filter keys"
+      className="ml-auto flex w-full flex-wrap items-end gap-2 sm:w-auto"
+      onSubmit={onSubmitted}
+    >
       <Field id={`${id}-prefix`} label="Prefix" className="w-full sm:w-auto">
         <Input
           id={`${id}-prefix`}
@@ -49,13 +56,35 @@ export function KeyFilterForm({
       {more ? (
         <>
           <Field id={`${id}-glob`} label="Name pattern">
-            <Input id={`${id}-glob`} name="glob" placeholder="e.g. *:cart" defaultValue={rule.glob ?? ""} className="w-40 font-mono" autoComplete="off" spellCheck={false} />
+            <Input
+              id={`${id}-glob`}
+              name="glob"
+              placeholder="e.g. *:cart"
+              defaultValue={rule.glob ?? ""}
+              className="w-40 font-mono"
+              autoComplete="off"
+              spellCheck={false}
+            />
           </Field>
           <Field id={`${id}-field`} label="Metadata field">
-            <Input id={`${id}-field`} name="metaField" placeholder="e.g. cache-tag" defaultValue={condition?.field ?? ""} className="w-36 font-mono" autoComplete="off" spellCheck={false} />
+            <Input
+              id={`${id}-field`}
+              name="metaField"
+              placeholder="e.g. cache-tag"
+              defaultValue={condition?.field ?? ""}
+              className="w-36 font-mono"
+              autoComplete="off"
+              spellCheck={false}
+            />
           </Field>
           <Field id={`${id}-op`} label="Metadata comparison">
-            <select id={`${id}-op`} name="metaOp" value={op} onChange={(e) => setOp(e.currentTarget.value as typeof op)} className={SELECT_CLASS}>
+            <select
+              id={`${id}-op`}
+              name="metaOp"
+              value={op}
+              onChange={(e) => setOp(e.currentTarget.value as typeof op)}
+              className={SELECT_CLASS}
+            >
               <option value="equals">equals</option>
               <option value="contains">contains</option>
               <option value="exists">exists</option>
@@ -63,11 +92,24 @@ export function KeyFilterForm({
           </Field>
           {op !== "exists" ? (
             <Field id={`${id}-value`} label="Metadata value">
-              <Input id={`${id}-value`} name="metaValue" defaultValue={condition?.value ?? ""} className="w-32 font-mono" autoComplete="off" spellCheck={false} />
+              <Input
+                id={`${id}-value`}
+                name="metaValue"
+                defaultValue={condition?.value ?? ""}
+                className="w-32 font-mono"
+                autoComplete="off"
+                spellCheck={false}
+              />
             </Field>
           ) : null}
           <Field id={`${id}-expiry`} label="Expiry">
-            <select id={`${id}-expiry`} name="expiry" value={expiryChoice} onChange={(e) => setExpiryChoice(e.currentTarget.value as ExpiryFilter | "")} className={SELECT_CLASS}>
+            <select
+              id={`${id}-expiry`}
+              name="expiry"
+              value={expiryChoice}
+              onChange={(e) => setExpiryChoice(e.currentTarget.value as ExpiryFilter | "")}
+              className={SELECT_CLASS}
+            >
               <option value="">any</option>
               {EXPIRY_FILTERS.map((choice) => (
                 <option key={choice} value={choice}>

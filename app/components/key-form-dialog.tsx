@@ -52,7 +52,8 @@ export function KeyFormDialog({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result, fetcher.state]);
 
-  const serverErrors: Record<string, string> = result && !result.ok ? { ...(result.fields ?? {}), [result.field ?? "form"]: result.error } : {};
+  const serverErrors: Record<string, string> =
+    result && !result.ok ? { ...(result.fields ?? {}), [result.field ?? "form"]: result.error } : {};
   const errors = { ...serverErrors, ...clientErrors };
   const describedBy = (field: string) => (errors[field] ? `${ids}-${field}-error` : undefined);
   const fieldError = (field: string) =>
@@ -67,8 +68,8 @@ export function KeyFormDialog({
       <DialogContent aria-describedby={`${ids}-desc`}>
         <DialogTitle>{mode === "create" ? "New key" : "Edit key"}</DialogTitle>
         <DialogDescription id={`${ids}-desc`}>
-          {mode === "create" ? "Write a new key to this namespace." : "Saving replaces the value, metadata and expiry."} Workers KV can take up to a
-          minute to show the change everywhere; kvdeck shows it at once.
+          {mode === "create" ? "Write a new key to this namespace." : "Saving replaces the value, metadata and expiry."} Workers KV can take
+          up to a minute to show the change everywhere; kvdeck shows it at once.
         </DialogDescription>
         <fetcher.Form
           ref={formRef}
@@ -140,20 +141,45 @@ export function KeyFormDialog({
           <fieldset className="grid gap-2 text-sm" aria-describedby={describedBy("expiry") ?? describedBy("ttl") ?? describedBy("at")}>
             <legend className="mb-1">Expiry</legend>
             <div className="flex flex-wrap gap-x-4 gap-y-1">
-              {(mode === "edit" && initial?.expiration ? (["keep", "none", "ttl", "at"] as const) : (["none", "ttl", "at"] as const)).map((option) => (
-                <label key={option} className="inline-flex items-center gap-1.5">
-                  <input type="radio" name="expiry" value={option} checked={expiry === option} onChange={() => setExpiry(option)} />
-                  {{ keep: `Keep (${initial?.expiration ? formatAbsolute(initial.expiration) : ""})`, none: "Never", ttl: "After", at: "At" }[option]}
-                </label>
-              ))}
+              {(mode === "edit" && initial?.expiration ? (["keep", "none", "ttl", "at"] as const) : (["none", "ttl", "at"] as const)).map(
+                (option) => (
+                  <label key={option} className="inline-flex items-center gap-1.5">
+                    <input type="radio" name="expiry" value={option} checked={expiry === option} onChange={() => setExpiry(option)} />
+                    {
+                      {
+                        keep: `Keep (${initial?.expiration ? formatAbsolute(initial.expiration) : ""})`,
+                        none: "Never",
+                        ttl: "After",
+                        at: "At",
+                      }[option]
+                    }
+                  </label>
+                ),
+              )}
             </div>
             {expiry === "ttl" ? (
               <label className="flex items-center gap-2">
-                <Input name="ttl" type="number" min={60} defaultValue={3600} className="w-32" aria-label="Expiry TTL in seconds" aria-invalid={Boolean(errors.ttl)} />
+                <Input
+                  name="ttl"
+                  type="number"
+                  min={60}
+                  defaultValue={3600}
+                  className="w-32"
+                  aria-label="Expiry TTL in seconds"
+                  aria-invalid={Boolean(errors.ttl)}
+                />
                 seconds
               </label>
             ) : null}
-            {expiry === "at" ? <Input name="atLocal" type="datetime-local" aria-label="Expiry date and time" aria-invalid={Boolean(errors.at)} className="w-64" /> : null}
+            {expiry === "at" ? (
+              <Input
+                name="atLocal"
+                type="datetime-local"
+                aria-label="Expiry date and time"
+                aria-invalid={Boolean(errors.at)}
+                className="w-64"
+              />
+            ) : null}
             {fieldError("expiry") ?? fieldError("ttl") ?? fieldError("at")}
           </fieldset>
           {errors.form ? (

@@ -4,7 +4,11 @@ import { expect, test } from "vitest";
 import { visibleSegments } from "~/utils/format";
 import { KeyName, VisibleText, splitTail } from "./key-name";
 
-const text = (html: string) => html.replace(/<[^>]*>/g, "").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+const text = (html: string) =>
+  html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 test("a U+202E in a name renders as a visible escape token, never as the raw character", () => {
   const html = renderToStaticMarkup(<KeyName name={"abc\u202Edef.txt"} />);
@@ -25,9 +29,15 @@ test("middle truncation keeps the end of the name whole, and the full name as th
 
 test("splitTail counts an escape as one character and never splits a surrogate pair", () => {
   const [head, tail] = splitTail(visibleSegments("ab\u202Ecd😀"), 3);
-  expect(head).toEqual([{ text: "ab", escaped: false }, { text: "\\u202E", escaped: true }]);
+  expect(head).toEqual([
+    { text: "ab", escaped: false },
+    { text: "\\u202E", escaped: true },
+  ]);
   expect(tail).toEqual([{ text: "cd😀", escaped: false }]);
   const [h2, t2] = splitTail(visibleSegments("ab\u202Ecd😀"), 4);
   expect(h2.map((s) => s.text).join("")).toBe("ab");
-  expect(t2).toEqual([{ text: "\\u202E", escaped: true }, { text: "cd😀", escaped: false }]);
+  expect(t2).toEqual([
+    { text: "\\u202E", escaped: true },
+    { text: "cd😀", escaped: false },
+  ]);
 });

@@ -12,7 +12,11 @@ function Segments({ segments }: { segments: TextSegment[] }) {
     <>
       {segments.map((s, i) =>
         s.escaped ? (
-          <span key={i} className="rounded-sm bg-warning/25 px-px font-mono text-[0.9em] text-warning-foreground dark:text-warning" data-escape="">
+          <span
+            key={i}
+            className="rounded-sm bg-warning/25 px-px font-mono text-[0.9em] text-warning-foreground dark:text-warning"
+            data-escape=""
+          >
             {s.text}
           </span>
         ) : (

@@ -88,7 +88,12 @@ export function KeysTable(props: KeysTableProps) {
             </Link>
             {/* A phone's metadata column is too narrow for a failure and its buttons: they go under the name. */}
             {info.row.original._meta?.status === "error" ? (
-              <RowFailure row={info.row.original} onRetry={onRetry} onDismiss={onDismiss} className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden" />
+              <RowFailure
+                row={info.row.original}
+                onRetry={onRetry}
+                onDismiss={onDismiss}
+                className="mt-1 flex flex-wrap items-center gap-1.5 sm:hidden"
+              />
             ) : null}
           </>
         ),
@@ -99,7 +104,11 @@ export function KeysTable(props: KeysTableProps) {
           const exp = info.getValue();
           if (exp === undefined) return <span className="text-muted-foreground">never</span>;
           return (
-            <time dateTime={new Date(exp * 1000).toISOString()} title={formatAbsolute(exp)} className="whitespace-nowrap text-xs sm:text-sm">
+            <time
+              dateTime={new Date(exp * 1000).toISOString()}
+              title={formatAbsolute(exp)}
+              className="whitespace-nowrap text-xs sm:text-sm"
+            >
               {formatRelative(exp, nowMs)}
             </time>
           );
@@ -109,7 +118,8 @@ export function KeysTable(props: KeysTableProps) {
         header: "Metadata",
         cell: (info) => {
           const row = info.row.original;
-          if (row._meta?.status === "error") return <RowFailure row={row} onRetry={onRetry} onDismiss={onDismiss} className="hidden items-center gap-2 sm:flex" />;
+          if (row._meta?.status === "error")
+            return <RowFailure row={row} onRetry={onRetry} onDismiss={onDismiss} className="hidden items-center gap-2 sm:flex" />;
           if (row._meta) {
             return (
               <span className="flex items-center gap-2">
@@ -248,7 +258,8 @@ export function KeysTable(props: KeysTableProps) {
                   "hover:bg-accent/60",
                   name === activeKey && "bg-accent",
                   checked && "bg-primary/10",
-                  item.index === cursorIndex && "group-focus-visible/keys:outline-2 group-focus-visible/keys:-outline-offset-2 group-focus-visible/keys:outline-ring group-focus-visible/keys:outline-solid",
+                  item.index === cursorIndex &&
+                    "group-focus-visible/keys:outline-2 group-focus-visible/keys:-outline-offset-2 group-focus-visible/keys:outline-ring group-focus-visible/keys:outline-solid",
                   row.original._meta?.status === "error" && "bg-destructive/5",
                 )}
                 style={{ height: ROW_HEIGHT }}
@@ -294,22 +305,47 @@ export function KeysTable(props: KeysTableProps) {
 }
 
 /** A failed change: its badge, why, and Retry / Dismiss (named with the key). Shown once per row, where it fits. */
-function RowFailure({ row, onRetry, onDismiss, className }: { row: KeyRow; onRetry?: (row: KeyRow) => void; onDismiss?: (row: KeyRow) => void; className: string }) {
+function RowFailure({
+  row,
+  onRetry,
+  onDismiss,
+  className,
+}: {
+  row: KeyRow;
+  onRetry?: (row: KeyRow) => void;
+  onDismiss?: (row: KeyRow) => void;
+  className: string;
+}) {
   const meta = row._meta!;
   return (
     <span className={className}>
       <StatusBadge meta={meta} />
-      <span className="min-w-0 truncate text-xs text-destructive max-sm:order-last max-sm:basis-full" title={meta.error ? escapeInvisibles(meta.error) : undefined}>
+      <span
+        className="min-w-0 truncate text-xs text-destructive max-sm:order-last max-sm:basis-full"
+        title={meta.error ? escapeInvisibles(meta.error) : undefined}
+      >
         <span className="sr-only">: </span>
         <VisibleText text={meta.error ?? ""} />
       </span>
       {onRetry ? (
-        <Button size="sm" variant="outline" className="h-6 px-2" onClick={() => onRetry(row)} aria-label={`Retry ${escapeInvisibles(row.name)}`}>
+        <Button
+          size="sm"
+          variant="outline"
+          className="h-6 px-2"
+          onClick={() => onRetry(row)}
+          aria-label={`Retry ${escapeInvisibles(row.name)}`}
+        >
           Retry
         </Button>
       ) : null}
       {onDismiss ? (
-        <Button size="sm" variant="ghost" className="h-6 px-2" onClick={() => onDismiss(row)} aria-label={`Dismiss error on ${escapeInvisibles(row.name)}`}>
+        <Button
+          size="sm"
+          variant="ghost"
+          className="h-6 px-2"
+          onClick={() => onDismiss(row)}
+          aria-label={`Dismiss error on ${escapeInvisibles(row.name)}`}
+        >
           Dismiss
         </Button>
       ) : null}

@@ -79,11 +79,12 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
           description={
             <>
               <p>
-                Every key matching <VisibleText text={what} /> is deleted by a background job you can pause or cancel. Keys created after the count that match are
-                deleted too. This cannot be undone.
+                Every key matching <VisibleText text={what} /> is deleted by a background job you can pause or cancel. Keys created after
+                the count that match are deleted too. This cannot be undone.
               </p>
               <p className="mt-2">
-                About {formatCount(counted.estimate.requests)} requests, at least {Math.ceil(counted.estimate.seconds)} s under the request budget.
+                About {formatCount(counted.estimate.requests)} requests, at least {Math.ceil(counted.estimate.seconds)} s under the request
+                budget.
               </p>
               {counted.sample.length ? (
                 <ul className="mt-2 max-h-24 overflow-auto font-mono text-xs">
@@ -109,7 +110,8 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
   if (job) {
     return (
       <div className="flex items-center gap-2 text-sm" role="status">
-        Counting keys matching <VisibleText text={what} />: {formatCount(job.counters.matched)} so far ({formatCount(job.counters.scanned)} scanned)…
+        Counting keys matching <VisibleText text={what} />: {formatCount(job.counters.matched)} so far ({formatCount(job.counters.scanned)}{" "}
+        scanned)…
       </div>
     );
   }
@@ -220,7 +222,13 @@ export function NamespaceJobActions({
         </>
       ) : null}
 
-      <JobDialog open={open === "export"} onOpenChange={close} title="Export keys" description={`Export ${scope} to a file you can download.`} error={starter.error}>
+      <JobDialog
+        open={open === "export"}
+        onOpenChange={close}
+        title="Export keys"
+        description={`Export ${scope} to a file you can download.`}
+        error={starter.error}
+      >
         <form
           className="grid gap-3"
           onSubmit={(event) => {
@@ -233,7 +241,14 @@ export function NamespaceJobActions({
             });
           }}
         >
-          <Choice name="format" label="Format" options={[["ndjson", "NDJSON (one key per line)"], ["json", "wrangler bulk JSON"]]} />
+          <Choice
+            name="format"
+            label="Format"
+            options={[
+              ["ndjson", "NDJSON (one key per line)"],
+              ["json", "wrangler bulk JSON"],
+            ]}
+          />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="values" defaultChecked /> Include values (one bulk read per 100 keys)
           </label>
@@ -241,7 +256,13 @@ export function NamespaceJobActions({
         </form>
       </JobDialog>
 
-      <JobDialog open={open === "import"} onOpenChange={close} title="Import keys" description="Upload an NDJSON or wrangler bulk JSON file. It is checked in full first; nothing is written if any line is invalid." error={starter.error}>
+      <JobDialog
+        open={open === "import"}
+        onOpenChange={close}
+        title="Import keys"
+        description="Upload an NDJSON or wrangler bulk JSON file. It is checked in full first; nothing is written if any line is invalid."
+        error={starter.error}
+      >
         <form
           className="grid gap-3"
           onSubmit={(event) => {
@@ -255,13 +276,34 @@ export function NamespaceJobActions({
             <span>File</span>
             <Input type="file" name="file" required accept=".ndjson,.jsonl,.json,application/json,application/x-ndjson" />
           </label>
-          <Choice name="format" label="Format" options={[["ndjson", "NDJSON"], ["json", "wrangler bulk JSON"]]} />
-          <Choice name="onCollision" label="When a key already exists" options={[["fail", "Stop before writing anything"], ["skip", "Keep the existing key"], ["overwrite", "Overwrite it"]]} />
+          <Choice
+            name="format"
+            label="Format"
+            options={[
+              ["ndjson", "NDJSON"],
+              ["json", "wrangler bulk JSON"],
+            ]}
+          />
+          <Choice
+            name="onCollision"
+            label="When a key already exists"
+            options={[
+              ["fail", "Stop before writing anything"],
+              ["skip", "Keep the existing key"],
+              ["overwrite", "Overwrite it"],
+            ]}
+          />
           <Submit pending={starter.pending}>Upload and import</Submit>
         </form>
       </JobDialog>
 
-      <JobDialog open={open === "copy"} onOpenChange={close} title="Copy or move keys" description={`Copy ${scope} to another namespace. A move deletes only keys whose copy was verified.`} error={starter.error}>
+      <JobDialog
+        open={open === "copy"}
+        onOpenChange={close}
+        title="Copy or move keys"
+        description={`Copy ${scope} to another namespace. A move deletes only keys whose copy was verified.`}
+        error={starter.error}
+      >
         <form
           className="grid gap-3"
           onSubmit={(event) => {
@@ -286,13 +328,33 @@ export function NamespaceJobActions({
                 ))}
             </select>
           </label>
-          <Choice name="mode" label="Mode" options={[["copy", "Copy"], ["move", "Move (delete from here after a verified copy)"]]} />
-          <Choice name="onCollision" label="When a key already exists there" options={[["overwrite", "Overwrite it"], ["skip", "Keep it"]]} />
+          <Choice
+            name="mode"
+            label="Mode"
+            options={[
+              ["copy", "Copy"],
+              ["move", "Move (delete from here after a verified copy)"],
+            ]}
+          />
+          <Choice
+            name="onCollision"
+            label="When a key already exists there"
+            options={[
+              ["overwrite", "Overwrite it"],
+              ["skip", "Keep it"],
+            ]}
+          />
           <Submit pending={starter.pending}>Start</Submit>
         </form>
       </JobDialog>
 
-      <JobDialog open={open === "bulk-expiry"} onOpenChange={close} title="Set expiry" description={`Set or clear the expiry of ${scope}. Each key is rewritten with its value and metadata.`} error={starter.error}>
+      <JobDialog
+        open={open === "bulk-expiry"}
+        onOpenChange={close}
+        title="Set expiry"
+        description={`Set or clear the expiry of ${scope}. Each key is rewritten with its value and metadata.`}
+        error={starter.error}
+      >
         <ExpiryForm
           pending={starter.pending}
           onSubmit={(expiry, dryRun) => starter.start("bulk-expiry", { rule, ...expiry }, { dryRun })}
@@ -339,7 +401,21 @@ function ExpiryForm({ pending, onSubmit }: { pending: boolean; onSubmit: (expiry
   );
 }
 
-function JobDialog({ open, onOpenChange, title, description, error, children }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description: string; error: string | null; children: ReactNode }) {
+function JobDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  error,
+  children,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description: string;
+  error: string | null;
+  children: ReactNode;
+}) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent>

@@ -17,7 +17,11 @@ export function SortHeader({
   className?: string;
 }) {
   return (
-    <th scope="col" aria-sort={active ? (direction === "asc" ? "ascending" : "descending") : "none"} className={cn("px-3 py-2 font-medium", className)}>
+    <th
+      scope="col"
+      aria-sort={active ? (direction === "asc" ? "ascending" : "descending") : "none"}
+      className={cn("px-3 py-2 font-medium", className)}
+    >
       <button type="button" onClick={onSort} className="inline-flex items-center gap-1 hover:text-foreground">
         {label}
         <span aria-hidden className="text-xs text-muted-foreground">

@@ -4,7 +4,9 @@ import { describe, expect, test } from "vitest";
 import type { OverlayMeta } from "~/cache/types";
 import { StatusBadge } from "./status-badge";
 
-type Meta = Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> & { intent?: OverlayMeta["intent"] };
+type Meta = Pick<OverlayMeta, "status" | "progress" | "message" | "error" | "retryCount" | "maxRetries" | "stage"> & {
+  intent?: OverlayMeta["intent"];
+};
 
 const base: Meta = { status: "deleting", progress: null, message: null, error: null, retryCount: 0, maxRetries: 0, stage: null };
 const render = (patch: Partial<Meta>) => renderToStaticMarkup(<StatusBadge meta={{ ...base, ...patch }} />);
@@ -95,7 +97,14 @@ describe("StatusBadge", () => {
   });
 
   test("each status has its own label", () => {
-    const labels = { deleting: "Deleting", creating: "Creating", updating: "Updating", processing: "Processing", retrying: "Retrying", error: "Error" } as const;
+    const labels = {
+      deleting: "Deleting",
+      creating: "Creating",
+      updating: "Updating",
+      processing: "Processing",
+      retrying: "Retrying",
+      error: "Error",
+    } as const;
     for (const [status, label] of Object.entries(labels)) {
       expect(text(render({ status: status as Meta["status"] }))).toBe(label);
     }

@@ -38,7 +38,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={value}>
       {children}
-      <section aria-label="Notifications" className="pointer-events-none fixed bottom-4 right-4 z-50 flex w-[min(26rem,calc(100%-2rem))] flex-col gap-2">
+      <section
+        aria-label="Notifications"
+        className="pointer-events-none fixed bottom-4 right-4 z-50 flex w-[min(26rem,calc(100%-2rem))] flex-col gap-2"
+      >
         {toasts.map((t) => (
           <div
             key={t.id}
@@ -53,7 +56,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               <p className="min-w-0 break-words font-medium">
                 <VisibleText text={t.title} />
               </p>
-              <button type="button" className="text-muted-foreground hover:text-foreground" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
+              <button
+                type="button"
+                className="text-muted-foreground hover:text-foreground"
+                aria-label="Dismiss notification"
+                onClick={() => dismiss(t.id)}
+              >
                 ✕
               </button>
             </div>
@@ -72,7 +80,9 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                     </span>
                   </li>
                 ))}
-                {t.details.length > MAX_DETAILS_SHOWN ? <li className="text-muted-foreground">and {t.details.length - MAX_DETAILS_SHOWN} more</li> : null}
+                {t.details.length > MAX_DETAILS_SHOWN ? (
+                  <li className="text-muted-foreground">and {t.details.length - MAX_DETAILS_SHOWN} more</li>
+                ) : null}
               </ul>
             ) : null}
           </div>

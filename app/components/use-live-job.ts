@@ -3,7 +3,10 @@
 import { useEffect, useRef, useState } from "react";
 import { isFinished, type JobSnapshot } from "~/jobs/types";
 
-export function useLiveJob(initial: JobSnapshot | null, { onResync, onEnd }: { onResync?: () => void; onEnd?: (job: JobSnapshot) => void } = {}) {
+export function useLiveJob(
+  initial: JobSnapshot | null,
+  { onResync, onEnd }: { onResync?: () => void; onEnd?: (job: JobSnapshot) => void } = {},
+) {
   const [job, setJob] = useState(initial);
   const [connected, setConnected] = useState(false);
   const callbacks = useRef({ onResync, onEnd });

@@ -82,11 +82,9 @@ async function endPool(pool: import("pg").Pool): Promise<void> {
 
 /** The drizzle folder, whether running from source (app/db) or from the server build. */
 function findMigrations(): string {
-  const candidates = [
-    process.env.KVDECK_MIGRATIONS_DIR,
-    path.resolve(process.cwd(), "drizzle"),
-    MIGRATIONS_FOLDER,
-  ].filter((p): p is string => Boolean(p));
+  const candidates = [process.env.KVDECK_MIGRATIONS_DIR, path.resolve(process.cwd(), "drizzle"), MIGRATIONS_FOLDER].filter(
+    (p): p is string => Boolean(p),
+  );
   const found = candidates.find((p) => fs.existsSync(path.join(p, "meta", "_journal.json")));
   if (!found) throw new Error(`kvdeck: no migrations found (looked in ${candidates.join(", ")})`);
   return found;

@@ -38,14 +38,25 @@ const refusal = () => {
 
 /** A lock record as another process would have written it. */
 function record(pid: number, extra: Partial<LockHolder> = {}): LockHolder {
-  return { pid, startTime: processStartTime(pid), bootId: bootId(), host: os.hostname(), command: "node server/index.ts", since: "2026-01-01T00:00:00.000Z", nonce: `n${pid}`, ...extra };
+  return {
+    pid,
+    startTime: processStartTime(pid),
+    bootId: bootId(),
+    host: os.hostname(),
+    command: "node server/index.ts",
+    since: "2026-01-01T00:00:00.000Z",
+    nonce: `n${pid}`,
+    ...extra,
+  };
 }
-const write = (file: string, holder: LockHolder | string) => fs.writeFileSync(file, typeof holder === "string" ? holder : JSON.stringify(holder));
+const write = (file: string, holder: LockHolder | string) =>
+  fs.writeFileSync(file, typeof holder === "string" ? holder : JSON.stringify(holder));
 /** The PID of a process that has exited. */
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid;
 const holderOf = () => JSON.parse(fs.readFileSync(lockFile(), "utf8")) as LockHolder;
 /** Where a taker claims the right to replace this version of `file` (see the module's header). */
-const claimFor = (file: string) => `${file}.takeover-${crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16)}`;
+const claimFor = (file: string) =>
+  `${file}.takeover-${crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 16)}`;
 const otherFiles = () => fs.readdirSync(dir).filter((name) => name !== LOCK_FILE);
 
 describe("lockDataDir", () => {

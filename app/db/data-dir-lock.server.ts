@@ -186,7 +186,9 @@ function describeThisProcess(): LockHolder {
     startTime: processStartTime(process.pid),
     bootId: readText("/proc/sys/kernel/random/boot_id"),
     host: os.hostname(),
-    command: [path.basename(process.argv0), ...process.argv.slice(1).map((a) => path.relative(process.cwd(), a) || a)].join(" ").slice(0, 200),
+    command: [path.basename(process.argv0), ...process.argv.slice(1).map((a) => path.relative(process.cwd(), a) || a)]
+      .join(" ")
+      .slice(0, 200),
     since: new Date().toISOString(),
     nonce: crypto.randomBytes(8).toString("hex"),
   };
@@ -226,7 +228,8 @@ function olderThan(file: string, ms: number): boolean {
 function lockedMessage(dir: string, holder: LockHolder, lockFile: string): string {
   const who = `PID ${holder.pid}${holder.command ? ` (${holder.command})` : ""}${holder.since ? `, since ${holder.since}` : ""}`;
   const state = holderState(holder);
-  const fix = "PGlite serves one process per data dir: stop that process first, or run every process against one PostgreSQL server (DATABASE_URL).";
+  const fix =
+    "PGlite serves one process per data dir: stop that process first, or run every process against one PostgreSQL server (DATABASE_URL).";
   if (state === "unknown") {
     return `kvdeck: the data dir ${dir} is locked by ${who} on host ${holder.host}, which kvdeck cannot check from here. ${fix} If no kvdeck process runs there any more, delete ${lockFile}.`;
   }

@@ -26,9 +26,11 @@ test("escaping keeps byte order (as COLLATE C compares), prefixes and round-trip
     if (unescapeKeyText(escaped[i]) !== strings[i] || escaped[i].includes("\u0000")) wrong.push(`round trip ${JSON.stringify(strings[i])}`);
     for (let j = 0; j < strings.length; j++) {
       const order = sign(Buffer.compare(bytes[i], bytes[j]));
-      if (sign(Buffer.compare(escapedBytes[i], escapedBytes[j])) !== order) wrong.push(`byte order ${JSON.stringify([strings[i], strings[j]])}`);
+      if (sign(Buffer.compare(escapedBytes[i], escapedBytes[j])) !== order)
+        wrong.push(`byte order ${JSON.stringify([strings[i], strings[j]])}`);
       if (sign(compareKeys(escaped[i], escaped[j])) !== order) wrong.push(`compareKeys ${JSON.stringify([strings[i], strings[j]])}`);
-      if (escaped[j].startsWith(escaped[i]) !== strings[j].startsWith(strings[i])) wrong.push(`prefix ${JSON.stringify([strings[i], strings[j]])}`);
+      if (escaped[j].startsWith(escaped[i]) !== strings[j].startsWith(strings[i]))
+        wrong.push(`prefix ${JSON.stringify([strings[i], strings[j]])}`);
     }
   }
   expect(wrong.slice(0, 10)).toEqual([]);

@@ -56,7 +56,9 @@ export const localKvEntries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.namespaceId, t.key] }),
-    index("local_kv_entries_expiration").on(t.expiration).where(sql`expiration is not null`),
+    index("local_kv_entries_expiration")
+      .on(t.expiration)
+      .where(sql`expiration is not null`),
   ],
 );
 
@@ -92,7 +94,9 @@ export const connections = pgTable("connections", {
   /** AES-256-GCM ciphertext of the API token; null for the local KV API (its token is local). */
   tokenCiphertext: text("token_ciphertext"),
   /** Where the row came from: `env` rows are kept in step with the environment at start. */
-  source: text({ enum: ["env", "ui"] }).notNull().default("ui"),
+  source: text({ enum: ["env", "ui"] })
+    .notNull()
+    .default("ui"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -243,7 +247,9 @@ export const jobs = pgTable(
     connectionId: integer("connection_id").notNull(),
     namespaceId: text("namespace_id").notNull(),
     payload: jsonb().notNull(),
-    state: text({ enum: ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] }).notNull().default("queued"),
+    state: text({ enum: ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] })
+      .notNull()
+      .default("queued"),
     dryRun: boolean("dry_run").notNull().default(false),
     /** Keys (or import items) read from the source. */
     scanned: bigint({ mode: "number" }).notNull().default(0),

@@ -14,7 +14,18 @@ import { jobKinds } from "./kinds/index.server";
 import { JobInputError } from "./kinds/kind.server";
 import type { ExportPayload } from "./payloads";
 import { JobStore } from "./store.server";
-import { type ExportResult, JOB_KINDS, type JobErrorEntry, type JobKind, type JobSnapshot, type JobState, UNFINISHED_STATES, canCancel, canPause, canResume } from "./types";
+import {
+  type ExportResult,
+  JOB_KINDS,
+  type JobErrorEntry,
+  type JobKind,
+  type JobSnapshot,
+  type JobState,
+  UNFINISHED_STATES,
+  canCancel,
+  canPause,
+  canResume,
+} from "./types";
 
 export { JobInputError } from "./kinds/kind.server";
 
@@ -67,7 +78,13 @@ export async function startJob(input: StartJobInput): Promise<JobSnapshot> {
   const connection = await services.connections.get(input.connectionId);
   if (!connection) throw new JobInputError("The connection does not exist.", { connectionId: ["No such connection"] });
   const deps = services.jobs.deps;
-  const prepared = await definition.prepare?.({ deps, payload: parsed.data, connection, namespaceId: input.namespaceId, dryRun: Boolean(input.dryRun) });
+  const prepared = await definition.prepare?.({
+    deps,
+    payload: parsed.data,
+    connection,
+    namespaceId: input.namespaceId,
+    dryRun: Boolean(input.dryRun),
+  });
   const id = crypto.randomUUID();
   const createdBy = input.user === null ? null : typeof input.user === "string" ? input.user : input.user.username;
 
@@ -167,7 +184,17 @@ export async function listJobs({
  * The unfinished jobs a person started on one namespace (no dry runs), newest first: its page's
  * banner. Filtered in the query (index jobs_namespace_state), however many jobs other namespaces have.
  */
-export function listUnfinishedNamespaceJobs({ services, connectionId, namespaceId, limit = 20 }: { services: Services; connectionId: number; namespaceId: string; limit?: number }): Promise<JobSnapshot[]> {
+export function listUnfinishedNamespaceJobs({
+  services,
+  connectionId,
+  namespaceId,
+  limit = 20,
+}: {
+  services: Services;
+  connectionId: number;
+  namespaceId: string;
+  limit?: number;
+}): Promise<JobSnapshot[]> {
   return listJobs({ services, connectionId, namespaceId, state: UNFINISHED_STATES, dryRun: false, limit });
 }
 
@@ -184,7 +211,10 @@ export async function listJobErrors({
   offset?: number;
 }): Promise<{ errors: JobErrorEntry[]; total: number }> {
   const store = services.jobs.store;
-  const [rows, total] = await Promise.all([store.listErrors(jobId, { limit: Math.min(Math.max(1, limit), 1000), offset: Math.max(0, offset) }), store.countErrors(jobId)]);
+  const [rows, total] = await Promise.all([
+    store.listErrors(jobId, { limit: Math.min(Math.max(1, limit), 1000), offset: Math.max(0, offset) }),
+    store.countErrors(jobId),
+  ]);
   return { errors: rows.map((r) => ({ key: r.key, error: r.error, at: r.at.toISOString() })), total };
 }
 
@@ -253,7 +283,15 @@ export async function saveImportUpload({
  * Snapshots of a job as it changes, at least one a second while it is not finished, ending with
  * its final snapshot (or when `signal` aborts). For the SSE route.
  */
-export function watchJob({ services, jobId, signal }: { services: Services; jobId: string; signal?: AbortSignal }): AsyncGenerator<JobSnapshot> {
+export function watchJob({
+  services,
+  jobId,
+  signal,
+}: {
+  services: Services;
+  jobId: string;
+  signal?: AbortSignal;
+}): AsyncGenerator<JobSnapshot> {
   return watch(services.jobs.store, services.jobs.events, jobId, signal);
 }
 

@@ -12,7 +12,14 @@ import { Aimd } from "./aimd";
 import type { PipelineCheckpoint } from "./checkpoint";
 import type { JobEvents } from "./events.server";
 import { JobGate, JobOps } from "./ops.server";
-import { type CommittedCounters, type InflightDone, type JobStore, type KeyError, type LiveProgress, isPauseRequested } from "./store.server";
+import {
+  type CommittedCounters,
+  type InflightDone,
+  type JobStore,
+  type KeyError,
+  type LiveProgress,
+  isPauseRequested,
+} from "./store.server";
 import type { JobCounters } from "./types";
 
 import { JobStopped, type StopReason } from "./stop";
@@ -126,13 +133,24 @@ export class JobContext<P = unknown> {
     this.aimd = new Aimd(deps.aimd);
     this.ops = new JobOps(this.signal, this.aimd, () => this.gates.reduce((n, g) => n + g.waits, 0));
     const raw = (row.checkpoint ?? null) as Partial<SavedCheckpoint> | null;
-    this.saved = { steps: raw?.steps ?? [], step: raw?.step ?? null, pipeline: raw?.pipeline ?? null, state: raw?.state ?? null, data: raw?.data ?? {} };
+    this.saved = {
+      steps: raw?.steps ?? [],
+      step: raw?.step ?? null,
+      pipeline: raw?.pipeline ?? null,
+      state: raw?.state ?? null,
+      data: raw?.data ?? {},
+    };
     this.data = this.saved.data;
     // Committed counters are exact as of the checkpoint; what was matched beyond it is listed again,
     // and what was scanned beyond it is counted again only past the saved scan mark. What earlier
     // runs published stays the floor of what is shown (a re-listing does not make counters go back).
     this.floor = { scanned: row.scanned, matched: Math.max(row.matched, row.processed), pages: row.pagesScanned };
-    this.scan = raw?.scan ?? { step: this.saved.step, through: null, scanned: this.saved.pipeline?.scanned ?? row.scanned, pages: row.pagesScanned };
+    this.scan = raw?.scan ?? {
+      step: this.saved.step,
+      through: null,
+      scanned: this.saved.pipeline?.scanned ?? row.scanned,
+      pages: row.pagesScanned,
+    };
     this.matchedCounted = row.processed;
     this.counters = {
       scanned: Math.max(this.floor.scanned, this.scan.scanned),
@@ -355,7 +373,12 @@ export class JobContext<P = unknown> {
       this.pendingErrors = [];
       const inflight = this.pendingInflight;
       this.pendingInflight = { batches: [] };
-      const checkpoint: SavedCheckpoint = { ...this.saved, steps: [...this.saved.steps], data: { ...this.saved.data }, scan: { ...this.scan } };
+      const checkpoint: SavedCheckpoint = {
+        ...this.saved,
+        steps: [...this.saved.steps],
+        data: { ...this.saved.data },
+        scan: { ...this.scan },
+      };
       const row = await this.deps.store.checkpoint(
         this.id,
         this.leaseToken,
@@ -420,7 +443,8 @@ export class JobContext<P = unknown> {
     this.deps.events.publish(row);
     if (row.state === "cancelling" || row.state === "cancelled") this.stop("cancel");
     else if (row.state === "paused" || isPauseRequested(row)) this.stop("pause");
-    else if (row.state === "queued" && !this.stopReason) void this.exclusive(() => this.deps.store.markRunning(this.id, this.leaseToken)).catch(() => {});
+    else if (row.state === "queued" && !this.stopReason)
+      void this.exclusive(() => this.deps.store.markRunning(this.id, this.leaseToken)).catch(() => {});
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -33,7 +33,15 @@ async function namespaceWithKeys(title: string): Promise<string> {
   return ns;
 }
 const purge = (ns: string, dryRun = false) =>
-  startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "tmp/" } }, dryRun });
+  startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "tmp/" } },
+    dryRun,
+  });
 
 function expectCountersAddUp(job: JobSnapshot) {
   const c = job.counters;
@@ -156,7 +164,9 @@ describe("cancel", () => {
     // keys it is done with (which stay hidden while the upstream catches up).
     const rules = await h.services.cache.rules(`${kv.accountId}/${ns}`);
     expect(rules.every((rule) => rule.done !== undefined)).toBe(true);
-    const left = (await kv.db.execute(sql`select key from local_kv_entries where namespace_id = ${ns} and key like 'tmp/%' order by key`)) as unknown as { rows: { key: string }[] };
+    const left = (await kv.db.execute(
+      sql`select key from local_kv_entries where namespace_id = ${ns} and key like 'tmp/%' order by key`,
+    )) as unknown as { rows: { key: string }[] };
     expect(left.rows.length).toBe(30_000 - cancelled.counters.succeeded);
     expect(left.rows.filter((r) => rules.some((rule) => keyMatchesRule({ name: r.key }, rule)))).toEqual([]);
   });
@@ -165,7 +175,14 @@ describe("cancel", () => {
     const idle = await startJobs(kv, { config: { runInProcess: false } });
     try {
       const ns = (await kv.store.createNamespace(kv.accountId, "queued"))!.id;
-      const job = await startJob({ services: idle.services, user: null, connectionId: idle.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "x" } } });
+      const job = await startJob({
+        services: idle.services,
+        user: null,
+        connectionId: idle.connectionId,
+        namespaceId: ns,
+        kind: "purge",
+        payload: { rule: { prefix: "x" } },
+      });
       expect(job.state).toBe("queued");
       const cancelled = await cancelJob({ services: idle.services, jobId: job.id });
       expect(cancelled.state).toBe("cancelled");

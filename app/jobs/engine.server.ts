@@ -67,7 +67,8 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
     if (state !== "failed") await clearInflight();
   };
   // A job that ended for good has nothing left to replay (a failed one keeps it for resumeJob).
-  const clearInflight = () => deps.store.clearInflight(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
+  const clearInflight = () =>
+    deps.store.clearInflight(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
 
   if (row.state === "cancelling") return end("cancelled");
   if (row.stalledTakeovers > MAX_STALLED_TAKEOVERS) {
@@ -104,7 +105,8 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
     const reason = isStopped(error) ? (ctx.stopping ?? error.reason) : null;
     if (reason && reason !== "error") outcome = { stop: reason };
     else {
-      if (!(error instanceof JobFailure) && !(error instanceof UpstreamError)) deps.log(`kvdeck: job ${row.id} failed: ${(error as Error)?.stack ?? error}`);
+      if (!(error instanceof JobFailure) && !(error instanceof UpstreamError))
+        deps.log(`kvdeck: job ${row.id} failed: ${(error as Error)?.stack ?? error}`);
       outcome = { state: "failed", error: describeError(error) };
     }
   } finally {
@@ -123,7 +125,12 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
     // Retried by a takeover, it would only meet the same write again.
     deps.log(`kvdeck: job ${row.id}: the final checkpoint failed: ${error}`);
     await cleanup("failed");
-    const message = "error" in outcome ? outcome.error : error instanceof JobFailure ? error.message : `The job's progress could not be saved: ${describeError(error)}`;
+    const message =
+      "error" in outcome
+        ? outcome.error
+        : error instanceof JobFailure
+          ? error.message
+          : `The job's progress could not be saved: ${describeError(error)}`;
     return endFailed(deps, row, leaseToken, message, ctx.live());
   }
   if (ctx.stopping === "lost") return;
@@ -135,13 +142,22 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
     return;
   }
   const error = "error" in outcome ? outcome.error : null;
-  const live = { ...ctx.live(), totalEstimate: finalState === "succeeded" ? (ctx.totalEstimate ?? ctx.counters.processed) : ctx.totalEstimate };
+  const live = {
+    ...ctx.live(),
+    totalEstimate: finalState === "succeeded" ? (ctx.totalEstimate ?? ctx.counters.processed) : ctx.totalEstimate,
+  };
   try {
     publish(await deps.store.finish(row.id, leaseToken, { state: finalState, error, result: ctx.result, live }));
   } catch (writeError) {
     // The end itself could not be written (e.g. a result the database refuses): fail with what can be.
     deps.log(`kvdeck: job ${row.id}: the final write failed: ${writeError}`);
-    return endFailed(deps, row, leaseToken, `The job's end could not be saved: ${describeError(writeError)}${error ? ` (after: ${error})` : ""}`, ctx.live());
+    return endFailed(
+      deps,
+      row,
+      leaseToken,
+      `The job's end could not be saved: ${describeError(writeError)}${error ? ` (after: ${error})` : ""}`,
+      ctx.live(),
+    );
   }
   if (finalState !== "failed") await clearInflight();
 }

@@ -87,7 +87,11 @@ export class ExportWriter {
     private readonly format: FileFormat,
   ) {}
 
-  static async open(file: string, format: FileFormat, state: ExportFileState | null): Promise<{ writer: ExportWriter; state: ExportFileState }> {
+  static async open(
+    file: string,
+    format: FileFormat,
+    state: ExportFileState | null,
+  ): Promise<{ writer: ExportWriter; state: ExportFileState }> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const exists = fs.existsSync(file);
     const handle = await fs.promises.open(file, exists && state ? "r+" : "w");
@@ -294,5 +298,6 @@ async function* readJsonArray(file: string, start: { offset: number; line: numbe
   }
   const last = mode as typeof mode | "closed";
   if (last === "element") throw new FileFormatError(elementLine, "the file ends inside an element (is it truncated?)");
-  if (last !== "closed") throw new FileFormatError(line, start.offset === 0 && last === "open" ? "the file is empty" : "the array is not closed with ]");
+  if (last !== "closed")
+    throw new FileFormatError(line, start.offset === 0 && last === "open" ? "the file is empty" : "the array is not closed with ]");
 }

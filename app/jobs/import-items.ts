@@ -1,14 +1,7 @@
 // One item of an import file (NDJSON line or wrangler bulk array element), checked against the
 // Workers KV limits before anything is written. Shared by the import job and by the pages, which
 // can show the same messages.
-import {
-  MAX_VALUE_BYTES,
-  byteLength,
-  expirationProblem,
-  expirationTtlProblem,
-  keyNameProblem,
-  metadataProblem,
-} from "~/kv/limits";
+import { MAX_VALUE_BYTES, byteLength, expirationProblem, expirationTtlProblem, keyNameProblem, metadataProblem } from "~/kv/limits";
 
 export interface ImportItem {
   key: string;

@@ -24,17 +24,24 @@ const loading = new WeakMap<ConnectionRegistry, Map<number, Promise<Entry | null
 type Services = Pick<AppServices, "connections">;
 
 /** The namespaces a job names: its own, and a copy's or move's target. */
-export function namespacesOf(job: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">): { connectionId: number; namespaceId: string }[] {
+export function namespacesOf(
+  job: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">,
+): { connectionId: number; namespaceId: string }[] {
   const refs = [{ connectionId: job.connectionId, namespaceId: job.namespaceId }];
   if (job.kind === "copy" || job.kind === "move") {
     const payload = (job.payload ?? {}) as { targetConnectionId?: number; targetNamespaceId?: string };
-    if (typeof payload.targetNamespaceId === "string") refs.push({ connectionId: payload.targetConnectionId ?? job.connectionId, namespaceId: payload.targetNamespaceId });
+    if (typeof payload.targetNamespaceId === "string")
+      refs.push({ connectionId: payload.targetConnectionId ?? job.connectionId, namespaceId: payload.targetNamespaceId });
   }
   return refs;
 }
 
 /** Titles of every namespace the jobs name, keyed by `namespaceKey`; missing ones are left out. */
-export async function namespaceTitles(services: Services, jobs: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">[], now = Date.now()): Promise<NamespaceTitles> {
+export async function namespaceTitles(
+  services: Services,
+  jobs: Pick<JobSnapshot, "kind" | "connectionId" | "namespaceId" | "payload">[],
+  now = Date.now(),
+): Promise<NamespaceTitles> {
   const wanted = new Map<number, Set<string>>();
   for (const job of jobs) {
     for (const ref of namespacesOf(job)) {

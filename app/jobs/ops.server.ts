@@ -110,7 +110,12 @@ export class JobOps {
       const onAbort = () => request.abort(this.signal.reason);
       this.signal.addEventListener("abort", onAbort, { once: true });
       try {
-        return await upstream.listKeys(namespaceId, { prefix: options.prefix, cursor: options.cursor ?? undefined, limit: LIST_LIMIT_MAX, signal: request.signal });
+        return await upstream.listKeys(namespaceId, {
+          prefix: options.prefix,
+          cursor: options.cursor ?? undefined,
+          limit: LIST_LIMIT_MAX,
+          signal: request.signal,
+        });
       } finally {
         this.signal.removeEventListener("abort", onAbort);
       }
@@ -118,11 +123,23 @@ export class JobOps {
   }
 
   deleteKeys(upstream: KvUpstream, namespaceId: string, keys: string[]): Promise<BulkOutcome> {
-    return this.bulk(keys, (k) => k, BULK_MAX_KEYS, () => 0, (chunk) => upstream.bulkDelete(namespaceId, chunk));
+    return this.bulk(
+      keys,
+      (k) => k,
+      BULK_MAX_KEYS,
+      () => 0,
+      (chunk) => upstream.bulkDelete(namespaceId, chunk),
+    );
   }
 
   writeItems(upstream: KvUpstream, namespaceId: string, items: BulkWriteItem[]): Promise<BulkOutcome> {
-    return this.bulk(items, (i) => i.key, BULK_MAX_KEYS, bodyBytes, (chunk) => upstream.bulkWrite(namespaceId, chunk));
+    return this.bulk(
+      items,
+      (i) => i.key,
+      BULK_MAX_KEYS,
+      bodyBytes,
+      (chunk) => upstream.bulkWrite(namespaceId, chunk),
+    );
   }
 
   /**
@@ -134,7 +151,9 @@ export class JobOps {
     const out = new Map<string, ReadValue>();
     for (let i = 0; i < keys.length; i += BULK_GET_MAX_KEYS) {
       const chunk = keys.slice(i, i + BULK_GET_MAX_KEYS);
-      const entries = await this.request(() => upstream.bulkGet(namespaceId, chunk, { withMetadata: true, type: "text" }), { adaptive: true });
+      const entries = await this.request(() => upstream.bulkGet(namespaceId, chunk, { withMetadata: true, type: "text" }), {
+        adaptive: true,
+      });
       for (const key of chunk) {
         const entry = entries[key];
         if (!entry || entry.value === null) continue;
@@ -180,7 +199,13 @@ export class JobOps {
     return outcome;
   }
 
-  private async bulkChunk<I>(chunk: I[], keyOf: (item: I) => string, send: (chunk: I[]) => Promise<BulkResult>, outcome: BulkOutcome, applied: string[]) {
+  private async bulkChunk<I>(
+    chunk: I[],
+    keyOf: (item: I) => string,
+    send: (chunk: I[]) => Promise<BulkResult>,
+    outcome: BulkOutcome,
+    applied: string[],
+  ) {
     let pending = chunk;
     for (let round = 0; pending.length > 0; round++) {
       let result: BulkResult;
@@ -253,7 +278,12 @@ export function* chunks<I>(items: I[], maxItems: number, sizeOf: (item: I) => nu
 
 /** The JSON size of a bulk write item, near enough to stay within the body limit. */
 export function bodyBytes(item: BulkWriteItem): number {
-  return Buffer.byteLength(item.key) * 2 + item.value.length * (item.base64 ? 1 : 2) + (item.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(item.metadata))) + 64;
+  return (
+    Buffer.byteLength(item.key) * 2 +
+    item.value.length * (item.base64 ? 1 : 2) +
+    (item.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(item.metadata))) +
+    64
+  );
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

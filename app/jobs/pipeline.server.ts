@@ -81,7 +81,11 @@ interface Batch<I, P> {
 }
 
 /** Runs the pipeline to the end of its source; returns the final state. Throws JobStopped when stopped. */
-export async function runPipeline<I, P, S = unknown>(ctx: JobContext<unknown>, spec: PipelineSpec<I, P, S>, resume: StepResume | null): Promise<S> {
+export async function runPipeline<I, P, S = unknown>(
+  ctx: JobContext<unknown>,
+  spec: PipelineSpec<I, P, S>,
+  resume: StepResume | null,
+): Promise<S> {
   const tracker = new CheckpointTracker<P>(spec.compare, resume?.checkpoint as never);
   let state = (resume ? resume.state : spec.initialState) as S;
   ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));

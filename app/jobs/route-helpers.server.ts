@@ -11,7 +11,8 @@ export async function requireJob(context: AppLoadContext, jobId: string | undefi
 
 /** A job API refusal as `{ ok: false, error }` with a fitting status; anything else is rethrown. */
 export function jobRefusal(error: unknown) {
-  if (error instanceof JobInputError) return data({ ok: false as const, error: error.message, fieldErrors: error.fieldErrors }, { status: 400 });
+  if (error instanceof JobInputError)
+    return data({ ok: false as const, error: error.message, fieldErrors: error.fieldErrors }, { status: 400 });
   if (error instanceof JobStateError) return data({ ok: false as const, error: error.message }, { status: 409 });
   if (error instanceof JobNotFound) return data({ ok: false as const, error: error.message }, { status: 404 });
   throw error;

@@ -20,7 +20,14 @@ beforeEach(async () => {
 });
 
 const addJob = (createdAt = new Date()) =>
-  store.insert({ id: crypto.randomUUID(), kind: "purge", connectionId: 1, namespaceId: "ns", payload: { rule: { prefix: "a" } }, createdAt });
+  store.insert({
+    id: crypto.randomUUID(),
+    kind: "purge",
+    connectionId: 1,
+    namespaceId: "ns",
+    payload: { rule: { prefix: "a" } },
+    createdAt,
+  });
 const live = { scanned: 0, matched: 0, pagesScanned: 0, runningMs: 0, rate: null, requestsUsed: 0, totalEstimate: null, phase: null };
 
 test("concurrent leases hand out each queued job once, oldest first", async () => {
@@ -43,8 +50,24 @@ test("a lapsed lease is taken over; the old holder can no longer write", async (
   const taken = await store.lease("new", 30_000);
   expect(taken).toMatchObject({ id: job.id, leaseOwner: "new", attempts: 2, state: "running" });
   expect(await store.tick(job.id, "old", 30_000, live)).toBeNull();
-  expect(await store.checkpoint(job.id, "old", 30_000, { counters: { processed: 9, succeeded: 9, failed: 0, skipped: 0 }, checkpoint: {}, live }, [])).toBeNull();
-  expect(await store.checkpoint(job.id, "new", 30_000, { counters: { processed: 5, succeeded: 5, failed: 0, skipped: 0 }, checkpoint: { at: 5 }, live }, [{ key: "k", error: "e" }])).toMatchObject({ processed: 5 });
+  expect(
+    await store.checkpoint(
+      job.id,
+      "old",
+      30_000,
+      { counters: { processed: 9, succeeded: 9, failed: 0, skipped: 0 }, checkpoint: {}, live },
+      [],
+    ),
+  ).toBeNull();
+  expect(
+    await store.checkpoint(
+      job.id,
+      "new",
+      30_000,
+      { counters: { processed: 5, succeeded: 5, failed: 0, skipped: 0 }, checkpoint: { at: 5 }, live },
+      [{ key: "k", error: "e" }],
+    ),
+  ).toMatchObject({ processed: 5 });
   expect(await store.countErrors(job.id)).toBe(1);
 });
 
@@ -71,12 +94,26 @@ test("pause: immediate without a live runner; while one holds the job, a request
   expect(await store.requestPause(job.id)).toMatchObject({ state: "running" }); // asking twice is fine
   // The runner's writes while it finishes its batches keep the request (and the row running).
   await store.tick(job.id, "runner", 30_000, { ...live, scanned: 7, rate: 3 });
-  const saved = (await store.checkpoint(job.id, "runner", 30_000, { counters: counters(5), checkpoint: { at: 5 }, live: { ...live, scanned: 7, rate: 3 } }, []))!;
+  const saved = (await store.checkpoint(
+    job.id,
+    "runner",
+    30_000,
+    { counters: counters(5), checkpoint: { at: 5 }, live: { ...live, scanned: 7, rate: 3 } },
+    [],
+  ))!;
   expect(saved).toMatchObject({ state: "running", processed: 5 });
   expect(isPauseRequested(saved)).toBe(true);
   // Its last write says paused, and lets go.
   const released = (await store.release(job.id, "runner", { ...live, scanned: 8 }))!;
-  expect(released).toMatchObject({ state: "paused", leaseOwner: null, leaseExpiresAt: null, rate: null, scanned: 8, processed: 5, checkpoint: { at: 5 } });
+  expect(released).toMatchObject({
+    state: "paused",
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    rate: null,
+    scanned: 8,
+    processed: 5,
+    checkpoint: { at: 5 },
+  });
   expect(isPauseRequested(released)).toBe(false);
   expect(await store.tick(job.id, "runner", 30_000, live)).toBeNull();
   expect(await store.checkpoint(job.id, "runner", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [])).toBeNull();
@@ -121,7 +158,9 @@ test("a runner whose lease lapsed (stalled, not dead) cannot write once a reques
     const row = request === "pause" ? await store.requestPause(job.id) : await store.requestCancel(job.id);
     expect(row).toMatchObject({ state: request === "pause" ? "paused" : "cancelled", leaseOwner: null, leaseExpiresAt: null });
     expect(await store.tick(job.id, "stalled", 30_000, { ...live, scanned: 99 })).toBeNull();
-    expect(await store.checkpoint(job.id, "stalled", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [{ key: "k", error: "e" }])).toBeNull();
+    expect(
+      await store.checkpoint(job.id, "stalled", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [{ key: "k", error: "e" }]),
+    ).toBeNull();
     expect(await store.release(job.id, "stalled", { ...live, scanned: 99 })).toBeNull();
     expect(await store.finish(job.id, "stalled", { state: "cancelled" })).toBeNull();
     expect(await store.get(job.id)).toMatchObject({ processed: 5, scanned: 0, checkpoint: { at: 5 }, updatedAt: row!.updatedAt });
@@ -150,7 +189,9 @@ test("batches in flight: written ahead compactly, read back whole, removed by th
   await store.addInflight(job.id, "r", 0, big);
   await store.addInflight(job.id, "r", 10_000, odd);
   await store.addInflight(job.id, "other", 20_000, ["nope"]); // not the lease holder: nothing written
-  const rows = (await database.db.execute(sql`select count(*)::float8 as n from job_keys where job_id = ${job.id}`)) as unknown as { rows: { n: number }[] };
+  const rows = (await database.db.execute(sql`select count(*)::float8 as n from job_keys where job_id = ${job.id}`)) as unknown as {
+    rows: { n: number }[];
+  };
   expect(rows.rows[0].n).toBeLessThan(300);
   const batches = await store.inflightBatches(job.id);
   expect([...batches.keys()]).toEqual([0, 10_000]);

@@ -60,7 +60,12 @@ function fromRow(row: Job): Job;
 function fromRow(row: Job | undefined): Job | null;
 function fromRow(row: Job | undefined): Job | null {
   if (!row) return null;
-  return { ...row, payload: unescapeJsonStrings(row.payload), checkpoint: unescapeJsonStrings(row.checkpoint), result: unescapeJsonStrings(row.result) };
+  return {
+    ...row,
+    payload: unescapeJsonStrings(row.payload),
+    checkpoint: unescapeJsonStrings(row.checkpoint),
+    result: unescapeJsonStrings(row.result),
+  };
 }
 
 const storedJson = (value: unknown) => (value === undefined ? undefined : escapeJsonStrings(value));
@@ -94,7 +99,12 @@ export class JobStore {
   async insert(values: NewJob): Promise<Job> {
     const [row] = await this.db
       .insert(jobs)
-      .values({ ...values, payload: storedJson(values.payload), checkpoint: storedJson(values.checkpoint), result: storedJson(values.result) })
+      .values({
+        ...values,
+        payload: storedJson(values.payload),
+        checkpoint: storedJson(values.checkpoint),
+        result: storedJson(values.result),
+      })
       .returning();
     return fromRow(row);
   }
@@ -104,7 +114,14 @@ export class JobStore {
     return fromRow(row);
   }
 
-  async list(options: { limit: number; state?: readonly JobState[] | JobState; before?: Date; connectionId?: number; namespaceId?: string; dryRun?: boolean }): Promise<Job[]> {
+  async list(options: {
+    limit: number;
+    state?: readonly JobState[] | JobState;
+    before?: Date;
+    connectionId?: number;
+    namespaceId?: string;
+    dryRun?: boolean;
+  }): Promise<Job[]> {
     const states = options.state === undefined ? undefined : typeof options.state === "string" ? [options.state] : [...options.state];
     const rows = await this.db
       .select()
@@ -286,7 +303,8 @@ export class JobStore {
       .update(jobs)
       .set({
         state: sql`case when ${held} then ${jobs.state} else 'paused' end` as unknown as JobState,
-        checkpoint: sql`case when ${held} then coalesce(${jobs.checkpoint}, '{}'::jsonb) || ${pauseMark} else ${withoutPauseRequest} end` as unknown as Job["checkpoint"],
+        checkpoint:
+          sql`case when ${held} then coalesce(${jobs.checkpoint}, '{}'::jsonb) || ${pauseMark} else ${withoutPauseRequest} end` as unknown as Job["checkpoint"],
         rate: sql`case when ${held} then ${jobs.rate} else null end` as unknown as number,
         // A runner that merely stalled past its lease must not write to a paused job any more.
         leaseOwner: sql`case when ${held} then ${jobs.leaseOwner} else null end` as unknown as string,
@@ -370,7 +388,10 @@ export class JobStore {
   }
 
   async countErrors(id: string): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::float8` }).from(jobErrors).where(eq(jobErrors.jobId, id));
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::float8` })
+      .from(jobErrors)
+      .where(eq(jobErrors.jobId, id));
     return Number(row?.n ?? 0);
   }
 
@@ -412,12 +433,16 @@ export class JobStore {
 
   /** The batches left in flight by an earlier run: batch id → its keys, in the order written. */
   async inflightBatches(id: string): Promise<Map<number, string[]>> {
-    const result = (await this.db.execute(
-      sql`select key, line from job_keys where job_id = ${id} and set = ${INFLIGHT}`,
-    )) as unknown as { rows: { key: string; line: number }[] };
+    const result = (await this.db.execute(sql`select key, line from job_keys where job_id = ${id} and set = ${INFLIGHT}`)) as unknown as {
+      rows: { key: string; line: number }[];
+    };
     const parsed = result.rows.map((row) => {
       const newline = row.key.indexOf("\n");
-      return { batch: row.line, index: Number(row.key.slice(row.key.indexOf(".") + 1, newline)), keys: JSON.parse(row.key.slice(newline + 1)) as string[] };
+      return {
+        batch: row.line,
+        index: Number(row.key.slice(row.key.indexOf(".") + 1, newline)),
+        keys: JSON.parse(row.key.slice(newline + 1)) as string[],
+      };
     });
     parsed.sort((a, b) => a.batch - b.batch || a.index - b.index);
     const batches = new Map<number, string[]>();

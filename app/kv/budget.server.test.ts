@@ -12,7 +12,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const budgetOf = (requests: number, windowMs: number, jobShare = 0.9) => new RequestBudget({ requests, windowMs }, { jobShare, safetyMs: 0 });
+const budgetOf = (requests: number, windowMs: number, jobShare = 0.9) =>
+  new RequestBudget({ requests, windowMs }, { jobShare, safetyMs: 0 });
 
 /** Starts `n` acquisitions and reports which have been granted so far. */
 function race(budget: RequestBudget, lane: "interactive" | "job", n: number) {

@@ -38,11 +38,13 @@ export function parseBudget(text: string | undefined | null): BudgetSpec | null 
   const m = /^(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)?$/.exec(s);
   if (!m) throw new Error(`kvdeck: invalid KVDECK_UPSTREAM_BUDGET "${text}": expected e.g. 1200/300s or off`);
   const spec = { requests: Number(m[1]), windowMs: Number(m[2]) * UNIT_MS[m[3] ?? "s"] };
-  if (spec.requests < 1 || spec.windowMs < 1) throw new Error(`kvdeck: invalid KVDECK_UPSTREAM_BUDGET "${text}": both numbers must be positive`);
+  if (spec.requests < 1 || spec.windowMs < 1)
+    throw new Error(`kvdeck: invalid KVDECK_UPSTREAM_BUDGET "${text}": both numbers must be positive`);
   return spec;
 }
 
-export const describeBudget = (spec: BudgetSpec) => `${spec.requests}/${spec.windowMs % 1000 === 0 ? `${spec.windowMs / 1000}s` : `${spec.windowMs}ms`}`;
+export const describeBudget = (spec: BudgetSpec) =>
+  `${spec.requests}/${spec.windowMs % 1000 === 0 ? `${spec.windowMs / 1000}s` : `${spec.windowMs}ms`}`;
 
 export interface BudgetOptions {
   jobShare?: number;
@@ -220,11 +222,14 @@ export class RequestBudget {
     if (this.timer && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(1, at - this.now() + 1));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(1, at - this.now() + 1),
+    );
     // A waiting job must not keep a finished process alive; its own promise does if it matters.
     this.timer.unref?.();
   }

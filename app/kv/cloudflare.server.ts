@@ -195,10 +195,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
 
     async bulkGet(namespaceId, keys, { withMetadata = false, type = "text" } = {}) {
       assertBatch(keys.length, BULK_GET_MAX_KEYS, "bulk get");
-      const result = (await call(
-        () => client.kv.namespaces.bulkGet(namespaceId, { account_id, keys, withMetadata, type }),
-        { safe: true },
-      )) as { values?: Record<string, unknown> } | null;
+      const result = (await call(() => client.kv.namespaces.bulkGet(namespaceId, { account_id, keys, withMetadata, type }), {
+        safe: true,
+      })) as { values?: Record<string, unknown> } | null;
       const entries: Record<string, BulkGetEntry> = {};
       for (const [key, raw] of Object.entries(result?.values ?? {})) {
         if (withMetadata && raw && typeof raw === "object" && "value" in raw) {

@@ -52,7 +52,13 @@ export class ConnectionRegistry {
   }
 
   /** Adds a connection (from the admin page); a Cloudflare token is sealed before it is stored. */
-  async create(input: { name: string; kind: Connection["kind"]; accountId: string; baseUrl?: string | null; token?: string | null }): Promise<Connection> {
+  async create(input: {
+    name: string;
+    kind: Connection["kind"];
+    accountId: string;
+    baseUrl?: string | null;
+    token?: string | null;
+  }): Promise<Connection> {
     if (input.kind === "cloudflare" && !input.token) throw new Error("kvdeck: a Cloudflare connection needs an API token");
     registerSecret(input.token);
     const [created] = await this.db
@@ -71,7 +77,10 @@ export class ConnectionRegistry {
 
   /** Deletes a connection added in the UI (environment ones return at the next start); null when there was none. */
   async remove(id: number): Promise<Connection | null> {
-    const [removed] = await this.db.delete(connections).where(and(eq(connections.id, id), eq(connections.source, "ui"))).returning();
+    const [removed] = await this.db
+      .delete(connections)
+      .where(and(eq(connections.id, id), eq(connections.source, "ui")))
+      .returning();
     this.upstreams.delete(id);
     return removed ?? null;
   }
@@ -90,7 +99,10 @@ export class ConnectionRegistry {
    * A fresh upstream (not cached) whose requests pass through `budget`, given the token's shared
    * budget, and that retries `retries` times: a job's, which counts and paces its own requests.
    */
-  upstreamWith(connection: Connection, options: { budget: (shared: RequestBudget | null) => UpstreamBudget; retries?: number }): KvUpstream {
+  upstreamWith(
+    connection: Connection,
+    options: { budget: (shared: RequestBudget | null) => UpstreamBudget; retries?: number },
+  ): KvUpstream {
     return this.build(connection, options);
   }
 
@@ -121,7 +133,9 @@ export class ConnectionRegistry {
    * Keeps the environment's connection in step with the environment: Cloudflare's account when
    * CLOUDFLARE_API_TOKEN/ACCOUNT_ID are set, otherwise the local KV API's demo account.
    */
-  async syncFromEnv(spec: { kind: "cloudflare"; accountId: string; token: string; baseUrl?: string } | { kind: "local"; accountId: string }) {
+  async syncFromEnv(
+    spec: { kind: "cloudflare"; accountId: string; token: string; baseUrl?: string } | { kind: "local"; accountId: string },
+  ) {
     if (spec.kind === "cloudflare") registerSecret(spec.token);
     const name = spec.kind === "local" ? "Local KV API" : `Cloudflare ${spec.accountId.slice(0, 8)}`;
     const values = {

@@ -5,7 +5,11 @@ test("an UpstreamError from another copy of the module is still recognised", () 
   // What the server's copy of the class throws, as the Remix build's copy sees it.
   class OtherCopy extends Error {
     readonly name = "UpstreamError";
-    constructor(readonly kind: string, message: string, readonly details = {}) {
+    constructor(
+      readonly kind: string,
+      message: string,
+      readonly details = {},
+    ) {
       super(message);
     }
   }

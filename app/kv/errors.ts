@@ -51,7 +51,10 @@ export const statusForKind: Record<UpstreamErrorKind, number> = {
 export function explainUpstreamError(kind: UpstreamErrorKind, retryAfterSeconds?: number): { title: string; detail: string } {
   switch (kind) {
     case "unauthorized":
-      return { title: "Token rejected", detail: "The upstream refused this account's API token. Check that it exists, has not expired and is entered correctly." };
+      return {
+        title: "Token rejected",
+        detail: "The upstream refused this account's API token. Check that it exists, has not expired and is entered correctly.",
+      };
     case "forbidden":
       return { title: "Permission denied", detail: "The API token is valid but lacks the Workers KV permission for this account." };
     case "not_found":
@@ -68,7 +71,10 @@ export function explainUpstreamError(kind: UpstreamErrorKind, retryAfterSeconds?
         detail: `The account's request budget is spent for now.${retryAfterSeconds ? ` Try again in ${retryAfterSeconds} s.` : " Try again shortly."}`,
       };
     case "unavailable":
-      return { title: "Upstream unavailable", detail: "The KV API could not be reached or answered with a server error. kvdeck retried; try again shortly." };
+      return {
+        title: "Upstream unavailable",
+        detail: "The KV API could not be reached or answered with a server error. kvdeck retried; try again shortly.",
+      };
     case "timeout":
       return { title: "Upstream timed out", detail: "The KV API did not answer in time. Try again shortly." };
   }

@@ -32,7 +32,10 @@ export function ruleFromSearch(search: URLSearchParams, nowMs = Date.now()): Fil
   return { rule: { prefix: candidate.prefix }, error: parsed.error.issues[0].message };
 }
 
-function expiryFromSearch(search: URLSearchParams, nowMs: number): { rule: Pick<KeyRule, "expiringBefore" | "noExpiry"> } | { error: string } {
+function expiryFromSearch(
+  search: URLSearchParams,
+  nowMs: number,
+): { rule: Pick<KeyRule, "expiringBefore" | "noExpiry"> } | { error: string } {
   const expiry = search.get("expiry") || undefined;
   if (expiry === undefined) return { rule: {} };
   if (expiry === "never") return { rule: { noExpiry: true } };

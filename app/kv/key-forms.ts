@@ -1,7 +1,16 @@
 // One zod schema per key form, used by the browser (to explain before sending) and by the
 // action (to refuse before any upstream request). Limits come from ./limits.
 import { z } from "zod";
-import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS, MAX_VALUE_BYTES, MIN_EXPIRATION_TTL_SECONDS, byteLength, keyNameProblem, metadataProblem, storedKeyNameProblem } from "./limits";
+import {
+  MAX_EXPIRATION_EPOCH_SECONDS,
+  MAX_EXPIRATION_TTL_SECONDS,
+  MAX_VALUE_BYTES,
+  MIN_EXPIRATION_TTL_SECONDS,
+  byteLength,
+  keyNameProblem,
+  metadataProblem,
+  storedKeyNameProblem,
+} from "./limits";
 
 /** Selections above this become a job (issue: long jobs); an action handles up to this many. */
 export const MAX_INLINE_DELETE = 50_000;
@@ -64,24 +73,35 @@ export const putKeySchema = z
     value: z.string().refine((v) => byteLength(v) <= MAX_VALUE_BYTES, `A value is at most ${MAX_VALUE_BYTES / 1024 / 1024} MiB.`),
     metadata: metadataText.optional(),
     expiry: z.enum(["none", "ttl", "at", "keep"], { errorMap: () => ({ message: "Choose whether and when the key expires." }) }),
-    ttl: wholeSeconds(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is a whole number of seconds, at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} (100 years).`),
+    ttl: wholeSeconds(
+      MAX_EXPIRATION_TTL_SECONDS,
+      `An expiry TTL is a whole number of seconds, at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} (100 years).`,
+    ),
     /** Epoch seconds (the browser converts its local date-time input). */
     at: wholeSeconds(MAX_EXPIRATION_EPOCH_SECONDS, "Choose an expiry date before the year 10000."),
     /** For "keep": the key's current expiry, epoch seconds. */
-    currentExpiration: wholeSeconds(MAX_EXPIRATION_EPOCH_SECONDS, "The key's current expiry is not a date kvdeck can keep; choose a new one."),
+    currentExpiration: wholeSeconds(
+      MAX_EXPIRATION_EPOCH_SECONDS,
+      "The key's current expiry is not a date kvdeck can keep; choose a new one.",
+    ),
   })
   .superRefine((form, ctx) => {
     if (form.expiry === "ttl" && (form.ttl === undefined || form.ttl < MIN_EXPIRATION_TTL_SECONDS)) {
       ctx.addIssue({ code: "custom", path: ["ttl"], message: `An expiry TTL is at least ${MIN_EXPIRATION_TTL_SECONDS} seconds.` });
     }
-    if (form.expiry === "at" && form.at === undefined) ctx.addIssue({ code: "custom", path: ["at"], message: "Choose when the key expires." });
-    if (form.expiry === "keep" && form.mode !== "edit") ctx.addIssue({ code: "custom", path: ["expiry"], message: "Only an edit can keep the expiry." });
+    if (form.expiry === "at" && form.at === undefined)
+      ctx.addIssue({ code: "custom", path: ["at"], message: "Choose when the key expires." });
+    if (form.expiry === "keep" && form.mode !== "edit")
+      ctx.addIssue({ code: "custom", path: ["expiry"], message: "Only an edit can keep the expiry." });
   });
 
 export type PutKeyForm = z.infer<typeof putKeySchema>;
 
 /** The absolute expiry a form asks for, checked against `nowSeconds`; or an error message. */
-export function resolveExpiration(form: PutKeyForm, nowSeconds: number): { expiration?: number; expirationTtl?: number } | { error: string } {
+export function resolveExpiration(
+  form: PutKeyForm,
+  nowSeconds: number,
+): { expiration?: number; expirationTtl?: number } | { error: string } {
   const earliest = nowSeconds + MIN_EXPIRATION_TTL_SECONDS;
   switch (form.expiry) {
     case "none":
@@ -89,7 +109,9 @@ export function resolveExpiration(form: PutKeyForm, nowSeconds: number): { expir
     case "ttl":
       return { expirationTtl: form.ttl! };
     case "at":
-      return form.at! >= earliest ? { expiration: form.at! } : { error: `The expiry must be at least ${MIN_EXPIRATION_TTL_SECONDS} seconds from now.` };
+      return form.at! >= earliest
+        ? { expiration: form.at! }
+        : { error: `The expiry must be at least ${MIN_EXPIRATION_TTL_SECONDS} seconds from now.` };
     case "keep":
       if (form.currentExpiration === undefined) return {};
       return form.currentExpiration >= earliest

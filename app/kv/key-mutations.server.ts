@@ -58,7 +58,11 @@ export async function deleteKeys({ cache, upstream, namespaceId, ttlMs }: Target
       }
     }
   }
-  await cache.fail(scope, opId, failed.map((f) => ({ id: f.key, error: f.error })));
+  await cache.fail(
+    scope,
+    opId,
+    failed.map((f) => ({ id: f.key, error: f.error })),
+  );
   return { opId, requested: unique.length, succeeded: unique.length - failed.length, failed };
 }
 
@@ -86,7 +90,11 @@ export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, 
   const opId = crypto.randomUUID();
   const nowSeconds = Math.floor(Date.now() / 1000);
   const expiration = expiry.expiration ?? (expiry.expirationTtl ? nowSeconds + expiry.expirationTtl : undefined);
-  const data: KeyRow = { name: form.name, ...(expiration ? { expiration } : {}), ...(form.metadata !== undefined ? { metadata: form.metadata } : {}) };
+  const data: KeyRow = {
+    name: form.name,
+    ...(expiration ? { expiration } : {}),
+    ...(form.metadata !== undefined ? { metadata: form.metadata } : {}),
+  };
   const expected = {
     metadata: form.metadata ?? null,
     expiration: expiration ?? null,

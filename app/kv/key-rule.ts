@@ -34,7 +34,8 @@ export const keyRuleSchema = z
       }
     }
     for (const [i, c] of (rule.metadata ?? []).entries()) {
-      if (c.op !== "exists" && c.value === undefined) ctx.addIssue({ code: "custom", path: ["metadata", i, "value"], message: "Give a value to compare with" });
+      if (c.op !== "exists" && c.value === undefined)
+        ctx.addIssue({ code: "custom", path: ["metadata", i, "value"], message: "Give a value to compare with" });
     }
   });
 
@@ -116,7 +117,9 @@ export function describeRule(rule: KeyRule): string {
   if (rule.glob) parts.push(`name matches “${rule.glob}”`);
   if (rule.regex) parts.push(`name matches /${rule.regex}/`);
   for (const c of rule.metadata ?? []) {
-    parts.push(c.op === "exists" ? `metadata “${c.field}” exists` : `metadata “${c.field}” ${c.op === "equals" ? "=" : "contains"} “${c.value}”`);
+    parts.push(
+      c.op === "exists" ? `metadata “${c.field}” exists` : `metadata “${c.field}” ${c.op === "equals" ? "=" : "contains"} “${c.value}”`,
+    );
   }
   if (rule.expiringBefore !== undefined) parts.push(`expiring before ${new Date(rule.expiringBefore * 1000).toISOString()}`);
   if (rule.noExpiry) parts.push("never expiring");

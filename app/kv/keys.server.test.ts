@@ -5,7 +5,11 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe("previewOf", () => {
   test("pretty-prints JSON", () => {
-    expect(previewOf(bytes('{"a":1,"b":[true]}'), false)).toEqual({ kind: "json", text: '{\n  "a": 1,\n  "b": [\n    true\n  ]\n}', raw: '{"a":1,"b":[true]}' });
+    expect(previewOf(bytes('{"a":1,"b":[true]}'), false)).toEqual({
+      kind: "json",
+      text: '{\n  "a": 1,\n  "b": [\n    true\n  ]\n}',
+      raw: '{"a":1,"b":[true]}',
+    });
   });
   test("shows text that is not JSON as it is", () => {
     expect(previewOf(bytes("<p>hello</p>"), false)).toEqual({ kind: "text", text: "<p>hello</p>" });

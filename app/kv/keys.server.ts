@@ -31,7 +31,15 @@ export async function readKeyDetail(upstream: KvUpstream, namespaceId: string, n
   ]);
   const listed = listing.keys.find((k) => k.name === name);
   if (!value) {
-    return { name, found: false, preview: null, truncated: false, size: null, metadata: listed?.metadata ?? null, expiration: listed?.expiration ?? null };
+    return {
+      name,
+      found: false,
+      preview: null,
+      truncated: false,
+      size: null,
+      metadata: listed?.metadata ?? null,
+      expiration: listed?.expiration ?? null,
+    };
   }
   return {
     name,
@@ -68,7 +76,7 @@ export function previewOf(bytes: Uint8Array, truncated: boolean): ValuePreview {
 }
 
 function trimPartialChar(bytes: Uint8Array): Uint8Array {
-  let end = bytes.byteLength;
+  const end = bytes.byteLength;
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
     const b = bytes[end - back];
     if ((b & 0xc0) === 0xc0) return bytes.subarray(0, end - back); // a lead byte whose tail was cut
@@ -96,7 +104,10 @@ export function hexDump(bytes: Uint8Array): string {
 /** A download file name that no browser or shell misreads. */
 export function safeFileName(key: string): string {
   const base = key.split("/").filter(Boolean).pop() ?? "value";
-  const cleaned = base.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^\.+/, "").slice(0, 120);
+  const cleaned = base
+    .replace(/[^\p{L}\p{N}._-]+/gu, "_")
+    .replace(/^\.+/, "")
+    .slice(0, 120);
   return cleaned || "value";
 }
 

@@ -15,10 +15,13 @@ test("key names: 1..512 UTF-8 bytes, not . or ..", () => {
 
 test("key names: control characters (Unicode Cc) are refused, spaces and other printable characters are not", () => {
   for (const c of ["\u0000", "\t", "\n", "\r", "\u001F", "\u007F", "\u0080", "\u0085", "\u009F"]) {
-    expect(keyNameProblem(`a${c}b`), JSON.stringify(c)).toMatch(/cannot contain control characters; this one has U\+00[0-9A-F]{2} at position 1\./);
+    expect(keyNameProblem(`a${c}b`), JSON.stringify(c)).toMatch(
+      /cannot contain control characters; this one has U\+00[0-9A-F]{2} at position 1\./,
+    );
   }
   expect(keyNameProblem("a\nb")).toMatch(/U\+000A at position 1/);
-  for (const ok of [" ", "with space", "\u00A0", "\u00A1", "~", "\u2028x", "\uFFFD"]) expect(keyNameProblem(ok), JSON.stringify(ok)).toBeNull();
+  for (const ok of [" ", "with space", "\u00A0", "\u00A1", "~", "\u2028x", "\uFFFD"])
+    expect(keyNameProblem(ok), JSON.stringify(ok)).toBeNull();
   // Too long wins over the other problems, so the API's 10030 and its message agree.
   expect(keyNameProblem("\n".repeat(513))).toMatch(/at most 512 bytes/);
 });

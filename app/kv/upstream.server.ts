@@ -70,5 +70,9 @@ export interface KvUpstream {
   deleteKey(namespaceId: string, key: string): Promise<void>;
   bulkWrite(namespaceId: string, items: BulkWriteItem[]): Promise<BulkResult>;
   bulkDelete(namespaceId: string, keys: string[]): Promise<BulkResult>;
-  bulkGet(namespaceId: string, keys: string[], options?: { withMetadata?: boolean; type?: "text" | "json" }): Promise<Record<string, BulkGetEntry>>;
+  bulkGet(
+    namespaceId: string,
+    keys: string[],
+    options?: { withMetadata?: boolean; type?: "text" | "json" },
+  ): Promise<Record<string, BulkGetEntry>>;
 }

@@ -44,14 +44,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       const parsed = createNamespaceSchema.safeParse(form);
       if (!parsed.success) return data({ ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
       const result = await createNamespace(target, parsed.data.title);
-      await recordAudit(context, { action: "namespace.create", target: `connection ${connection.id} / namespace ${result.ok ? result.namespace.id : parsed.data.title}`, outcome: result.ok ? "ok" : "failed", details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) } });
+      await recordAudit(context, {
+        action: "namespace.create",
+        target: `connection ${connection.id} / namespace ${result.ok ? result.namespace.id : parsed.data.title}`,
+        outcome: result.ok ? "ok" : "failed",
+        details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) },
+      });
       return data(result, { status: result.ok ? 200 : 400 });
     }
     case "rename": {
       const parsed = renameNamespaceSchema.safeParse(form);
       if (!parsed.success) return data({ ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
       const result = await renameNamespace(target, parsed.data.id, parsed.data.title);
-      await recordAudit(context, { action: "namespace.rename", target: `connection ${connection.id} / namespace ${parsed.data.id}`, outcome: result.ok ? "ok" : "failed", details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) } });
+      await recordAudit(context, {
+        action: "namespace.rename",
+        target: `connection ${connection.id} / namespace ${parsed.data.id}`,
+        outcome: result.ok ? "ok" : "failed",
+        details: { title: parsed.data.title, ...(result.ok ? {} : { error: result.error }) },
+      });
       return data(result, { status: result.ok ? 200 : 400 });
     }
     case "delete": {
@@ -63,7 +73,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         return data({ ok: false as const, error: "The typed title does not match the namespace's title." }, { status: 400 });
       }
       const result = await deleteNamespace(target, namespace);
-      await recordAudit(context, { action: "namespace.delete", target: `connection ${connection.id} / namespace ${namespace.id}`, outcome: result.ok ? "ok" : "failed", details: { title: namespace.title, ...(result.ok ? {} : { error: result.error }) } });
+      await recordAudit(context, {
+        action: "namespace.delete",
+        target: `connection ${connection.id} / namespace ${namespace.id}`,
+        outcome: result.ok ? "ok" : "failed",
+        details: { title: namespace.title, ...(result.ok ? {} : { error: result.error }) },
+      });
       if (result.ok && form.redirect === "1") throw redirect(`/accounts/${connection.id}`);
       return data(result, { status: result.ok ? 200 : 400 });
     }
@@ -86,14 +101,20 @@ export default function Namespaces() {
 
   useEffect(() => {
     if (deleter.state === "idle" && deleter.data) {
-      toast(deleter.data.ok ? { variant: "success", title: "Namespace deleted" } : { variant: "error", title: "Delete failed", description: deleter.data.error });
+      toast(
+        deleter.data.ok
+          ? { variant: "success", title: "Namespace deleted" }
+          : { variant: "error", title: "Delete failed", description: deleter.data.error },
+      );
     }
   }, [deleter.state, deleter.data, toast]);
 
   const pendingDelete = deleter.state !== "idle" ? String(deleter.formData?.get("id")) : null;
   const rows = useMemo(() => {
     const needle = filter.toLowerCase();
-    const matching = namespaces.filter((n) => n.id !== pendingDelete && (!needle || n.title.toLowerCase().includes(needle) || n.id.includes(needle)));
+    const matching = namespaces.filter(
+      (n) => n.id !== pendingDelete && (!needle || n.title.toLowerCase().includes(needle) || n.id.includes(needle)),
+    );
     const sorted = [...matching].sort((a, b) => (a[sort] < b[sort] ? -1 : a[sort] > b[sort] ? 1 : 0));
     return direction === "desc" ? sorted.reverse() : sorted;
   }, [namespaces, filter, sort, direction, pendingDelete]);
@@ -125,7 +146,12 @@ export default function Namespaces() {
         <div className="flex w-full items-center gap-2 sm:w-auto">
           <label className="flex w-full max-w-xs flex-col gap-1 text-sm sm:w-auto">
             <span className="sr-only">Filter namespaces</span>
-            <Input type="search" placeholder="Filter by title or id" defaultValue={filter} onChange={(e) => setParam({ q: e.currentTarget.value })} />
+            <Input
+              type="search"
+              placeholder="Filter by title or id"
+              defaultValue={filter}
+              onChange={(e) => setParam({ q: e.currentTarget.value })}
+            />
           </label>
           {canAdmin ? <Button onClick={() => setCreating(true)}>New namespace</Button> : null}
         </div>
@@ -139,7 +165,13 @@ export default function Namespaces() {
             <thead className="bg-muted/60 text-left">
               <tr>
                 <SortHeader label="Title" active={sort === "title"} direction={direction} onSort={() => sortBy("title")} />
-                <SortHeader label="ID" active={sort === "id"} direction={direction} onSort={() => sortBy("id")} className="hidden sm:table-cell" />
+                <SortHeader
+                  label="ID"
+                  active={sort === "id"}
+                  direction={direction}
+                  onSort={() => sortBy("id")}
+                  className="hidden sm:table-cell"
+                />
                 <th scope="col" className="px-3 py-2 font-medium">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -152,7 +184,10 @@ export default function Namespaces() {
                     {n._meta?.status === "creating" && n.id.startsWith("pending-") ? (
                       <VisibleText text={n.title} className="break-all font-medium" />
                     ) : (
-                      <Link to={`/accounts/${connection.id}/namespaces/${n.id}`} className="break-all font-medium text-primary hover:underline">
+                      <Link
+                        to={`/accounts/${connection.id}/namespaces/${n.id}`}
+                        className="break-all font-medium text-primary hover:underline"
+                      >
                         <VisibleText text={n.title} />
                       </Link>
                     )}
@@ -167,14 +202,22 @@ export default function Namespaces() {
                       </p>
                     ) : null}
                   </td>
-                  <td className="hidden px-3 py-2 font-mono text-xs text-muted-foreground sm:table-cell">{n.id.startsWith("pending-") ? "—" : n.id}</td>
+                  <td className="hidden px-3 py-2 font-mono text-xs text-muted-foreground sm:table-cell">
+                    {n.id.startsWith("pending-") ? "—" : n.id}
+                  </td>
                   <td className="px-3 py-2 text-right whitespace-nowrap">
                     {canAdmin ? (
                       <>
                         <Button size="sm" variant="ghost" onClick={() => setRenaming(n)} aria-label={`Rename ${escapeInvisibles(n.title)}`}>
                           Rename
                         </Button>
-                        <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeleting(n)} aria-label={`Delete ${escapeInvisibles(n.title)}`}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          className="text-destructive"
+                          onClick={() => setDeleting(n)}
+                          aria-label={`Delete ${escapeInvisibles(n.title)}`}
+                        >
                           Delete
                         </Button>
                       </>
@@ -255,7 +298,14 @@ function TitleDialog({
           {id ? <input type="hidden" name="id" value={id} /> : null}
           <label className="grid gap-1 text-sm">
             <span>Title</span>
-            <Input name="title" defaultValue={initial} required maxLength={512} autoComplete="off" aria-invalid={Boolean(fetcher.data && !fetcher.data.ok)} />
+            <Input
+              name="title"
+              defaultValue={initial}
+              required
+              maxLength={512}
+              autoComplete="off"
+              aria-invalid={Boolean(fetcher.data && !fetcher.data.ok)}
+            />
           </label>
           {fetcher.data && !fetcher.data.ok ? (
             <p role="alert" className="text-sm text-destructive">

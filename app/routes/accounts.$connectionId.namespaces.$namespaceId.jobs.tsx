@@ -43,11 +43,14 @@ async function startJobFromForm({ request, params, context }: ActionFunctionArgs
       (r.headers.get("content-type") ?? "").startsWith("multipart/form-data")
         ? unstable_parseMultipartFormData(
             r,
-            unstable_composeUploadHandlers(async ({ name, data: body }) => {
-              if (name !== "file") return undefined;
-              const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_FILE_BYTES });
-              return uploadId;
-            }, unstable_createMemoryUploadHandler({ maxPartSize: SMALL_FIELD_BYTES })),
+            unstable_composeUploadHandlers(
+              async ({ name, data: body }) => {
+                if (name !== "file") return undefined;
+                const { uploadId } = await saveImportUpload({ services, body, maxBytes: MAX_IMPORT_FILE_BYTES });
+                return uploadId;
+              },
+              unstable_createMemoryUploadHandler({ maxPartSize: SMALL_FIELD_BYTES }),
+            ),
           )
         : r.formData(),
     );

@@ -35,14 +35,20 @@ export default function KeyPanel() {
         <KeyName name={detail.name} />
       </h2>
       {canEdit ? (
-      <div className="flex flex-wrap gap-2">
-        <Button size="sm" variant="outline" disabled={!editable} onClick={() => setEditing(true)} title={editable ? undefined : "Only text values shown in full can be edited here."}>
-          Edit
-        </Button>
-        <Button size="sm" variant="outline" className="text-destructive" onClick={() => requestDelete(detail.name)}>
-          Delete key
-        </Button>
-      </div>
+        <div className="flex flex-wrap gap-2">
+          <Button
+            size="sm"
+            variant="outline"
+            disabled={!editable}
+            onClick={() => setEditing(true)}
+            title={editable ? undefined : "Only text values shown in full can be edited here."}
+          >
+            Edit
+          </Button>
+          <Button size="sm" variant="outline" className="text-destructive" onClick={() => requestDelete(detail.name)}>
+            Delete key
+          </Button>
+        </div>
       ) : null}
       {editing ? (
         <KeyFormDialog
@@ -61,7 +67,8 @@ export default function KeyPanel() {
       ) : null}
       {!detail.found ? (
         <p role="status" className="rounded-md border p-3 text-sm text-muted-foreground">
-          This key has no value upstream. It may have been deleted or may not be visible yet (Workers KV takes up to a minute to show changes).
+          This key has no value upstream. It may have been deleted or may not be visible yet (Workers KV takes up to a minute to show
+          changes).
         </p>
       ) : null}
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
@@ -76,7 +83,13 @@ export default function KeyPanel() {
           )}
         </dd>
         <dt className="text-muted-foreground">Size</dt>
-        <dd>{detail.size !== null ? formatBytes(detail.size) : detail.truncated ? `over ${formatBytes(previewBytes)} (the upstream did not say how much)` : "—"}</dd>
+        <dd>
+          {detail.size !== null
+            ? formatBytes(detail.size)
+            : detail.truncated
+              ? `over ${formatBytes(previewBytes)} (the upstream did not say how much)`
+              : "—"}
+        </dd>
         <dt className="text-muted-foreground">Type</dt>
         <dd>{detail.preview ? { json: "JSON", text: "text", binary: "binary" }[detail.preview.kind] : "—"}</dd>
       </dl>

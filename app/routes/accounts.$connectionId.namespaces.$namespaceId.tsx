@@ -54,11 +54,30 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const [namespace, page] = await fromUpstream(() =>
     Promise.all([
       upstream.getNamespace(namespaceId),
-      loadKeyPage(cache, upstream, { accountId: connection.accountId, namespaceId, prefix, cursor: "", after: null, filter: rule, signal: request.signal }),
+      loadKeyPage(cache, upstream, {
+        accountId: connection.accountId,
+        namespaceId,
+        prefix,
+        cursor: "",
+        after: null,
+        filter: rule,
+        signal: request.signal,
+      }),
     ]),
   );
   const activeJobs = await listUnfinishedNamespaceJobs({ services: getServices(context), connectionId: connection.id, namespaceId });
-  return { connection: summarize(connection), namespace, prefix, rule, expiry: expiryChoice(search), filterError, filterQuery: filterSearch(search).toString(), page, activeJobs, now: Date.now() };
+  return {
+    connection: summarize(connection),
+    namespace,
+    prefix,
+    rule,
+    expiry: expiryChoice(search),
+    filterError,
+    filterQuery: filterSearch(search).toString(),
+    page,
+    activeJobs,
+    now: Date.now(),
+  };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -110,7 +129,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 /** Opening a key, scrolling or changing keys must not re-list the first page: only a new filter does. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, formAction }) => {
-  if (formMethod && formMethod !== "GET") return Boolean(formAction && !formAction.startsWith(currentUrl.pathname.split("/").slice(0, 5).join("/")));
+  if (formMethod && formMethod !== "GET")
+    return Boolean(formAction && !formAction.startsWith(currentUrl.pathname.split("/").slice(0, 5).join("/")));
   if (currentUrl.pathname.split("/").slice(0, 5).join("/") !== nextUrl.pathname.split("/").slice(0, 5).join("/")) return true;
   return filterSearch(currentUrl.searchParams).toString() !== filterSearch(nextUrl.searchParams).toString();
 };
@@ -139,7 +159,10 @@ export default function NamespaceKeys() {
   const canAdmin = useCan("admin");
   const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
 
-  const { rows, setRows, cursor, loading, loadError, clearLoadError, loadMore, waiting, keepLooking } = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
+  const { rows, setRows, cursor, loading, loadError, clearLoadError, loadMore, waiting, keepLooking } = useKeyPages(data.page, {
+    listUrl: `${base}/list`,
+    filterQuery,
+  });
   const [nowMs, setNowMs] = useState(data.now);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[] | null>(null);
@@ -162,7 +185,8 @@ export default function NamespaceKeys() {
   const fetchers = useFetchers();
   const pendingDeletes = useMemo(() => {
     const names = new Set<string>();
-    for (const f of fetchers) if (f.formData?.get("intent") === "delete" && f.state !== "idle") for (const n of f.formData.getAll("name")) names.add(String(n));
+    for (const f of fetchers)
+      if (f.formData?.get("intent") === "delete" && f.state !== "idle") for (const n of f.formData.getAll("name")) names.add(String(n));
     return names;
   }, [fetchers]);
   const pendingPuts = useMemo(() => {
@@ -196,7 +220,11 @@ export default function NamespaceKeys() {
       const requested = deleteRequests.current.get(key) ?? new Set<string>();
       deleteRequests.current.delete(key);
       if (!result || !result.ok) {
-        toast({ variant: "error", title: "Delete failed", description: result?.error ?? "The request did not reach kvdeck. Nothing was deleted." });
+        toast({
+          variant: "error",
+          title: "Delete failed",
+          description: result?.error ?? "The request did not reach kvdeck. Nothing was deleted.",
+        });
         return;
       }
       const { summary } = result;
@@ -252,7 +280,10 @@ export default function NamespaceKeys() {
 
   const dismiss = (row: KeyRow) => {
     if (!row._meta) return;
-    submit({ intent: "dismiss", name: row.name, opId: row._meta.opId }, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
+    submit(
+      { intent: "dismiss", name: row.name, opId: row._meta.opId },
+      { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` },
+    );
     setRows((all) => all.map((r) => (r.name === row.name ? { ...r, _meta: undefined } : r)));
   };
 
@@ -303,16 +334,28 @@ export default function NamespaceKeys() {
             New key
           </Button>
         ) : null}
-        <NamespaceJobActions action={`${base}/jobs`} rule={rule} namespaceId={namespace.id} connectionId={connection.id} canEdit={canEdit} />
+        <NamespaceJobActions
+          action={`${base}/jobs`}
+          rule={rule}
+          namespaceId={namespace.id}
+          connectionId={connection.id}
+          canEdit={canEdit}
+        />
         {canAdmin ? (
           <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
             Delete namespace
           </Button>
         ) : null}
-        <KeyFilterForm base={base} rule={rule} expiry={data.expiry} onPrefixTyped={(form) => {
-          clearTimeout(debounce.current);
-          debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
-        }} onSubmitted={() => clearTimeout(debounce.current)} />
+        <KeyFilterForm
+          base={base}
+          rule={rule}
+          expiry={data.expiry}
+          onPrefixTyped={(form) => {
+            clearTimeout(debounce.current);
+            debounce.current = setTimeout(() => submit(form, { replace: true }), FILTER_DEBOUNCE_MS);
+          }}
+          onSubmitted={() => clearTimeout(debounce.current)}
+        />
       </div>
       <div className="flex min-h-9 flex-wrap items-center gap-3 border-b px-4 py-1.5 text-xs text-muted-foreground">
         <p role="status" aria-live="polite" className="min-w-0 break-all">
@@ -391,7 +434,17 @@ export default function NamespaceKeys() {
             </div>
           ) : null}
         </div>
-        <Outlet context={{ closeHref: `${base}${query}`, base, canEdit, requestDelete: (name: string) => setConfirming([name]), onSaved } satisfies KeyPanelContext} />
+        <Outlet
+          context={
+            {
+              closeHref: `${base}${query}`,
+              base,
+              canEdit,
+              requestDelete: (name: string) => setConfirming([name]),
+              onSaved,
+            } satisfies KeyPanelContext
+          }
+        />
       </div>
       <ConfirmDeleteDialog
         open={confirming !== null}
@@ -443,7 +496,12 @@ export default function NamespaceKeys() {
           onDone={(done, result) => {
             setJobStarts((keys) => keys.filter((k) => k !== done));
             if (result?.ok) navigate(`/jobs/${result.job.id}`);
-            else toast({ variant: "error", title: "Could not start the delete", description: result?.error ?? "The request did not reach kvdeck." });
+            else
+              toast({
+                variant: "error",
+                title: "Could not start the delete",
+                description: result?.error ?? "The request did not reach kvdeck.",
+              });
           }}
         />
       ))}
@@ -451,7 +509,9 @@ export default function NamespaceKeys() {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${escapeInvisibles(data?.namespace.title ?? "Namespace")} · kvdeck` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${escapeInvisibles(data?.namespace.title ?? "Namespace")} · kvdeck` },
+];
 
 export function ErrorBoundary() {
   const params = useParams();

@@ -125,8 +125,12 @@ export default function AuditLog() {
             <tbody className="divide-y">
               {events.map((e) => (
                 <tr key={e.id} className="align-top">
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{formatAbsolute(Math.floor(e.at / 1000)).replace(" UTC", "")}</td>
-                  <td className="px-3 py-2">{e.username ? <VisibleText text={e.username} /> : <span className="text-muted-foreground">—</span>}</td>
+                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
+                    {formatAbsolute(Math.floor(e.at / 1000)).replace(" UTC", "")}
+                  </td>
+                  <td className="px-3 py-2">
+                    {e.username ? <VisibleText text={e.username} /> : <span className="text-muted-foreground">—</span>}
+                  </td>
                   <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
                   <td className="max-w-xs break-all px-3 py-2 text-xs">{e.target ? <VisibleText text={e.target} /> : null}</td>
                   <td className="px-3 py-2 text-right tabular-nums">{e.count === null ? "" : formatCount(e.count)}</td>

@@ -76,7 +76,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   if (input.intent === "create") {
     if (input.kind === "local" && !connections.servesLocalKv) {
-      return data<ActionResult>({ ok: false, error: "This kvdeck serves no local KV API (a Cloudflare account is configured)." }, { status: 400 });
+      return data<ActionResult>(
+        { ok: false, error: "This kvdeck serves no local KV API (a Cloudflare account is configured)." },
+        { status: 400 },
+      );
     }
     const created = await connections.create(input);
     await recordAudit(context, {
@@ -180,7 +183,13 @@ function ConnectionRow({ connection: c }: { connection: ReturnType<typeof descri
             </Button>
           </fetcher.Form>
         ) : (
-          <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Delete ${escapeInvisibles(c.name)}…`}>
+          <Button
+            type="button"
+            size="sm"
+            variant="ghost"
+            onClick={() => setConfirming(true)}
+            aria-label={`Delete ${escapeInvisibles(c.name)}…`}
+          >
             Delete…
           </Button>
         )}
@@ -210,7 +219,14 @@ function AddConnection({ servesLocalKv }: { servesLocalKv: boolean }) {
             Cloudflare API (or another Cloudflare-compatible API)
           </label>
           <label className={`flex items-center gap-2 ${servesLocalKv ? "" : "opacity-50"}`}>
-            <input type="radio" name="kind" value="local" disabled={!servesLocalKv} checked={kind === "local"} onChange={() => setKind("local")} />
+            <input
+              type="radio"
+              name="kind"
+              value="local"
+              disabled={!servesLocalKv}
+              checked={kind === "local"}
+              onChange={() => setKind("local")}
+            />
             Another account on this server's local KV API
           </label>
         </fieldset>
@@ -227,7 +243,9 @@ function AddConnection({ servesLocalKv }: { servesLocalKv: boolean }) {
             <label className="block space-y-1 text-sm">
               <span className="font-medium">API token</span>
               <Input name="token" type="password" required autoComplete="off" spellCheck={false} />
-              <span className="text-xs text-muted-foreground">Needs Workers KV Storage read (and edit, to change keys). Stored encrypted; never shown again.</span>
+              <span className="text-xs text-muted-foreground">
+                Needs Workers KV Storage read (and edit, to change keys). Stored encrypted; never shown again.
+              </span>
             </label>
             <label className="block space-y-1 text-sm">
               <span className="font-medium">Base URL (optional)</span>

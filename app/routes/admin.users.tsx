@@ -81,9 +81,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (input.intent === "password") {
     await setPassword(db, target.id, input.password);
     // Whoever knew the old password is signed out everywhere (the admin keeps their own session).
-    const ended = await requireAuthServices(context).sessions.destroyForUser(target.id, target.id === me.id ? (context.auth?.sessionId ?? undefined) : undefined);
+    const ended = await requireAuthServices(context).sessions.destroyForUser(
+      target.id,
+      target.id === me.id ? (context.auth?.sessionId ?? undefined) : undefined,
+    );
     await recordAudit(context, { action: "user.password_reset", target: targetName, details: { sessionsEnded: ended } });
-    return data<ActionResult>({ ok: true, message: `Set a new password for ${target.username}${ended ? `; ended ${ended} session${ended === 1 ? "" : "s"}` : ""}.` });
+    return data<ActionResult>({
+      ok: true,
+      message: `Set a new password for ${target.username}${ended ? `; ended ${ended} session${ended === 1 ? "" : "s"}` : ""}.`,
+    });
   }
 
   if (target.id === me.id) return fail(400, "You cannot delete yourself. Ask another admin.", targetName, "user.delete");
@@ -253,7 +259,10 @@ function CreateUser() {
           <span className="text-xs text-muted-foreground">At least 8 characters. Tell the person; kvdeck sends no mail.</span>
         </label>
         {fetcher.data ? (
-          <p role={fetcher.data.ok ? "status" : "alert"} className={`sm:col-span-2 text-sm ${fetcher.data.ok ? "text-success" : "text-destructive"}`}>
+          <p
+            role={fetcher.data.ok ? "status" : "alert"}
+            className={`sm:col-span-2 text-sm ${fetcher.data.ok ? "text-success" : "text-destructive"}`}
+          >
             {fetcher.data.ok ? fetcher.data.message : fetcher.data.error}
           </p>
         ) : null}

@@ -22,7 +22,10 @@ const RECENT_ERRORS = 20;
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const job = await requireJob(context, params.jobId);
   const services = getServices(context);
-  const [{ errors, total }, titles] = await Promise.all([listJobErrors({ services, jobId: job.id, limit: RECENT_ERRORS }), namespaceTitles(services, [job])]);
+  const [{ errors, total }, titles] = await Promise.all([
+    listJobErrors({ services, jobId: job.id, limit: RECENT_ERRORS }),
+    namespaceTitles(services, [job]),
+  ]);
   return { job, errors, errorTotal: total, titles };
 }
 
@@ -45,7 +48,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function JobPage() {
   const loaded = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const { job: live, connected } = useLiveJob(loaded.job, { onResync: () => revalidator.revalidate(), onEnd: () => revalidator.revalidate() });
+  const { job: live, connected } = useLiveJob(loaded.job, {
+    onResync: () => revalidator.revalidate(),
+    onEnd: () => revalidator.revalidate(),
+  });
   const job = live ?? loaded.job;
   const canEdit = useCan("editor");
   const steer = useFetcher<{ ok: boolean; error?: string }>();

@@ -127,7 +127,9 @@ export default function Jobs() {
                   <td className="px-3 py-2">
                     <JobProgressBar job={job} />
                     <p className="mt-1 text-xs text-muted-foreground">
-                      {job.dryRun ? `${formatCount(job.counters.matched)} matched` : `${formatCount(job.counters.processed)} processed · ${formatCount(job.counters.failed)} failed`}
+                      {job.dryRun
+                        ? `${formatCount(job.counters.matched)} matched`
+                        : `${formatCount(job.counters.processed)} processed · ${formatCount(job.counters.failed)} failed`}
                     </p>
                   </td>
                   <td className="px-3 py-2 text-muted-foreground">

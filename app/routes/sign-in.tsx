@@ -58,7 +58,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const user = await findUserByUsername(db, username);
   const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyAgainstNothing(password);
   if (!user || !ok) {
-    await record(db, { action: "auth.sign_in_failed", username, outcome: "failed", details: { ip, reason: user ? "wrong password" : "no such user" } });
+    await record(db, {
+      action: "auth.sign_in_failed",
+      username,
+      outcome: "failed",
+      details: { ip, reason: user ? "wrong password" : "no such user" },
+    });
     return data({ error: WRONG_CREDENTIALS }, { status: 401 });
   }
 

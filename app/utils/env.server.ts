@@ -3,10 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { parseRateLimit } from "../../server/local-kv/rate-limit";
 
-const durationMs = z
-  .string()
-  .regex(/^\d+$/, "a whole number of milliseconds")
-  .transform(Number);
+const durationMs = z.string().regex(/^\d+$/, "a whole number of milliseconds").transform(Number);
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -18,7 +15,10 @@ const schema = z.object({
   CLOUDFLARE_ACCOUNT_ID: z.string().min(1).optional(),
   CLOUDFLARE_API_BASE_URL: z.string().url().optional(),
   KVDECK_LOCAL_API_TOKEN: z.string().min(16, "at least 16 characters").optional(),
-  KVDECK_LOCAL_ACCOUNT_ID: z.string().regex(/^[0-9a-f]{32}$/, "32 hex digits").default("c0ffee00c0ffee00c0ffee00c0ffee00"),
+  KVDECK_LOCAL_ACCOUNT_ID: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, "32 hex digits")
+    .default("c0ffee00c0ffee00c0ffee00c0ffee00"),
   KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
   KVDECK_OVERLAY_TTL_MS: durationMs.optional(),
   /** Local KV API request budget, e.g. 1200/300s or 1200/300s,lockout=300s (server/local-kv/rate-limit.ts). */
@@ -57,9 +57,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new Error(`kvdeck: invalid environment\n${lines.join("\n")}`);
   }
   if (Boolean(result.data.CLOUDFLARE_API_TOKEN) !== Boolean(result.data.CLOUDFLARE_ACCOUNT_ID)) {
-    throw new Error(
-      "kvdeck: invalid environment\n  CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID go together: set both or neither",
-    );
+    throw new Error("kvdeck: invalid environment\n  CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID go together: set both or neither");
   }
   return { ...result.data, dataDir: path.resolve(result.data.KVDECK_DATA_DIR) };
 }

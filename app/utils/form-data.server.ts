@@ -57,14 +57,19 @@ export async function readForm(request: Request, parse: (request: Request) => Pr
     return await parse(request);
   } catch (error) {
     if (isPartTooLarge(error)) refusal(413, `The form field "${error.field}" is over ${error.maxBytes.toLocaleString("en")} bytes.`);
-    if (isUnreadableBody(error)) refusal(400, `The request's form data could not be read (${(error as Error).message}). Send a well-formed ${type} body.`);
+    if (isUnreadableBody(error))
+      refusal(400, `The request's form data could not be read (${(error as Error).message}). Send a well-formed ${type} body.`);
     throw error;
   }
 }
 
 /** Remix's MaxPartSizeExceededError, by shape (the server and the build are two module graphs). */
 function isPartTooLarge(error: unknown): error is { field: string; maxBytes: number } {
-  return error instanceof Error && typeof (error as { field?: unknown }).field === "string" && typeof (error as { maxBytes?: unknown }).maxBytes === "number";
+  return (
+    error instanceof Error &&
+    typeof (error as { field?: unknown }).field === "string" &&
+    typeof (error as { maxBytes?: unknown }).maxBytes === "number"
+  );
 }
 
 /** What fetch's formData() (TypeError) and Remix's multipart parser ("malformed …") throw on a bad body. */

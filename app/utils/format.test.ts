@@ -8,7 +8,9 @@ test("bidi controls, C0/C1 controls, zero-width and other invisible characters b
   }
   expect(escapeInvisibles("a\u0000b\u001Fc\u007Fd\u0085e\u009Ff")).toBe("a\\u0000b\\u001Fc\\u007Fd\\u0085e\\u009Ff");
   expect(escapeInvisibles("line\nbreak\ttab\r")).toBe("line\\nbreak\\ttab\\r");
-  expect(escapeInvisibles("zero\u200Bwidth\u200Cnon\u2060joiner\uFEFFbom\u00ADsoft")).toBe("zero\\u200Bwidth\\u200Cnon\\u2060joiner\\uFEFFbom\\u00ADsoft");
+  expect(escapeInvisibles("zero\u200Bwidth\u200Cnon\u2060joiner\uFEFFbom\u00ADsoft")).toBe(
+    "zero\\u200Bwidth\\u200Cnon\\u2060joiner\\uFEFFbom\\u00ADsoft",
+  );
   expect(escapeInvisibles("no\u00A0break\u3000wide\u2028sep")).toBe("no\\u00A0break\\u3000wide\\u2028sep");
   expect(escapeInvisibles("tag\u{E0041}")).toBe("tag\\u{E0041}");
   expect(escapeInvisibles("lone\uD800")).toBe("lone\\uD800");

@@ -35,7 +35,10 @@ export function formatRelative(epochSeconds: number, nowMs: number): string {
 
 /** An absolute UTC time, the same on server and browser (no hydration mismatch). */
 export function formatAbsolute(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return new Date(epochSeconds * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }
 
 export function formatCount(n: number): string {
@@ -46,7 +49,8 @@ export function formatCount(n: number): string {
 // characters (bidi embeddings, overrides and isolates, U+200E/F, U+061C, zero-width characters,
 // the BOM, soft hyphen, tags), line and paragraph separators, surrogates, spaces other than the
 // plain one, and fillers that render as nothing. A key name shows each as a visible escape.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\uffa0\ufff0-\ufff8]/gu;
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\uffa0\ufff0-\ufff8]/gu;
 /** The same, not global: `test` on a global expression moves its `lastIndex`, which `matchAll` would then start from. */
 const HAS_INVISIBLE = new RegExp(INVISIBLE.source, "u");
 /** A zero-width joiner between two pictographs is part of an emoji (👩‍💻), not a hidden character. */

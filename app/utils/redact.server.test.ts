@@ -5,7 +5,7 @@ afterEach(() => forgetSecrets());
 
 describe("redact", () => {
   it("replaces every registered secret, also URL- or JSON-escaped, and the extra ones", () => {
-    registerSecret("tok/en+with\"quote");
+    registerSecret('tok/en+with"quote');
     expect(redact('a tok/en+with"quote b')).toBe("a [redacted] b");
     expect(redact(`url ?t=${encodeURIComponent('tok/en+with"quote')}`)).toBe("url ?t=[redacted]");
     expect(redact(JSON.stringify({ echo: 'tok/en+with"quote' }))).toBe('{"echo":"[redacted]"}');
@@ -23,7 +23,9 @@ describe("redact", () => {
   it("registers binary keys as hex and base64, and ignores secrets too short to redact safely", () => {
     const key = Buffer.from("0123456789abcdef0123456789abcdef");
     registerSecretBytes(key);
-    expect(redact(`k=${key.toString("hex")} ${key.toString("base64")} ${key.toString("base64url")}`)).toBe("k=[redacted] [redacted] [redacted]");
+    expect(redact(`k=${key.toString("hex")} ${key.toString("base64")} ${key.toString("base64url")}`)).toBe(
+      "k=[redacted] [redacted] [redacted]",
+    );
     registerSecret("short");
     expect(redact("a short word")).toBe("a short word");
   });

@@ -10,14 +10,7 @@ import { FaultError, Faults } from "./faults";
 import { bulkDelete, bulkGet, bulkWrite } from "./handlers-bulk";
 import { deleteValue, listKeys, readMetadata, readValue, writeValue } from "./handlers-keys";
 import { accountNotAccessible, serveIdentity } from "./handlers-identity";
-import {
-  createNamespace,
-  deleteNamespace,
-  getNamespace,
-  listNamespaces,
-  namespaceNotFound,
-  renameNamespace,
-} from "./handlers-namespaces";
+import { createNamespace, deleteNamespace, getNamespace, listNamespaces, namespaceNotFound, renameNamespace } from "./handlers-namespaces";
 import { invalidRequest, parseJson, readBody, sendError, sendResult } from "./http";
 import type { RateLimit } from "./rate-limit";
 import { type RequestContext, type RouteKind, matchRoute, splitUrl } from "./routes";
@@ -93,11 +86,7 @@ export function createLocalKvApi(options: LocalKvApiOptions): LocalKvApi {
     const handler = route && OPERATIONS[route.kind][req.method ?? ""];
     if (!route || !handler) throw noRoute();
     if (!ACCOUNT_ID.test(route.accountId)) {
-      throw new KvApiError(
-        404,
-        ErrorCode.noRoute,
-        `Could not route to ${pathname}, perhaps your object identifier is invalid?`,
-      );
+      throw new KvApiError(404, ErrorCode.noRoute, `Could not route to ${pathname}, perhaps your object identifier is invalid?`);
     }
     // A well-formed id of an account the token cannot reach: Cloudflare's answer, not an empty list.
     if (route.accountId.toLowerCase() !== accountId) throw accountNotAccessible();

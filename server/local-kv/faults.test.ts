@@ -18,12 +18,9 @@ describe("parseFaults", () => {
     expect(parseFaults("off")).toEqual({});
   });
 
-  it.each(["error", "error=2", "error=-0.1", "error=abc", "latency=fast", "failKeys=(", "surprise=1", "seed=1.5"])(
-    "refuses %s",
-    (text) => {
-      expect(() => parseFaults(text)).toThrow(FaultError);
-    },
-  );
+  it.each(["error", "error=2", "error=-0.1", "error=abc", "latency=fast", "failKeys=(", "surprise=1", "seed=1.5"])("refuses %s", (text) => {
+    expect(() => parseFaults(text)).toThrow(FaultError);
+  });
 });
 
 describe("Faults", () => {

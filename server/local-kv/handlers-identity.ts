@@ -61,7 +61,8 @@ export function serveIdentity(res: ServerResponse, method: string, pathname: str
   if (path === "/memberships") {
     const status = query.get("status");
     const name = query.get("account.name");
-    const match = (status === null || status === "" || status === "accepted") && (name === null || name === "" || name === account(id.accountId).name);
+    const match =
+      (status === null || status === "" || status === "accepted") && (name === null || name === "" || name === account(id.accountId).name);
     listed(res, query, match ? [membership(id.accountId)] : []);
     return true;
   }

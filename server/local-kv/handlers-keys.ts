@@ -58,10 +58,7 @@ export async function readMetadata(ctx: RequestContext) {
 
 export async function writeValue(ctx: RequestContext) {
   checkKeyName(ctx.key);
-  const expiration = resolveExpiration(
-    emptyAsAbsent(ctx.query.get("expiration")),
-    emptyAsAbsent(ctx.query.get("expiration_ttl")),
-  );
+  const expiration = resolveExpiration(emptyAsAbsent(ctx.query.get("expiration")), emptyAsAbsent(ctx.query.get("expiration_ttl")));
   const contentType = String(ctx.req.headers["content-type"] ?? "");
   const multipart = /^multipart\/form-data\b/i.test(contentType);
   const body = await readBody(

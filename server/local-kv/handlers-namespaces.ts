@@ -34,15 +34,14 @@ const createQueue = new Map<string, Promise<unknown>>();
 export async function createNamespace(ctx: RequestContext) {
   const title = await readTitle(ctx);
   const previous = createQueue.get(ctx.accountId) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    if ((await ctx.store.countNamespaces(ctx.accountId)) >= MAX_NAMESPACES_PER_ACCOUNT) {
-      throw badRequest(
-        ErrorCode.tooManyNamespaces,
-        `An account can have at most ${MAX_NAMESPACES_PER_ACCOUNT} namespaces.`,
-      );
-    }
-    return ctx.store.createNamespace(ctx.accountId, title);
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      if ((await ctx.store.countNamespaces(ctx.accountId)) >= MAX_NAMESPACES_PER_ACCOUNT) {
+        throw badRequest(ErrorCode.tooManyNamespaces, `An account can have at most ${MAX_NAMESPACES_PER_ACCOUNT} namespaces.`);
+      }
+      return ctx.store.createNamespace(ctx.accountId, title);
+    });
   createQueue.set(ctx.accountId, run);
   try {
     const created = await run;
@@ -73,8 +72,7 @@ export async function deleteNamespace(ctx: RequestContext) {
   sendResult(ctx.res, null);
 }
 
-const titleTaken = () =>
-  badRequest(ErrorCode.namespaceTitleExists, "a namespace with this account ID and title already exists");
+const titleTaken = () => badRequest(ErrorCode.namespaceTitleExists, "a namespace with this account ID and title already exists");
 
 async function readTitle(ctx: RequestContext): Promise<string> {
   const body = parseJson(await readBody(ctx.req, TITLE_BODY_CAP, "The request body"), "the request body");

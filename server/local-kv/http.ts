@@ -63,7 +63,11 @@ export async function readBody(req: IncomingMessage, cap: number, what: string):
   if (req.readableEnded) {
     // A body parser mounted before this router consumed the stream; raw bytes are all we can use.
     if (Buffer.isBuffer(already)) return checkSize(already, cap, what);
-    throw new KvApiError(500, ErrorCode.internal, "The request body was consumed before the local KV API saw it (mount the router before any body parser).");
+    throw new KvApiError(
+      500,
+      ErrorCode.internal,
+      "The request body was consumed before the local KV API saw it (mount the router before any body parser).",
+    );
   }
   const declared = Number(req.headers["content-length"]);
   const chunks: Buffer[] = [];

@@ -42,7 +42,16 @@ async function main() {
 
   const app = express();
   app.disable("x-powered-by");
-  app.use("/client/v4", createLocalKvApi({ store, token, accountId: env.KVDECK_LOCAL_ACCOUNT_ID, rateLimit: rateLimitSpec && new RateLimit(rateLimitSpec), faults }));
+  app.use(
+    "/client/v4",
+    createLocalKvApi({
+      store,
+      token,
+      accountId: env.KVDECK_LOCAL_ACCOUNT_ID,
+      rateLimit: rateLimitSpec && new RateLimit(rateLimitSpec),
+      faults,
+    }),
+  );
   app.use((_req, res) => sendError(res, new KvApiError(404, ErrorCode.noRoute, "No route for the URI")));
 
   const server = app.listen(port, env.HOST);

@@ -134,6 +134,10 @@ describe("RateLimit lockout", () => {
     expect(limit.headers(limit.take("t"))).toEqual({ ratelimit: '"default";r=1;t=300', "ratelimit-policy": '"burst";q=2;w=300' });
     advance(1000);
     expect(limit.headers(limit.take("t"))).toEqual({ ratelimit: '"default";r=0;t=299', "ratelimit-policy": '"burst";q=2;w=300' });
-    expect(limit.headers(limit.take("t"))).toEqual({ ratelimit: '"default";r=0;t=300', "ratelimit-policy": '"burst";q=2;w=300', "retry-after": "300" });
+    expect(limit.headers(limit.take("t"))).toEqual({
+      ratelimit: '"default";r=0;t=300',
+      "ratelimit-policy": '"burst";q=2;w=300',
+      "retry-after": "300",
+    });
   });
 });

@@ -16,8 +16,7 @@ export interface RateLimitSpec {
 }
 
 export type RateLimitDecision =
-  | { ok: true; remaining: number; resetSeconds: number }
-  | { ok: false; retryAfterSeconds: number; remaining: 0; resetSeconds: number };
+  { ok: true; remaining: number; resetSeconds: number } | { ok: false; retryAfterSeconds: number; remaining: 0; resetSeconds: number };
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+)\s*(ms|s|m|h)?$/;

@@ -6,15 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Faults } from "./faults";
 import type { LocalKvStore } from "./store";
 
-export type RouteKind =
-  | "namespaces"
-  | "namespace"
-  | "keys"
-  | "value"
-  | "metadata"
-  | "bulk"
-  | "bulkDelete"
-  | "bulkGet";
+export type RouteKind = "namespaces" | "namespace" | "keys" | "value" | "metadata" | "bulk" | "bulkDelete" | "bulkGet";
 
 export interface MatchedRoute {
   kind: RouteKind;

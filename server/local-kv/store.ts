@@ -219,9 +219,7 @@ export class LocalKvStore {
   /** Writes items (the last of duplicate keys wins); visible after the consistency delay. */
   async write(namespaceId: string, items: WriteItem[]): Promise<void> {
     if (items.length === 0) return;
-    const payload = JSON.stringify(
-      items.map((i) => ({ k: i.key, v: i.value.toString("base64"), m: i.metadata, e: i.expiration })),
-    );
+    const payload = JSON.stringify(items.map((i) => ({ k: i.key, v: i.value.toString("base64"), m: i.metadata, e: i.expiration })));
     const visibleAt = await this.visibleAtOfNewChange(namespaceId);
     if (visibleAt === null) {
       await this.db.execute(sql`

@@ -84,7 +84,9 @@ test("a key name and metadata full of markup render as text, and no script runs"
   const name = "<img src=x onerror=alert(1)>";
   const title = `e2e-xss-${Date.now()}`;
   await setConsistencyDelay(request, 0);
-  await createNamespaceWithKeys(request, title, [{ key: name, value: "<script>alert(2)</script>", metadata: { x: "<script>alert(1)</script>" } }]);
+  await createNamespaceWithKeys(request, title, [
+    { key: name, value: "<script>alert(2)</script>", metadata: { x: "<script>alert(1)</script>" } },
+  ]);
   await setConsistencyDelay(request, 2000);
 
   await page.goto("/");

@@ -7,7 +7,10 @@ const auth = { Authorization: `Bearer ${LOCAL_TOKEN}` };
 const namespaces = `/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`;
 
 async function putValue(request: APIRequestContext, namespaceId: string, key: string, value: string | Buffer, query = "") {
-  const response = await request.put(`${namespaces}/${namespaceId}/values/${encodeURIComponent(key)}${query}`, { headers: auth, data: value });
+  const response = await request.put(`${namespaces}/${namespaceId}/values/${encodeURIComponent(key)}${query}`, {
+    headers: auth,
+    data: value,
+  });
   if (!response.ok()) throw new Error(`put ${key}: ${response.status()} ${await response.text()}`);
 }
 
@@ -26,7 +29,10 @@ test.afterEach(async ({ request }) => {
   await setConsistencyDelay(request, 2000);
 });
 
-test("filter by expiry: expiring before a time, already expired, no expiry; the URL carries it and the purge count uses it", async ({ page, request }) => {
+test("filter by expiry: expiring before a time, already expired, no expiry; the URL carries it and the purge count uses it", async ({
+  page,
+  request,
+}) => {
   const title = `e2e-expiry-${Date.now()}`;
   const id = await createNamespaceWithKeys(request, title, []);
   const nowS = Math.floor(Date.now() / 1000);
@@ -166,9 +172,16 @@ test("a name with a U+202E shows it as a visible escape, in the table, the panel
   await expect(table.getByRole("link", { name: shown })).toHaveCount(0);
 });
 
-test("keyboard focus shows one theme ring on links and buttons, and on the list's row only when the list has keyboard focus", async ({ page, request }) => {
+test("keyboard focus shows one theme ring on links and buttons, and on the list's row only when the list has keyboard focus", async ({
+  page,
+  request,
+}) => {
   const title = `e2e-focus-${Date.now()}`;
-  await createNamespaceWithKeys(request, title, [{ key: "a", value: "1" }, { key: "b", value: "2" }, { key: "c", value: "3" }]);
+  await createNamespaceWithKeys(request, title, [
+    { key: "a", value: "1" },
+    { key: "b", value: "2" },
+    { key: "c", value: "3" },
+  ]);
   await openNamespace(page, title);
   const rows = page.getByRole("table", { name: `Keys of ${title}` }).locator("tbody tr[aria-rowindex]");
   await expect(rows).toHaveCount(3);
@@ -191,10 +204,11 @@ test("keyboard focus shows one theme ring on links and buttons, and on the list'
   await expect.poll(outlines).toEqual(["none", "solid", "none"]);
 
   // A link and a button, focused from the keyboard, wear the same ring.
-  const ringOf = () => page.evaluate(() => {
-    const style = getComputedStyle(document.activeElement!);
-    return { tag: document.activeElement!.tagName, ring: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` };
-  });
+  const ringOf = () =>
+    page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return { tag: document.activeElement!.tagName, ring: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` };
+    });
   await page.goto("/");
   await page.keyboard.press("Tab");
   const link = await ringOf();
@@ -221,7 +235,10 @@ test("More filters have visible labels", async ({ page }) => {
 
 test("a failed delete says Delete failed and why; a large value shows its real size", async ({ page, request }) => {
   const title = `e2e-fail-${Date.now()}`;
-  const id = await createNamespaceWithKeys(request, title, [{ key: "doomed", value: "x" }, { key: "kept", value: "y" }]);
+  const id = await createNamespaceWithKeys(request, title, [
+    { key: "doomed", value: "x" },
+    { key: "kept", value: "y" },
+  ]);
   await putValue(request, id, "big", Buffer.alloc(200_000, "a"));
   await openNamespace(page, title);
 
@@ -292,7 +309,10 @@ test.describe("on a phone, a failed row", () => {
 
   test("shows its failure, Retry and Dismiss inside the screen, and they work", async ({ page, request }) => {
     const title = `e2e-phone-fail-${Date.now()}`;
-    const id = await createNamespaceWithKeys(request, title, [{ key: "doomed", value: "x" }, { key: "kept", value: "y" }]);
+    const id = await createNamespaceWithKeys(request, title, [
+      { key: "doomed", value: "x" },
+      { key: "kept", value: "y" },
+    ]);
     await openNamespace(page, title);
     await setFaults(request, { failKeys: "^doomed$" });
     await page.getByRole("checkbox", { name: "Select doomed" }).click();

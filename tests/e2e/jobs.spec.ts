@@ -59,7 +59,11 @@ test("purge from 'select all N matching': confirm, watch the progress bar advanc
 
 test("cancel a running job", async ({ page, request }) => {
   const title = `e2e-cancel-${Date.now()}`;
-  await createNamespaceWithKeys(request, title, Array.from({ length: 5000 }, (_, i) => ({ key: `c:${String(i).padStart(5, "0")}`, value: "x" })));
+  await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 5000 }, (_, i) => ({ key: `c:${String(i).padStart(5, "0")}`, value: "x" })),
+  );
   await openNamespace(page, title);
   await page.getByRole("button", { name: "Select all matching" }).click();
   await expect(page.getByRole("group", { name: "All matching keys" })).toContainText("All 5,000 keys");
@@ -73,7 +77,8 @@ test("cancel a running job", async ({ page, request }) => {
   await expect(page.getByText("cancelled", { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("button", { name: "Cancel job" })).toHaveCount(0);
   // The counts add up: everything processed either succeeded, failed or was skipped.
-  const number = async (label: string) => Number((await page.getByLabel(label, { exact: true }).textContent())!.split(" ")[0].replace(/,/g, ""));
+  const number = async (label: string) =>
+    Number((await page.getByLabel(label, { exact: true }).textContent())!.split(" ")[0].replace(/,/g, ""));
   expect(await number("Processed")).toBe((await number("Succeeded")) + (await number("Failed")) + (await number("Skipped")));
   expect(await number("Processed")).toBeLessThan(5000);
 });
@@ -94,7 +99,11 @@ test("export a namespace and download the file", async ({ page, request }) => {
   const file = page.waitForEvent("download");
   await download.click();
   const saved = await (await file).path();
-  const lines = (await import("node:fs")).readFileSync(saved, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const lines = (await import("node:fs"))
+    .readFileSync(saved, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   expect(lines).toEqual([
     { key: "a", value: "alpha", metadata: { tag: "x" } },
     { key: "b", value: "beta" },
@@ -128,9 +137,16 @@ test("import a file: a malformed one is refused with line numbers, a good one la
   expect(await listKeyNames(request, namespaceId)).toEqual(["x:1", "x:2"]);
 });
 
-test("a purge shows its listing as progress before it deletes, then final averages; dry runs stay apart, namespaces by title", async ({ page, request }) => {
+test("a purge shows its listing as progress before it deletes, then final averages; dry runs stay apart, namespaces by title", async ({
+  page,
+  request,
+}) => {
   const title = `e2e-scan-${Date.now()}`;
-  await createNamespaceWithKeys(request, title, Array.from({ length: 30_000 }, (_, i) => ({ key: `scan:${String(i).padStart(5, "0")}`, value: "x" })));
+  await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 30_000 }, (_, i) => ({ key: `scan:${String(i).padStart(5, "0")}`, value: "x" })),
+  );
   await openNamespace(page, title);
   await page.getByRole("button", { name: "Select all matching" }).click();
   const selection = page.getByRole("group", { name: "All matching keys" });
@@ -149,7 +165,9 @@ test("a purge shows its listing as progress before it deletes, then final averag
   // The listing, as progress: pages, keys scanned and matched, before anything is deleted.
   await expect(bar).toHaveAttribute("aria-valuetext", /^Listing: [1-9][\d,]* pages?, [1-9][\d,]* keys scanned, [1-9][\d,]* matched$/);
   // Then the deletes, against the dry run's count.
-  await expect(bar).toHaveAttribute("aria-valuetext", /^(Deleting: [\d,]+ of 30,000 keys \(\d+ %\)|Done: 30,000 keys processed)$/, { timeout: 60_000 });
+  await expect(bar).toHaveAttribute("aria-valuetext", /^(Deleting: [\d,]+ of 30,000 keys \(\d+ %\)|Done: 30,000 keys processed)$/, {
+    timeout: 60_000,
+  });
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 60_000 });
   await expect(bar).toHaveAttribute("aria-valuenow", "100");
   await expect(bar).toHaveAttribute("aria-valuetext", "Done: 30,000 keys processed");

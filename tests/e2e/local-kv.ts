@@ -8,12 +8,19 @@ const auth = { Authorization: `Bearer ${LOCAL_TOKEN}` };
 const BULK_MAX_KEYS = 10_000;
 
 /** Creates a namespace holding `keys` (they show after the server's consistency delay). */
-export async function createNamespaceWithKeys(request: APIRequestContext, title: string, keys: { key: string; value: string; metadata?: unknown }[]) {
+export async function createNamespaceWithKeys(
+  request: APIRequestContext,
+  title: string,
+  keys: { key: string; value: string; metadata?: unknown }[],
+) {
   const created = await request.post(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`, { headers: auth, data: { title } });
   if (!created.ok()) throw new Error(`create namespace: ${created.status()} ${await created.text()}`);
   const id = (await created.json()).result.id as string;
   for (let i = 0; i < keys.length; i += BULK_MAX_KEYS) {
-    const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${id}/bulk`, { headers: auth, data: keys.slice(i, i + BULK_MAX_KEYS) });
+    const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${id}/bulk`, {
+      headers: auth,
+      data: keys.slice(i, i + BULK_MAX_KEYS),
+    });
     if (!written.ok()) throw new Error(`bulk write: ${written.status()} ${await written.text()}`);
   }
   return id;

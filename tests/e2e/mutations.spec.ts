@@ -14,7 +14,10 @@ test.afterEach(async ({ request }) => {
   await setConsistencyDelay(request, 2000);
 });
 
-test("select with click and shift-click, confirm, rows vanish before the response and stay gone after reload", async ({ page, request }) => {
+test("select with click and shift-click, confirm, rows vanish before the response and stay gone after reload", async ({
+  page,
+  request,
+}) => {
   const title = `e2e-select-${Date.now()}`;
   const namespaceId = await createNamespaceWithKeys(request, title, keys);
   await setConsistencyDelay(request, 10_000);
@@ -49,7 +52,8 @@ test("select with click and shift-click, confirm, rows vanish before the respons
   expect(await listKeyNames(request, namespaceId)).toContain("item:004");
   await page.reload();
   await expect(table.getByRole("link", { name: "item:001", exact: true })).toBeVisible();
-  for (const name of ["item:002", "item:004", "item:006", "item:010"]) await expect(table.getByRole("link", { name, exact: true })).toHaveCount(0);
+  for (const name of ["item:002", "item:004", "item:006", "item:010"])
+    await expect(table.getByRole("link", { name, exact: true })).toHaveCount(0);
   await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("24 keys loaded");
 });
 
@@ -130,7 +134,10 @@ test("create a key and see it at once; edit a key and see the change at once", a
   const names = await page.getByRole("table").getByRole("link").allTextContents();
   expect(names.indexOf("item:001a")).toBe(names.indexOf("item:001") + 1);
   await page.reload();
-  await expect(page.getByRole("row").filter({ has: page.getByRole("link", { name: "item:001a" }) })).toHaveAttribute("data-status", "creating");
+  await expect(page.getByRole("row").filter({ has: page.getByRole("link", { name: "item:001a" }) })).toHaveAttribute(
+    "data-status",
+    "creating",
+  );
 
   // Edit an existing key's metadata from its panel: the row shows the change at once.
   await page.getByRole("table").getByRole("link", { name: "item:000", exact: true }).click();

@@ -19,7 +19,10 @@ export interface BuiltServer {
   /** What the server printed through its log function. */
   logged: string[];
   /** A request as a browser on kvdeck's own page would send it (same Origin), never following redirects. */
-  send(pathAndQuery: string, init?: RequestInit & { as?: Role | null; accept?: string }): Promise<{ status: number; headers: Headers; body: string }>;
+  send(
+    pathAndQuery: string,
+    init?: RequestInit & { as?: Role | null; accept?: string },
+  ): Promise<{ status: number; headers: Headers; body: string }>;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,11 @@ export async function startBuiltServer(options: { env?: Record<string, string>; 
     return { status: res.status, headers: res.headers, body: await res.text() };
   };
   const signIn = async (username: string, password: string) => {
-    const res = await send("/sign-in", { method: "POST", body: new URLSearchParams({ username, password, redirectTo: "/" }), accept: "text/html" });
+    const res = await send("/sign-in", {
+      method: "POST",
+      body: new URLSearchParams({ username, password, redirectTo: "/" }),
+      accept: "text/html",
+    });
     expect(res.status, res.body.slice(0, 300)).toBe(302);
     return (res.headers.get("set-cookie") ?? "").split(";")[0];
   };

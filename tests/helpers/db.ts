@@ -125,7 +125,8 @@ function guard(database: Database, options: { label: string; url?: string; after
     };
   }
   // An idle connection's error (the server went away) would be an unhandled 'error' event of the pool.
-  if (database.kind === "postgres") client.on?.("error", (error: Error) => problems.push(`${label}: an idle connection failed: ${error.message}`));
+  if (database.kind === "postgres")
+    client.on?.("error", (error: Error) => problems.push(`${label}: an idle connection failed: ${error.message}`));
 
   return {
     db: database.db,

@@ -24,7 +24,13 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       return;
     }
     const status = state.mode === "json-403" ? 403 : 400;
-    const body = { success: false, errors: [{ code: status === 403 ? 10001 : 10002, message: echo }], messages: [], result: null, echoed: { token } };
+    const body = {
+      success: false,
+      errors: [{ code: status === 403 ? 10001 : 10002, message: echo }],
+      messages: [],
+      result: null,
+      echoed: { token },
+    };
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -45,7 +45,10 @@ jobs.events.subscribe("*", (snapshot) => {
   print({ progress: snapshot });
   if (isFinished(snapshot.state)) {
     print({ done: snapshot });
-    void jobs.stop().then(() => database.close()).then(() => process.exit(0));
+    void jobs
+      .stop()
+      .then(() => database.close())
+      .then(() => process.exit(0));
   }
 });
 if (env.START) {
@@ -54,6 +57,8 @@ if (env.START) {
   print({ started: job.id });
 }
 if (env.LAPSE_LEASE_OF) {
-  await database.db.execute(sql`update jobs set lease_expires_at = now() - interval '1 second' where id = ${env.LAPSE_LEASE_OF} and lease_owner is not null`);
+  await database.db.execute(
+    sql`update jobs set lease_expires_at = now() - interval '1 second' where id = ${env.LAPSE_LEASE_OF} and lease_owner is not null`,
+  );
 }
 jobs.start();

@@ -34,7 +34,12 @@ export async function startJobs(
   const db = options.db ?? kv.db;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-jobs-"));
   const budgets = new BudgetRegistry(parseBudget(options.budget ?? "off"));
-  const connections = new ConnectionRegistry(db, createSecretBox(crypto.randomBytes(32)), { baseUrl: () => kv.baseUrl, token: () => kv.token }, budgets);
+  const connections = new ConnectionRegistry(
+    db,
+    createSecretBox(crypto.randomBytes(32)),
+    { baseUrl: () => kv.baseUrl, token: () => kv.token },
+    budgets,
+  );
   const connection = await connections.syncFromEnv({ kind: "local", accountId: kv.accountId });
   const cache = new ResourceCache(db);
   const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config: { tickMs: 200, ...options.config }, log: () => {} });

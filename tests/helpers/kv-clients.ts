@@ -61,7 +61,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The first Cloudflare error of an SDK failure: { status, code }. */
-export async function sdkFailure(promise: Promise<unknown>): Promise<{ status: number | undefined; code: number | undefined; message: string }> {
+export async function sdkFailure(
+  promise: Promise<unknown>,
+): Promise<{ status: number | undefined; code: number | undefined; message: string }> {
   try {
     await promise;
   } catch (error) {

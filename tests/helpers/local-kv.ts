@@ -50,9 +50,7 @@ export interface LocalKv {
 }
 
 export async function startLocalKv(opts: StartLocalKvOptions = {}): Promise<LocalKv> {
-  const database: Pick<TestDatabase, "db" | "close"> = opts.db
-    ? { db: opts.db, close: async () => {} }
-    : await openTestDatabase();
+  const database: Pick<TestDatabase, "db" | "close"> = opts.db ? { db: opts.db, close: async () => {} } : await openTestDatabase();
   const users = new Teardown();
   const store = new LocalKvStore(database.db, opts.consistencyDelayMs ?? 0);
   const faults = new Faults(typeof opts.faults === "string" ? parseFaults(opts.faults) : (opts.faults ?? {}));

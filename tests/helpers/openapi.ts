@@ -68,8 +68,7 @@ export const KNOWN_DEFECTS: Record<string, Defect> = {
       "uses oneOf for the two bulk get result shapes, but every withMetadata answer ({value, metadata} " +
       "objects) also matches the plain shape's `object` alternative, so oneOf rejects it",
     patch: (doc) => {
-      const result = op(doc, "POST", `${NS}/bulk/get`).responses["200"].content["application/json"].schema.allOf[1]
-        .properties.result;
+      const result = op(doc, "POST", `${NS}/bulk/get`).responses["200"].content["application/json"].schema.allOf[1].properties.result;
       result.anyOf = result.oneOf;
       delete result.oneOf;
     },

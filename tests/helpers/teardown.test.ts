@@ -64,7 +64,9 @@ test.skipIf(!process.env.KVDECK_TEST_DATABASE_URL)(
       beforeDrop: () => void (openAtDrop = sockets.filter((s) => !s.destroyed).length),
     });
     const pool = (database.db as unknown as { $client: import("pg").Pool }).$client;
-    pool.on("connect", (client) => sockets.push((client as unknown as { connection: { stream: { destroyed: boolean } } }).connection.stream));
+    pool.on("connect", (client) =>
+      sockets.push((client as unknown as { connection: { stream: { destroyed: boolean } } }).connection.stream),
+    );
     await Promise.all(Array.from({ length: 6 }, () => database.db.execute(sql`select pg_sleep(0.05)`)));
     expect(sockets.length).toBeGreaterThan(1);
     await database.close();

@@ -40,7 +40,9 @@ function capture() {
   for (const method of ["log", "info", "warn", "error", "debug"] as const) {
     const original = console[method];
     console[method] = (...args: unknown[]) => {
-      captured.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      captured.push(
+        args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "),
+      );
       original(...args);
     };
     restoreOutput.push(() => (console[method] = original));
@@ -91,7 +93,12 @@ function signInFrom(localAddress: string, username: string, password: string): P
     const req = http.request(`${base}/sign-in`, {
       method: "POST",
       localAddress,
-      headers: { origin: base, accept: "text/html", "content-type": "application/x-www-form-urlencoded", "content-length": String(Buffer.byteLength(body)) },
+      headers: {
+        origin: base,
+        accept: "text/html",
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": String(Buffer.byteLength(body)),
+      },
     });
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
@@ -116,10 +123,7 @@ function routePath(id: string): string {
     if (route.path) segments.unshift(route.path);
   }
   const joined = `/${segments.join("/")}`.replace(/\/+/g, "/");
-  return joined
-    .replace(":connectionId", "1")
-    .replace(":namespaceId", namespaceId)
-    .replace(/\/$/, "") || "/";
+  return joined.replace(":connectionId", "1").replace(":namespaceId", namespaceId).replace(/\/$/, "") || "/";
 }
 
 const withQuery = (p: string, q: Record<string, string>) => `${p}?${new URLSearchParams(q)}`;
@@ -137,7 +141,15 @@ const actions = () => Object.keys(routes).filter((id) => !PUBLIC_ROUTES.has(id) 
 
 /** A form that would do damage if an unguarded action ran it. */
 const damagingForm = () =>
-  form({ intent: "delete", name: "k", id: String(users.editor?.id ?? 2), confirmTitle: "auth-test", redirect: "0", role: "admin", password: "taken-over-1234" });
+  form({
+    intent: "delete",
+    name: "k",
+    id: String(users.editor?.id ?? 2),
+    confirmTitle: "auth-test",
+    redirect: "0",
+    role: "admin",
+    password: "taken-over-1234",
+  });
 
 async function state() {
   const { store } = kvdeck.localKv!;
@@ -212,7 +224,9 @@ describe("first start", () => {
 describe("without a session", () => {
   it("the manifest has the routes this test expects to cover", () => {
     const ids = Object.keys(routes);
-    expect(ids).toEqual(expect.arrayContaining(["routes/admin.users", "routes/admin.connections", "routes/admin.audit", "routes/admin.audit[.]csv"]));
+    expect(ids).toEqual(
+      expect.arrayContaining(["routes/admin.users", "routes/admin.connections", "routes/admin.audit", "routes/admin.audit[.]csv"]),
+    );
     expect(closedLoaders().length).toBeGreaterThanOrEqual(8);
   });
 
@@ -247,7 +261,12 @@ describe("without a session", () => {
     const before = await state();
     for (const id of actions()) {
       const p = actionUrl(id, false);
-      const variants = [p, actionUrl(id, true), p.toUpperCase().replace("?INDEX", "?index"), p.replace(/^\/([a-z])/, (_m, c: string) => `/%${c.charCodeAt(0).toString(16)}`)];
+      const variants = [
+        p,
+        actionUrl(id, true),
+        p.toUpperCase().replace("?INDEX", "?index"),
+        p.replace(/^\/([a-z])/, (_m, c: string) => `/%${c.charCodeAt(0).toString(16)}`),
+      ];
       for (const url of variants) {
         const res = await send(url, { method: "POST", body: damagingForm() });
         expect([401, 403], `${id} POST ${url}`).toContain(res.status);
@@ -344,7 +363,9 @@ describe("roles", () => {
   it("an admin-only loader refuses an editor even when called directly", async () => {
     for (const id of closedLoaders().filter((r) => r.startsWith("routes/admin"))) {
       const request = new Request(`${base}${loaderUrl(id)}`);
-      const status = await Promise.resolve(routes[id].module.loader!({ request, params: {}, context: { services: kvdeck.services, user: users.editor! } })).then(
+      const status = await Promise.resolve(
+        routes[id].module.loader!({ request, params: {}, context: { services: kvdeck.services, user: users.editor! } }),
+      ).then(
         () => 200,
         (thrown: unknown) => (thrown instanceof Response ? thrown.status : 500),
       );
@@ -371,13 +392,22 @@ describe("cross-origin changes", () => {
       }
     }
     // Sign-in too: nobody can be signed in from another site.
-    const login = await send("/sign-in", { method: "POST", headers: { origin: "http://evil.example" }, body: form({ username: "admin", password: ADMIN_PASSWORD }) });
+    const login = await send("/sign-in", {
+      method: "POST",
+      headers: { origin: "http://evil.example" },
+      body: form({ username: "admin", password: ADMIN_PASSWORD }),
+    });
     expect(login.status).toBe(403);
     expect(await state()).toEqual(before);
   });
 
   it("accepts the same change from the app's own origin", async () => {
-    const res = await send("/admin/users", { method: "POST", as: "admin", accept: "text/html", body: form({ intent: "create", username: "same-origin", role: "viewer", password: "same-origin-pw" }) });
+    const res = await send("/admin/users", {
+      method: "POST",
+      as: "admin",
+      accept: "text/html",
+      body: form({ intent: "create", username: "same-origin", role: "viewer", password: "same-origin-pw" }),
+    });
     expect(res.status).toBe(200);
     expect((await state()).users).toContain("same-origin:viewer");
   });
@@ -388,7 +418,12 @@ describe("limits and headers", () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request(`${base}/accounts/1/namespaces/${namespaceId}`, {
         method: "POST",
-        headers: { cookie: cookies.admin, origin: base, "content-type": "application/x-www-form-urlencoded", "content-length": String(31 * 1024 * 1024) },
+        headers: {
+          cookie: cookies.admin,
+          origin: base,
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": String(31 * 1024 * 1024),
+        },
       });
       req.on("response", (res) => {
         res.resume();
@@ -419,7 +454,12 @@ describe("limits and headers", () => {
   });
 
   it("marks the session cookie HttpOnly and SameSite=Lax (and not Secure over plain HTTP)", async () => {
-    const res = await fetch(`${base}/sign-in`, { method: "POST", redirect: "manual", headers: { origin: base }, body: form({ username: "admin", password: ADMIN_PASSWORD }) });
+    const res = await fetch(`${base}/sign-in`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { origin: base },
+      body: form({ username: "admin", password: ADMIN_PASSWORD }),
+    });
     expect(res.status).toBe(302);
     const set = res.headers.get("set-cookie")!;
     expect(set).toMatch(/^kvdeck_session=[\w-]+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
@@ -438,7 +478,11 @@ describe("limits and headers", () => {
 
 describe("throttling", () => {
   it("locks a username after 5 failures with a clear message, even for the right password", async () => {
-    await send("/admin/users", { method: "POST", as: "admin", body: form({ intent: "create", username: "locky", role: "viewer", password: "locky-password" }) });
+    await send("/admin/users", {
+      method: "POST",
+      as: "admin",
+      body: form({ intent: "create", username: "locky", role: "viewer", password: "locky-password" }),
+    });
     for (let i = 0; i < 5; i++) {
       const res = await signIn("locky", `wrong-${i}`);
       expect(res.status).toBe(401);
@@ -453,7 +497,11 @@ describe("throttling", () => {
   });
 
   it("checks exactly 5 passwords out of 30 parallel wrong sign-ins for one username, and says how long to wait", async () => {
-    await send("/admin/users", { method: "POST", as: "admin", body: form({ intent: "create", username: "racer", role: "viewer", password: "racer-password" }) });
+    await send("/admin/users", {
+      method: "POST",
+      as: "admin",
+      body: form({ intent: "create", username: "racer", role: "viewer", password: "racer-password" }),
+    });
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => signInFrom("127.0.0.3", "racer", `wrong-${i}`)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([...Array(5).fill(401), ...Array(25).fill(429)]);
@@ -461,7 +509,9 @@ describe("throttling", () => {
       const retryAfter = Number(locked.headers.get("retry-after"));
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-      expect(locked.body).toContain(`Too many failed sign-ins for this username. Sign-in is locked; try again in ${describeWait(retryAfter)}.`);
+      expect(locked.body).toContain(
+        `Too many failed sign-ins for this username. Sign-in is locked; try again in ${describeWait(retryAfter)}.`,
+      );
     }
     // The audit log agrees: 5 passwords checked, 25 attempts refused unchecked.
     const csv = await send("/admin/audit.csv?action=auth.sign_in_failed&user=racer", { as: "admin" });
@@ -489,7 +539,14 @@ describe("secrets", () => {
       method: "POST",
       as: "admin",
       accept: "text/html",
-      body: form({ intent: "create", kind: "cloudflare", name: "Leak test", accountId: "ab".repeat(16), token: CF_TOKEN, baseUrl: `${base}/client/v4` }),
+      body: form({
+        intent: "create",
+        kind: "cloudflare",
+        name: "Leak test",
+        accountId: "ab".repeat(16),
+        token: CF_TOKEN,
+        baseUrl: `${base}/client/v4`,
+      }),
     });
     expect(add.status).toBe(200);
     const bad = await send("/admin/connections.data", {

@@ -31,7 +31,11 @@ beforeAll(() => {
 afterEach(async () => {
   const children = running.splice(0);
   for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null,
+    ),
+  );
 });
 afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -50,7 +54,7 @@ function spawnChild(script: string, env: Record<string, string>): Child {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const onLine = (line: string) => {
     lines.push(line);
-    for (const w of waiters.splice(0)) (w.pattern.test(line) ? w.resolve(line) : waiters.push(w));
+    for (const w of waiters.splice(0)) w.pattern.test(line) ? w.resolve(line) : waiters.push(w);
   };
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on("data", (d) => (out += d));
@@ -73,11 +77,21 @@ function spawnChild(script: string, env: Record<string, string>): Child {
 }
 
 const kvApi = () =>
-  spawnChild("server/local-kv/main.ts", { KVDECK_DATA_DIR: dataDir, HOST: "127.0.0.1", KVDECK_KV_API_PORT: "0", KVDECK_RATE_LIMIT: "off", KVDECK_CONSISTENCY_DELAY_MS: "0" });
+  spawnChild("server/local-kv/main.ts", {
+    KVDECK_DATA_DIR: dataDir,
+    HOST: "127.0.0.1",
+    KVDECK_KV_API_PORT: "0",
+    KVDECK_RATE_LIMIT: "off",
+    KVDECK_CONSISTENCY_DELAY_MS: "0",
+  });
 
 async function started(child: Child) {
   const value = async (name: string) => (await child.waitFor(new RegExp(`${name}=`))).split("=")[1].trim();
-  return { baseUrl: await value("CLOUDFLARE_API_BASE_URL"), account: await value("CLOUDFLARE_ACCOUNT_ID"), token: await value("CLOUDFLARE_API_TOKEN") };
+  return {
+    baseUrl: await value("CLOUDFLARE_API_BASE_URL"),
+    account: await value("CLOUDFLARE_ACCOUNT_ID"),
+    token: await value("CLOUDFLARE_API_TOKEN"),
+  };
 }
 
 /** Every file under `dir` with its size and modification time. */
@@ -112,7 +126,10 @@ describe("one process per PGlite data dir", () => {
     const pgliteDir = path.join(dataDir, "kv-api-pglite");
     const before = snapshot(pgliteDir);
     const second = kvApi();
-    const outcome = await Promise.race([second.exited.then((code) => ({ exited: code })), second.waitFor(/listening/).then(() => "started")]);
+    const outcome = await Promise.race([
+      second.exited.then((code) => ({ exited: code })),
+      second.waitFor(/listening/).then(() => "started"),
+    ]);
     expect(outcome).toEqual({ exited: 1 });
     expect(second.output()).toContain(`in use by another process, PID ${holder.process.pid} `);
     expect(second.output()).toContain("DATABASE_URL");

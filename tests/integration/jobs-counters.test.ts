@@ -92,9 +92,21 @@ test("pause then resume mid-purge: counters never go back, always add up, and en
 
 test("the listing is published as it goes: pages and keys scanned move page by page, and the final average is stored", async () => {
   const ns = (await kv.store.createNamespace(kv.accountId, "listing-progress"))!.id;
-  await seedKeys(kv, ns, sql`select ${ns}, 'k/' || lpad(i::text, 6, '0'), convert_to('v', 'UTF8'), null::text, null::bigint from generate_series(1, ${KEYS}) i`);
+  await seedKeys(
+    kv,
+    ns,
+    sql`select ${ns}, 'k/' || lpad(i::text, 6, '0'), convert_to('v', 'UTF8'), null::text, null::bigint from generate_series(1, ${KEYS}) i`,
+  );
   // A dry run lists everything and processes nothing for real: the whole job is the scan.
-  const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "k/" } }, dryRun: true });
+  const job = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "k/" } },
+    dryRun: true,
+  });
   const { snapshots, stop } = record(job.id);
   try {
     const done = await waitForJob(h, job.id);

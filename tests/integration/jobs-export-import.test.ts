@@ -38,7 +38,12 @@ async function dump(namespaceId: string): Promise<Entry[]> {
     from local_kv_entries where namespace_id = ${namespaceId} order by key`)) as unknown as {
     rows: { key: string; value: string; metadata: string | null; expiration: number | null }[];
   };
-  return result.rows.map((r) => ({ key: r.key, value: r.value.replace(/\n/g, ""), metadata: r.metadata === null ? null : JSON.parse(r.metadata), expiration: r.expiration }));
+  return result.rows.map((r) => ({
+    key: r.key,
+    value: r.value.replace(/\n/g, ""),
+    metadata: r.metadata === null ? null : JSON.parse(r.metadata),
+    expiration: r.expiration,
+  }));
 }
 
 async function run(kind: "export" | "import", namespaceId: string, payload: unknown, dryRun = false): Promise<JobSnapshot> {
@@ -66,15 +71,30 @@ async function seedVariety(namespaceId: string): Promise<number> {
     // Bytes that are not UTF-8 (0xff, lone continuation bytes), some empty, some long.
     const bytes = Buffer.alloc(i === 0 ? 0 : 16 + ((i * 37) % 3000));
     for (let b = 0; b < bytes.length; b++) bytes[b] = (i * 131 + b * 197 + 0x80) & 0xff;
-    items.push({ key: `bin/${i}.png`, value: bytes, metadata: JSON.stringify({ contentType: "image/png" }), expiration: i % 5 === 0 ? now + 7200 : null });
+    items.push({
+      key: `bin/${i}.png`,
+      value: bytes,
+      metadata: JSON.stringify({ contentType: "image/png" }),
+      expiration: i % 5 === 0 ? now + 7200 : null,
+    });
   }
   items.push(
     { key: "unicode/🚀 launch", value: Buffer.from("rocket ✓"), metadata: JSON.stringify({ note: "emoji key" }), expiration: null },
     { key: "unicode/日本語", value: Buffer.from("テキスト"), metadata: null, expiration: null },
     { key: "text-with-replacement-char", value: Buffer.from("a real \uFFFD in valid UTF-8"), metadata: null, expiration: null },
-    { key: "json", value: Buffer.from(JSON.stringify({ a: [1, 2, { b: null }] }, null, 2)), metadata: JSON.stringify({ big: "m".repeat(900) }), expiration: null },
+    {
+      key: "json",
+      value: Buffer.from(JSON.stringify({ a: [1, 2, { b: null }] }, null, 2)),
+      metadata: JSON.stringify({ big: "m".repeat(900) }),
+      expiration: null,
+    },
     { key: "empty", value: Buffer.alloc(0), metadata: null, expiration: null },
-    { key: "quotes \"and\" \\ backslashes, U+2028\u2028 and U+202E\u202E", value: Buffer.from('{"not": "parsed"'), metadata: null, expiration: null },
+    {
+      key: 'quotes "and" \\ backslashes, U+2028\u2028 and U+202E\u202E',
+      value: Buffer.from('{"not": "parsed"'),
+      metadata: null,
+      expiration: null,
+    },
   );
   await kv.store.write(namespaceId, items);
   return items.length;
@@ -115,11 +135,19 @@ describe("round trip", () => {
   // of that file says which line it cannot write and writes nothing.
   test("a listed name with a line break is exported; importing it is refused by line, nothing written", async () => {
     const odd = await newNamespace("odd-names");
-    await kv.store.write(odd, ["fine", "line\nbreak"].map((key) => ({ key, value: Buffer.from(`v ${key}`), metadata: null, expiration: null })));
+    await kv.store.write(
+      odd,
+      ["fine", "line\nbreak"].map((key) => ({ key, value: Buffer.from(`v ${key}`), metadata: null, expiration: null })),
+    );
     const exported = await run("export", odd, { format: "ndjson", values: true });
     expect(exported.state).toBe("succeeded");
     const text = fs.readFileSync((await exportFile({ services: h.services, jobId: exported.id }))!.path, "utf8");
-    expect(text.trimEnd().split("\n").map((l) => JSON.parse(l).key)).toEqual(["fine", "line\nbreak"]);
+    expect(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).key),
+    ).toEqual(["fine", "line\nbreak"]);
 
     const target = await newNamespace("odd-copy");
     const imported = await run("import", target, { uploadId: await upload(text), format: "ndjson", onCollision: "fail" });
@@ -130,7 +158,11 @@ describe("round trip", () => {
 
   test("keys only: an export without values lists names, metadata and expirations", async () => {
     const exported = await run("export", source, { format: "ndjson", values: false, rule: { prefix: "text/0000" } });
-    const lines = fs.readFileSync((await exportFile({ services: h.services, jobId: exported.id }))!.path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync((await exportFile({ services: h.services, jobId: exported.id }))!.path, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(10);
     expect(lines[0]).toEqual({ key: "text/00000", expiration: now + 86_400 });
     expect(lines[1]).toEqual({ key: "text/00001", metadata: { i: 1, tag: "odd", nested: { list: [1, "ü"] } } });
@@ -156,11 +188,30 @@ describe("malformed files are refused, with line numbers, and nothing is written
         JSON.stringify({ key: "novalue" }),
         JSON.stringify({ key: "ok-2", value: "fine" }),
       ].join("\n"),
-      [/^line 2: not valid JSON/, /^line 4: Metadata is at most 1024 bytes/, /^line 5: "value" is not valid base64/, /^line 6: An expiration must be at least 60 seconds/, /^line 7: A key name is at most 512 bytes/, /^line 8: duplicate key \(first at line 1\)/, /^line 9: An expiration TTL/, /^line 10: "value" must be a string/],
+      [
+        /^line 2: not valid JSON/,
+        /^line 4: Metadata is at most 1024 bytes/,
+        /^line 5: "value" is not valid base64/,
+        /^line 6: An expiration must be at least 60 seconds/,
+        /^line 7: A key name is at most 512 bytes/,
+        /^line 8: duplicate key \(first at line 1\)/,
+        /^line 9: An expiration TTL/,
+        /^line 10: "value" must be a string/,
+      ],
     ],
     ["a JSON file that is not an array", "json", '{"key": "a", "value": "b"}', [/^line 1: a wrangler bulk file is a JSON array/]],
-    ["a truncated JSON array", "json", '[\n  {"key": "a", "value": "b"},\n  {"key": "c", "val', [/^line 3: the file ends inside an element/]],
-    ["a JSON array with a bad element", "json", '[\n {"key": "a", "value": "b"},\n {"key": "", "value": "c"},\n 42\n]', [/^line 3: A key name cannot be empty/, /^line 4: each item must be an object/]],
+    [
+      "a truncated JSON array",
+      "json",
+      '[\n  {"key": "a", "value": "b"},\n  {"key": "c", "val',
+      [/^line 3: the file ends inside an element/],
+    ],
+    [
+      "a JSON array with a bad element",
+      "json",
+      '[\n {"key": "a", "value": "b"},\n {"key": "", "value": "c"},\n 42\n]',
+      [/^line 3: A key name cannot be empty/, /^line 4: each item must be an object/],
+    ],
   ];
 
   test.each(cases)("%s", async (_name, format, content, expected) => {
@@ -209,7 +260,17 @@ describe("collision policies", () => {
     const job = await run("import", ns, { uploadId: await upload(file), format: "ndjson", onCollision: "skip" });
     expect(job.state).toBe("succeeded");
     expect(job.counters).toMatchObject({ matched: 8, processed: 8, succeeded: 5, skipped: 3, failed: 0 });
-    expect(await values(ns)).toEqual({ a: "new a", b: "new b", c: "new c", d: "new d", e: "new e", x: "old x", y: "old y", z: "old z", keep: "old keep" });
+    expect(await values(ns)).toEqual({
+      a: "new a",
+      b: "new b",
+      c: "new c",
+      d: "new d",
+      e: "new e",
+      x: "old x",
+      y: "old y",
+      z: "old z",
+      keep: "old keep",
+    });
   });
 
   test("overwrite: writes every key", async () => {
@@ -217,6 +278,16 @@ describe("collision policies", () => {
     const job = await run("import", ns, { uploadId: await upload(file), format: "ndjson", onCollision: "overwrite" });
     expect(job.state).toBe("succeeded");
     expect(job.counters).toMatchObject({ succeeded: 8, skipped: 0 });
-    expect(await values(ns)).toEqual({ a: "new a", b: "new b", c: "new c", d: "new d", e: "new e", x: "new x", y: "new y", z: "new z", keep: "old keep" });
+    expect(await values(ns)).toEqual({
+      a: "new a",
+      b: "new b",
+      c: "new c",
+      d: "new d",
+      e: "new e",
+      x: "new x",
+      y: "new y",
+      z: "new z",
+      keep: "old keep",
+    });
   });
 });

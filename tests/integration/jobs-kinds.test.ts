@@ -36,7 +36,11 @@ async function entries(namespaceId: string, prefix = "") {
 
 test("delete-selected: 25,000 chosen keys (some already gone), each marked deleting in the cache", async () => {
   const ns = await newNamespace("selected");
-  await seedKeys(kv, ns, sql`select ${ns}, 'k/' || lpad(i::text, 6, '0'), convert_to('v', 'UTF8'), null::text, null::bigint from generate_series(1, 40000) i`);
+  await seedKeys(
+    kv,
+    ns,
+    sql`select ${ns}, 'k/' || lpad(i::text, 6, '0'), convert_to('v', 'UTF8'), null::text, null::bigint from generate_series(1, 40000) i`,
+  );
   const chosen = Array.from({ length: 25_000 }, (_, i) => `k/${String(i * 2 + 1).padStart(6, "0")}`); // odd ones up to 49,999
   const job = await run("delete-selected", ns, { keys: [...chosen, chosen[0]] });
   expect(job.state).toBe("succeeded");
@@ -77,7 +81,12 @@ describe("copy and move", () => {
     const from = await newNamespace("move-from");
     await kv.store.write(
       from,
-      (await entries(source, "b/")).map((e) => ({ key: e.key, value: Buffer.from(e.value, "base64"), metadata: e.metadata, expiration: e.expiration })),
+      (await entries(source, "b/")).map((e) => ({
+        key: e.key,
+        value: Buffer.from(e.value, "base64"),
+        metadata: e.metadata,
+        expiration: e.expiration,
+      })),
     );
     const before = await entries(from);
     const target = await newNamespace("move-to");
@@ -97,16 +106,28 @@ describe("copy and move", () => {
   });
 
   test("a copy onto itself is refused before it starts", async () => {
-    await expect(startJob({ services: h.services, user: null, connectionId: h.connectionId, namespaceId: source, kind: "copy", payload: { targetNamespaceId: source } })).rejects.toBeInstanceOf(
-      JobInputError,
-    );
+    await expect(
+      startJob({
+        services: h.services,
+        user: null,
+        connectionId: h.connectionId,
+        namespaceId: source,
+        kind: "copy",
+        payload: { targetNamespaceId: source },
+      }),
+    ).rejects.toBeInstanceOf(JobInputError);
   });
 });
 
 test("bulk expiry sets, then clears, expirations of a rule's matches, keeping values and metadata", async () => {
   const ns = await newNamespace("expiry");
   await kv.store.write(ns, [
-    ...Array.from({ length: 500 }, (_, i) => ({ key: `s/${i}`, value: Buffer.from(i % 50 ? `v${i}` : "\u00ff\u0000bin"), metadata: JSON.stringify({ i }), expiration: null })),
+    ...Array.from({ length: 500 }, (_, i) => ({
+      key: `s/${i}`,
+      value: Buffer.from(i % 50 ? `v${i}` : "\u00ff\u0000bin"),
+      metadata: JSON.stringify({ i }),
+      expiration: null,
+    })),
     { key: "other", value: Buffer.from("x"), metadata: null, expiration: null },
   ]);
   const before = await entries(ns, "s/");

@@ -108,11 +108,21 @@ test("a key name with NUL that an upstream lists is marked deleting, hidden, and
   const listed = await mergeKeys(cache, upstream, { scope, namespaceId: "ns", keys, range: { prefix: "a", after: null, through: null } });
   expect(listed.items.map((k) => k.name)).toEqual(["a", "a\u0000b", "b"]);
   expect(listed.hidden).toBe(2);
-  const ranged = await mergeKeys(cache, upstream, { scope, namespaceId: "ns", keys: keys.slice(1, 3), range: { after: "a", through: "a\u0000b" } });
+  const ranged = await mergeKeys(cache, upstream, {
+    scope,
+    namespaceId: "ns",
+    keys: keys.slice(1, 3),
+    range: { after: "a", through: "a\u0000b" },
+  });
   expect(ranged.items.map((k) => k.name)).toEqual(["a\u0000b"]);
 
   // No longer listed: confirmed, cleared.
-  const gone = await mergeKeys(cache, upstream, { scope, namespaceId: "ns", keys: [keys[0], keys[2], keys[4]], range: { after: null, through: null } });
+  const gone = await mergeKeys(cache, upstream, {
+    scope,
+    namespaceId: "ns",
+    keys: [keys[0], keys[2], keys[4]],
+    range: { after: null, through: null },
+  });
   expect(gone.confirmed.map((o) => o.resourceId).sort()).toEqual(["a\u0000", "a\u0001"]);
   expect(await cache.list(scope)).toEqual([]);
 });
@@ -123,7 +133,14 @@ test("a job whose checkpoint writes are refused for good ends failed with a mess
     sql`insert into local_kv_entries (namespace_id, key, value) select ${ns}, 'k/' || i, convert_to('v', 'UTF8') from generate_series(1, 50) i`,
   );
   vi.spyOn(h.jobs.store, "checkpoint").mockRejectedValue(new Error('invalid byte sequence for encoding "UTF8": 0x00'));
-  const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "export", payload: { format: "ndjson", values: true } });
+  const job = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "export",
+    payload: { format: "ndjson", values: true },
+  });
   const done = await waitForJob(h, job.id);
   expect(done.state).toBe("failed");
   expect(done.attempts).toBe(1);
@@ -135,15 +152,28 @@ test(`a job taken over more than ${MAX_STALLED_TAKEOVERS} times without progress
   const ns = await newNamespace("stalled");
   // No runner looks for work while this test plays the runners that die.
   await h.jobs.stop();
-  const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "x/" } } });
+  const job = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "x/" } },
+  });
   // Runners that take the job and die at once: each lease has lapsed before the next one looks.
   for (let i = 0; i <= MAX_STALLED_TAKEOVERS; i++) expect((await h.jobs.store.lease(`dead-${i}`, -1_000))?.id).toBe(job.id);
-  expect(await h.jobs.store.get(job.id)).toMatchObject({ state: "running", attempts: MAX_STALLED_TAKEOVERS + 1, stalledTakeovers: MAX_STALLED_TAKEOVERS });
+  expect(await h.jobs.store.get(job.id)).toMatchObject({
+    state: "running",
+    attempts: MAX_STALLED_TAKEOVERS + 1,
+    stalledTakeovers: MAX_STALLED_TAKEOVERS,
+  });
   h.jobs.start();
   const done = await waitForJob(h, job.id);
   expect(done.state).toBe("failed");
   expect(done.attempts).toBe(MAX_STALLED_TAKEOVERS + 2);
-  expect(done.error).toMatch(new RegExp(`taken over ${MAX_STALLED_TAKEOVERS + 1} times in a row after its runner stopped without saving any progress`));
+  expect(done.error).toMatch(
+    new RegExp(`taken over ${MAX_STALLED_TAKEOVERS + 1} times in a row after its runner stopped without saving any progress`),
+  );
   // A person's resume starts the count again: the job runs (and, having nothing to purge, succeeds).
   await resumeJob({ services: h.services, jobId: job.id });
   const resumed = await waitForJob(h, job.id);

@@ -33,7 +33,15 @@ afterAll(async () => {
 });
 
 const purge = (namespaceId: string, prefix: string, dryRun = false) =>
-  startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId, kind: "purge", payload: { rule: { prefix } }, dryRun });
+  startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId,
+    kind: "purge",
+    payload: { rule: { prefix } },
+    dryRun,
+  });
 
 async function load<T>(loader: (args: never) => Promise<T> | T, url: string, params: Record<string, string> = {}): Promise<T> {
   return loader({ request: new Request(`http://kvdeck.test${url}`), params, context } as never);
@@ -47,7 +55,10 @@ test("a namespace's banner shows its own unfinished job behind 150 unfinished jo
   for (let i = 0; i < 150; i++) await purge(elsewhere, `p${i}:`);
   const dry = await purge(here, "count:", true);
 
-  const loaded = await load(namespaceLoader, `/accounts/${h.connectionId}/namespaces/${here}`, { connectionId: String(h.connectionId), namespaceId: here });
+  const loaded = await load(namespaceLoader, `/accounts/${h.connectionId}/namespaces/${here}`, {
+    connectionId: String(h.connectionId),
+    namespaceId: here,
+  });
   const ids = loaded.activeJobs.map((j: JobSnapshot) => j.id);
   expect(ids).toEqual([mine.id]);
   expect(ids).not.toContain(dry.id);
@@ -58,7 +69,14 @@ test("the jobs list, the tray and the namespace's jobs keep dry runs apart, and 
   const target = (await kv.store.createNamespace(kv.accountId, "Orders backup"))!.id;
   const real = await purge(source, "tmp:");
   const dry = await purge(source, "tmp:", true);
-  const copy = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: source, kind: "copy", payload: { targetNamespaceId: target, onCollision: "skip" } });
+  const copy = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: source,
+    kind: "copy",
+    payload: { targetNamespaceId: target, onCollision: "skip" },
+  });
 
   const list = await load(jobsLoader, "/jobs");
   const listed = list.jobs.map((j) => j.id);
@@ -89,7 +107,10 @@ test("the jobs list, the tray and the namespace's jobs keep dry runs apart, and 
   expect(scoped.jobs.map((j) => j.id).sort()).toEqual([real.id, copy.id].sort());
 
   const page = await load(jobPageLoader, `/jobs/${copy.id}`, { jobId: copy.id });
-  expect(page.titles).toEqual({ [namespaceKey(h.connectionId, source)]: "Orders (prod)", [namespaceKey(h.connectionId, target)]: "Orders backup" });
+  expect(page.titles).toEqual({
+    [namespaceKey(h.connectionId, source)]: "Orders (prod)",
+    [namespaceKey(h.connectionId, target)]: "Orders backup",
+  });
 });
 
 test("a job whose namespace is gone is named by its id; a bad filter in the address is a 400", async () => {

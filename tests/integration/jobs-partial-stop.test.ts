@@ -70,7 +70,14 @@ function watchDeletes(onFirst: () => void): { sent: string[] } {
 }
 
 const purge = (ns: string) =>
-  startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "doomed/" } } });
+  startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "doomed/" } },
+  });
 
 /** Doomed keys that are gone from the store (no consistency delay in these checks). */
 async function deletedSoFar(ns: string) {
@@ -99,7 +106,11 @@ async function expectStoppedExactly(job: JobSnapshot, ns: string) {
   // None of the refused keys is covered: the resume sends them again.
   expect(coveredKeys.filter(refused)).toEqual([]);
   const stillThere = new Set(
-    ((await kv.db.execute(sql`select key from local_kv_entries where namespace_id = ${ns} and starts_with(key, 'doomed/')`)) as unknown as { rows: { key: string }[] }).rows.map((r) => r.key),
+    (
+      (await kv.db.execute(
+        sql`select key from local_kv_entries where namespace_id = ${ns} and starts_with(key, 'doomed/')`,
+      )) as unknown as { rows: { key: string }[] }
+    ).rows.map((r) => r.key),
   );
   expect(coveredKeys.filter((k) => stillThere.has(k))).toEqual([]);
 }

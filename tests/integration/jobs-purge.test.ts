@@ -59,7 +59,14 @@ test("purge by prefix: 100,000 keys under faults, none left, none other touched"
   kv.faults.update(FAULTS);
 
   const started = Date.now();
-  const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "cache/v1/" } } });
+  const job = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "cache/v1/" } },
+  });
   const done = await waitForJob(h, job.id);
   kv.faults.reset();
   console.log(`purge by prefix: ${Date.now() - started} ms, ${done.requestsUsed} requests`);
@@ -106,8 +113,8 @@ test("purge by metadata tag: 100,000 of 165,000 keys under faults, exact", async
   expect(await countKeys(kv, ns, sql`metadata::jsonb->>'cache-tag' = 'blog'`)).toBe(0);
   expect(await countKeys(kv, ns)).toBe(65_000);
   const sentSet = new Set(sent);
-  const untouched = (await kv.db.execute(
-    sql`select key from local_kv_entries where namespace_id = ${ns}`,
-  )) as unknown as { rows: { key: string }[] };
+  const untouched = (await kv.db.execute(sql`select key from local_kv_entries where namespace_id = ${ns}`)) as unknown as {
+    rows: { key: string }[];
+  };
   expect(untouched.rows.filter((r) => sentSet.has(r.key))).toEqual([]);
 });

@@ -57,7 +57,14 @@ test.each(["cancel", "pause"] as const)("a purge stopped by %s mid-run keeps the
   let deletes = 0;
   let requested: Promise<unknown> | null = null;
   const split = kv.faults.splitBulk.bind(kv.faults);
-  const job = await startJob({ services: h.services, user: "tester", connectionId: h.connectionId, namespaceId: ns, kind: "purge", payload: { rule: { prefix: "doomed/" } } });
+  const job = await startJob({
+    services: h.services,
+    user: "tester",
+    connectionId: h.connectionId,
+    namespaceId: ns,
+    kind: "purge",
+    payload: { rule: { prefix: "doomed/" } },
+  });
   vi.spyOn(kv.faults, "splitBulk").mockImplementation(<T>(items: T[], keyOf: (item: T) => string) => {
     if (++deletes === 2) requested = (stop === "cancel" ? cancelJob : pauseJob)({ services: h.services, jobId: job.id });
     return split(items, keyOf);

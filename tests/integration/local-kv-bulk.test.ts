@@ -51,7 +51,9 @@ describe("bulk write", () => {
     expect((await readBytes("text")).toString()).toBe("hello");
     expect((await readBytes("bytes")).equals(ALL_BYTES)).toBe(true);
     expect((await readBytes("not-base64")).toString()).toBe(ALL_BYTES.toString("base64"));
-    const listed = Object.fromEntries((await c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId })).result.map((k) => [k.name, k]));
+    const listed = Object.fromEntries(
+      (await c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId })).result.map((k) => [k.name, k]),
+    );
     expect(listed.meta).toEqual({ name: "meta", metadata: { tier: "gold" } });
     expect(listed.exp).toEqual({ name: "exp", expiration: at });
     // The TTL wins over an (invalid) expiration given alongside it.
@@ -60,7 +62,11 @@ describe("bulk write", () => {
   });
 
   it("keeps the last of duplicate keys", async () => {
-    await bulkWrite([{ key: "dup", value: "first" }, { key: "other", value: "x" }, { key: "dup", value: "last" }]);
+    await bulkWrite([
+      { key: "dup", value: "first" },
+      { key: "other", value: "x" },
+      { key: "dup", value: "last" },
+    ]);
     expect((await readBytes("dup")).toString()).toBe("last");
   });
 
@@ -148,7 +154,10 @@ describe("bulk delete", () => {
     for (let i = 0; i < keys.length; i += 10_000) await bulkWrite(keys.slice(i, i + 10_000).map((key) => ({ key, value: "v" })));
     for (let i = 0; i < keys.length; i += 1000) {
       const res = await c.raw("DELETE", `${c.path(ns)}/bulk`, { body: keys.slice(i, i + 1000) });
-      expect(await res.json()).toMatchObject({ success: true, result: { successful_key_count: Math.min(1000, keys.length - i), unsuccessful_keys: [] } });
+      expect(await res.json()).toMatchObject({
+        success: true,
+        result: { successful_key_count: Math.min(1000, keys.length - i), unsuccessful_keys: [] },
+      });
     }
     expect(await stored()).toBe(0);
   });
@@ -156,15 +165,32 @@ describe("bulk delete", () => {
   it(`refuses ${BULK_MAX_KEYS + 1} keys (413) and bad names (400) on both routes, deleting nothing`, async () => {
     await bulkWrite([{ key: "keep", value: "v" }]);
     const tooMany = Array.from({ length: BULK_MAX_KEYS + 1 }, (_, i) => `k${i}`);
-    for (const [method, path] of [["POST", "/bulk/delete"], ["DELETE", "/bulk"]]) {
+    for (const [method, path] of [
+      ["POST", "/bulk/delete"],
+      ["DELETE", "/bulk"],
+    ]) {
       expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: tooMany }))).toMatchObject({ status: 413, code: 10024 });
-      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", "x".repeat(513)] }))).toMatchObject({ status: 400, code: 10030 });
-      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", ".."] }))).toMatchObject({ status: 400, code: 10042 });
-      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", 7] as unknown[] }))).toMatchObject({ status: 400, code: 10042 });
-      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: { keys: ["keep"] } }))).toMatchObject({ status: 400, code: 10001 });
+      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", "x".repeat(513)] }))).toMatchObject({
+        status: 400,
+        code: 10030,
+      });
+      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", ".."] }))).toMatchObject({
+        status: 400,
+        code: 10042,
+      });
+      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: ["keep", 7] as unknown[] }))).toMatchObject({
+        status: 400,
+        code: 10042,
+      });
+      expect(await rawFailure(await c.raw(method, `${c.path(ns)}${path}`, { body: { keys: ["keep"] } }))).toMatchObject({
+        status: 400,
+        code: 10001,
+      });
     }
     expect(await stored()).toBe(1);
-    expect(await bulkDelete(Array.from({ length: BULK_MAX_KEYS }, (_, i) => (i === 0 ? "keep" : `k${i}`)))).toMatchObject({ successful_key_count: BULK_MAX_KEYS });
+    expect(await bulkDelete(Array.from({ length: BULK_MAX_KEYS }, (_, i) => (i === 0 ? "keep" : `k${i}`)))).toMatchObject({
+      successful_key_count: BULK_MAX_KEYS,
+    });
     expect(await stored()).toBe(0);
   });
 });
@@ -231,7 +257,10 @@ describe("bulk get", () => {
       [{ keys: ["y".repeat(513)] }, 10030],
       [["text"], 10001],
     ] as const) {
-      expect(await rawFailure(await c.raw("POST", path, { body: body as unknown as Record<string, unknown> }))).toMatchObject({ status: 400, code });
+      expect(await rawFailure(await c.raw("POST", path, { body: body as unknown as Record<string, unknown> }))).toMatchObject({
+        status: 400,
+        code,
+      });
     }
   });
 

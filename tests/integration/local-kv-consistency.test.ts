@@ -45,7 +45,8 @@ function ops(ns: string) {
       return res.text();
     },
     names: async () => (await c.sdk.kv.namespaces.keys.list(ns, { account_id })).result.map((k) => k.name),
-    bulkGet: async (keys: string[]) => ((await c.sdk.kv.namespaces.bulkGet(ns, { account_id, keys })) as { values: Record<string, unknown> }).values,
+    bulkGet: async (keys: string[]) =>
+      ((await c.sdk.kv.namespaces.bulkGet(ns, { account_id, keys })) as { values: Record<string, unknown> }).values,
     metadata: (key: string) => c.sdk.kv.namespaces.metadata.get(key, { account_id, namespace_id: ns }),
   };
 }
@@ -109,7 +110,10 @@ describe(`consistency delay (${DELAY_MS} ms)`, () => {
       expect(await rawFailure(await c.raw("PUT", "/__kvdeck/consistency", { body }))).toMatchObject({ status: 400, code: 10001 });
     }
     expect(kv.store.consistencyDelayMs).toBe(DELAY_MS);
-    expect(await rawFailure(await c.raw("PUT", "/__kvdeck/consistency", { body: { delayMs: 0 }, token: "wrong-token" }))).toMatchObject({ status: 403, code: 10000 });
+    expect(await rawFailure(await c.raw("PUT", "/__kvdeck/consistency", { body: { delayMs: 0 }, token: "wrong-token" }))).toMatchObject({
+      status: 403,
+      code: 10000,
+    });
   });
 
   it("keeps pending changes across a restart of the store: a new store over the database serves them", async () => {

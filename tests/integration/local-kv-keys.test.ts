@@ -55,8 +55,36 @@ async function allPages(query: Record<string, string | number>): Promise<Page[]>
 
 describe("order", () => {
   const keys = [
-    "a", "z", "A", "Z", "é", "ß", "中", "😀", "\uFFFD", "¡", "0", "~", "a0", "aa", "ab", "a/", "a.b",
-    "É", "ö", "ÿ", "Ā", "\u0800", "\uE000", "\uFFFF", "𐀀", "👍", "ab😀", "ab\uFFFD", "Ab", "aB",
+    "a",
+    "z",
+    "A",
+    "Z",
+    "é",
+    "ß",
+    "中",
+    "😀",
+    "\uFFFD",
+    "¡",
+    "0",
+    "~",
+    "a0",
+    "aa",
+    "ab",
+    "a/",
+    "a.b",
+    "É",
+    "ö",
+    "ÿ",
+    "Ā",
+    "\u0800",
+    "\uE000",
+    "\uFFFF",
+    "𐀀",
+    "👍",
+    "ab😀",
+    "ab\uFFFD",
+    "Ab",
+    "aB",
   ];
 
   it("lists names in the byte order of their UTF-8 encoding, across pages of 10", async () => {
@@ -120,7 +148,10 @@ describe("limit and cursor", () => {
 
   it("refuses limit 9 and 1001 through the SDK too", async () => {
     for (const limit of [9, 1001]) {
-      expect(await sdkFailure(c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId, limit }))).toMatchObject({ status: 400, code: 10028 });
+      expect(await sdkFailure(c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId, limit }))).toMatchObject({
+        status: 400,
+        code: 10028,
+      });
     }
   });
 

@@ -137,7 +137,8 @@ describe("faults", () => {
   it("lets an SDK with retries ride through a 5xx rate", async () => {
     await setFaults({ error: 0.3, seed: 7 });
     const patient = kvClients(kv, { maxRetries: 5 });
-    for (let i = 0; i < 5; i++) await patient.sdk.kv.namespaces.values.update(`k${i}`, { account_id: kv.accountId, namespace_id: ns, value: "v" });
+    for (let i = 0; i < 5; i++)
+      await patient.sdk.kv.namespaces.values.update(`k${i}`, { account_id: kv.accountId, namespace_id: ns, value: "v" });
     await setFaults({ error: 0 });
     expect(await names()).toEqual(["k0", "k1", "k2", "k3", "k4"]);
     expect(patient.violations).toEqual([]);
@@ -187,7 +188,10 @@ describe("faults", () => {
 
   it("always fails keys matching failKeys: unsuccessful in bulk, 500 for single writes and deletes", async () => {
     await setFaults({ failKeys: "^bad-" });
-    expect(await bulkWrite(["good-1", "bad-1", "good-2", "bad-2"])).toEqual({ successful_key_count: 2, unsuccessful_keys: ["bad-1", "bad-2"] });
+    expect(await bulkWrite(["good-1", "bad-1", "good-2", "bad-2"])).toEqual({
+      successful_key_count: 2,
+      unsuccessful_keys: ["bad-1", "bad-2"],
+    });
     expect(await names()).toEqual(["good-1", "good-2"]);
 
     const single = (key: string) => c.sdk.kv.namespaces.values.update(key, { account_id: kv.accountId, namespace_id: ns, value: "v" });

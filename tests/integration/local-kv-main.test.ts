@@ -15,7 +15,11 @@ const running: ChildProcess[] = [];
 afterEach(async () => {
   const children = running.splice(0);
   for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null)));
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null,
+    ),
+  );
 });
 
 interface Started {
@@ -46,7 +50,13 @@ async function start(env: Record<string, string>): Promise<Started> {
     child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`kv-api exited (${code}) before it started:\n${out}`)));
   });
-  return { child, baseUrl: line("CLOUDFLARE_API_BASE_URL")!, accountId: line("CLOUDFLARE_ACCOUNT_ID")!, token: line("CLOUDFLARE_API_TOKEN")!, output: () => out };
+  return {
+    child,
+    baseUrl: line("CLOUDFLARE_API_BASE_URL")!,
+    accountId: line("CLOUDFLARE_ACCOUNT_ID")!,
+    token: line("CLOUDFLARE_API_TOKEN")!,
+    output: () => out,
+  };
 }
 
 async function stop(started: Started, signal: NodeJS.Signals): Promise<number | null> {
@@ -77,7 +87,12 @@ describe("npm run kv-api", () => {
       expect(await stop(first, "SIGTERM")).toBe(0);
       expect(first.output()).toMatch(/SIGTERM: shutting down/);
 
-      const second = await start({ KVDECK_DATA_DIR: dataDir, KVDECK_CONSISTENCY_DELAY_MS: "250", KVDECK_FAULTS: "latency=1ms", KVDECK_RATE_LIMIT: "100/60s" });
+      const second = await start({
+        KVDECK_DATA_DIR: dataDir,
+        KVDECK_CONSISTENCY_DELAY_MS: "250",
+        KVDECK_FAULTS: "latency=1ms",
+        KVDECK_RATE_LIMIT: "100/60s",
+      });
       expect(second.token).toBe(first.token);
       expect(second.output()).toMatch(/consistency delay 250 ms, rate limit 100\/60s, faults/);
       const value = await sdk(second).kv.namespaces.values.get("k", { account_id: second.accountId, namespace_id: ns.id });
@@ -92,7 +107,11 @@ describe("npm run kv-api", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-kv-api-"));
     try {
       const token = "env-token-0123456789abcdef";
-      const started = await start({ KVDECK_DATA_DIR: dataDir, KVDECK_LOCAL_API_TOKEN: token, KVDECK_LOCAL_ACCOUNT_ID: "0123456789abcdef0123456789abcdef" });
+      const started = await start({
+        KVDECK_DATA_DIR: dataDir,
+        KVDECK_LOCAL_API_TOKEN: token,
+        KVDECK_LOCAL_ACCOUNT_ID: "0123456789abcdef0123456789abcdef",
+      });
       expect(started.token).toBe(token);
       expect(started.accountId).toBe("0123456789abcdef0123456789abcdef");
       expect(fs.existsSync(path.join(dataDir, "local-api-token"))).toBe(false);

@@ -105,79 +105,82 @@ describe("two local KV API instances in one process over one database", () => {
 // Two `npm run kv-api` processes over one PostgreSQL database. PGlite is one process per data
 // directory, so there this cannot be run at all.
 const postgresUrl = process.env.KVDECK_TEST_DATABASE_URL;
-describe.skipIf(!postgresUrl)("two kv-api processes over one PostgreSQL database (needs KVDECK_TEST_DATABASE_URL: PGlite is one process per data directory)", () => {
-  const TSX = path.resolve("node_modules/.bin/tsx");
-  const TOKEN = "multi-process-token-0123456789";
-  const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-  const running: ChildProcess[] = [];
-  let database: TestDatabase;
+describe.skipIf(!postgresUrl)(
+  "two kv-api processes over one PostgreSQL database (needs KVDECK_TEST_DATABASE_URL: PGlite is one process per data directory)",
+  () => {
+    const TSX = path.resolve("node_modules/.bin/tsx");
+    const TOKEN = "multi-process-token-0123456789";
+    const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
+    const running: ChildProcess[] = [];
+    let database: TestDatabase;
 
-  beforeAll(async () => {
-    // Opening it first applies the migrations once, before either process starts.
-    database = await openTestDatabase();
-  });
-  afterAll(async () => {
-    await Promise.all(running.splice(0).map(stop));
-    await database.close();
-  });
-
-  async function startProcess(): Promise<{ sdk: Cloudflare; accountId: string; baseUrl: string }> {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of Object.keys(env)) if (/^(CLOUDFLARE_|KVDECK_)/.test(name)) delete env[name];
-    Object.assign(env, {
-      HOST: "127.0.0.1",
-      KVDECK_KV_API_PORT: "0",
-      DATABASE_URL: database.url!,
-      KVDECK_LOCAL_API_TOKEN: TOKEN,
-      KVDECK_LOCAL_ACCOUNT_ID: ACCOUNT,
-      KVDECK_CONSISTENCY_DELAY_MS: String(60_000),
-      KVDECK_RATE_LIMIT: "off",
+    beforeAll(async () => {
+      // Opening it first applies the migrations once, before either process starts.
+      database = await openTestDatabase();
     });
-    const child = spawn(TSX, ["server/local-kv/main.ts"], { env });
-    running.push(child);
-    let out = "";
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
-    const baseUrl = () => /CLOUDFLARE_API_BASE_URL=(\S+)/.exec(out)?.[1];
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (baseUrl() && /consistency delay/.test(out)) return resolve();
-        if (child.exitCode !== null) return reject(new Error(`kv-api exited:\n${out}`));
-      };
-      child.stdout!.on("data", check);
-      child.once("exit", () => reject(new Error(`kv-api exited:\n${out}`)));
+    afterAll(async () => {
+      await Promise.all(running.splice(0).map(stop));
+      await database.close();
     });
-    const sdk = new Cloudflare({ apiToken: TOKEN, baseURL: baseUrl()!, maxRetries: 0 });
-    return { sdk, accountId: ACCOUNT, baseUrl: baseUrl()! };
-  }
 
-  function stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    return exited;
-  }
+    async function startProcess(): Promise<{ sdk: Cloudflare; accountId: string; baseUrl: string }> {
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const name of Object.keys(env)) if (/^(CLOUDFLARE_|KVDECK_)/.test(name)) delete env[name];
+      Object.assign(env, {
+        HOST: "127.0.0.1",
+        KVDECK_KV_API_PORT: "0",
+        DATABASE_URL: database.url!,
+        KVDECK_LOCAL_API_TOKEN: TOKEN,
+        KVDECK_LOCAL_ACCOUNT_ID: ACCOUNT,
+        KVDECK_CONSISTENCY_DELAY_MS: String(60_000),
+        KVDECK_RATE_LIMIT: "off",
+      });
+      const child = spawn(TSX, ["server/local-kv/main.ts"], { env });
+      running.push(child);
+      let out = "";
+      child.stdout!.on("data", (d) => (out += d));
+      child.stderr!.on("data", (d) => (out += d));
+      const baseUrl = () => /CLOUDFLARE_API_BASE_URL=(\S+)/.exec(out)?.[1];
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (baseUrl() && /consistency delay/.test(out)) return resolve();
+          if (child.exitCode !== null) return reject(new Error(`kv-api exited:\n${out}`));
+        };
+        child.stdout!.on("data", check);
+        child.once("exit", () => reject(new Error(`kv-api exited:\n${out}`)));
+      });
+      const sdk = new Cloudflare({ apiToken: TOKEN, baseURL: baseUrl()!, maxRetries: 0 });
+      return { sdk, accountId: ACCOUNT, baseUrl: baseUrl()! };
+    }
 
-  /** The delay passing, without waiting a minute: every pending change falls due now. */
-  async function delayPasses(db: Db) {
-    await db.execute(sql`update local_kv_pending set visible_at = 0`);
-  }
+    function stop(child: ChildProcess): Promise<void> {
+      if (child.exitCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      return exited;
+    }
 
-  it("a write through process 1 is served by process 2 once due, and 2's purge matches every key", async () => {
-    const [p1, p2] = await Promise.all([startProcess(), startProcess()]);
-    const ns = (await p1.sdk.kv.namespaces.create({ account_id: ACCOUNT, title: "multi-process" })).id;
-    const doomed = names("doomed/", KEYS);
-    await p1.sdk.kv.namespaces.bulkUpdate(ns, { account_id: ACCOUNT, body: doomed.map((key) => ({ key, value: "v" })) });
-    expect(await listAll(p2, ns)).toEqual([]);
+    /** The delay passing, without waiting a minute: every pending change falls due now. */
+    async function delayPasses(db: Db) {
+      await db.execute(sql`update local_kv_pending set visible_at = 0`);
+    }
 
-    await delayPasses(database.db);
-    const matched = await listAll(p2, ns, "doomed/");
-    expect(matched).toEqual(doomed);
-    const deleted = await p2.sdk.kv.namespaces.bulkDelete(ns, { account_id: ACCOUNT, body: matched });
-    expect(deleted).toMatchObject({ successful_key_count: KEYS, unsuccessful_keys: [] });
-    expect(await listAll(p1, ns)).toEqual(doomed);
-    await delayPasses(database.db);
-    expect(await listAll(p1, ns)).toEqual([]);
-    expect(await listAll(p2, ns)).toEqual([]);
-  });
-});
+    it("a write through process 1 is served by process 2 once due, and 2's purge matches every key", async () => {
+      const [p1, p2] = await Promise.all([startProcess(), startProcess()]);
+      const ns = (await p1.sdk.kv.namespaces.create({ account_id: ACCOUNT, title: "multi-process" })).id;
+      const doomed = names("doomed/", KEYS);
+      await p1.sdk.kv.namespaces.bulkUpdate(ns, { account_id: ACCOUNT, body: doomed.map((key) => ({ key, value: "v" })) });
+      expect(await listAll(p2, ns)).toEqual([]);
+
+      await delayPasses(database.db);
+      const matched = await listAll(p2, ns, "doomed/");
+      expect(matched).toEqual(doomed);
+      const deleted = await p2.sdk.kv.namespaces.bulkDelete(ns, { account_id: ACCOUNT, body: matched });
+      expect(deleted).toMatchObject({ successful_key_count: KEYS, unsuccessful_keys: [] });
+      expect(await listAll(p1, ns)).toEqual(doomed);
+      await delayPasses(database.db);
+      expect(await listAll(p1, ns)).toEqual([]);
+      expect(await listAll(p2, ns)).toEqual([]);
+    });
+  },
+);

@@ -58,7 +58,12 @@ describe("namespaces", () => {
     expect(await sdkFailure(c.sdk.kv.namespaces.create({ account_id, title: "a" }))).toMatchObject({ status: 400, code: 10014 });
     expect(await sdkFailure(c.sdk.kv.namespaces.update(b.id, { account_id, title: "a" }))).toMatchObject({ status: 400, code: 10014 });
     const page = await c.sdk.kv.namespaces.list({ account_id });
-    expect(page.result.map((n) => [n.id, n.title]).sort()).toEqual([[a.id, "a"], [b.id, "b"]].sort());
+    expect(page.result.map((n) => [n.id, n.title]).sort()).toEqual(
+      [
+        [a.id, "a"],
+        [b.id, "b"],
+      ].sort(),
+    );
     // Renaming a namespace to its own title is not a clash.
     expect((await c.sdk.kv.namespaces.update(a.id, { account_id, title: "a" })).title).toBe("a");
   });
@@ -69,9 +74,10 @@ describe("namespaces", () => {
     const ns = await ownerApi.sdk.kv.namespaces.create({ account_id: owner, title: "mine" });
     expect(await sdkFailure(otherApi.sdk.kv.namespaces.get(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
     expect(await sdkFailure(otherApi.sdk.kv.namespaces.delete(ns.id, { account_id: other }))).toMatchObject({ status: 404, code: 10013 });
-    expect(
-      await sdkFailure(otherApi.sdk.kv.namespaces.keys.list(ns.id, { account_id: other })),
-    ).toMatchObject({ status: 404, code: 10013 });
+    expect(await sdkFailure(otherApi.sdk.kv.namespaces.keys.list(ns.id, { account_id: other }))).toMatchObject({
+      status: 404,
+      code: 10013,
+    });
     expect((await otherApi.sdk.kv.namespaces.list({ account_id: other })).result).toEqual([]);
     // The same title is free in another account.
     expect((await otherApi.sdk.kv.namespaces.create({ account_id: other, title: "mine" })).title).toBe("mine");
@@ -137,17 +143,13 @@ describe("namespaces", () => {
     expect(big.result).toHaveLength(21);
   });
 
-  it.each([
-    ["per_page=0"],
-    ["per_page=1001"],
-    ["page=0"],
-    ["page=x"],
-    ["order=created"],
-    ["direction=up"],
-  ])("refuses a bad list parameter: %s", async (query) => {
-    const failure = await rawFailure(await c.raw("GET", `${c.path()}?${query}`));
-    expect(failure).toMatchObject({ status: 400, code: 10001 });
-  });
+  it.each([["per_page=0"], ["per_page=1001"], ["page=0"], ["page=x"], ["order=created"], ["direction=up"]])(
+    "refuses a bad list parameter: %s",
+    async (query) => {
+      const failure = await rawFailure(await c.raw("GET", `${c.path()}?${query}`));
+      expect(failure).toMatchObject({ status: 400, code: 10001 });
+    },
+  );
 
   it("refuses a missing, empty or over-long title, and bad JSON", async () => {
     for (const body of [{}, { title: "" }, { title: "   " }, { title: 42 }, { title: "x".repeat(513) }]) {
@@ -155,7 +157,9 @@ describe("namespaces", () => {
     }
     const badJson = await c.raw("POST", c.path(), { body: "{title:", headers: { "content-type": "application/json" } });
     expect(await rawFailure(badJson)).toMatchObject({ status: 400, code: 10001 });
-    expect((await c.sdk.kv.namespaces.create({ account_id: kv.accountId, title: "y".repeat(512) + Date.now() }).catch((e) => e)).status).toBe(400);
+    expect(
+      (await c.sdk.kv.namespaces.create({ account_id: kv.accountId, title: "y".repeat(512) + Date.now() }).catch((e) => e)).status,
+    ).toBe(400);
     const fresh = await freshAccount();
     const ok = await fresh.c.sdk.kv.namespaces.create({ account_id: fresh.account_id, title: "é".repeat(512) });
     expect(ok.title).toHaveLength(512);

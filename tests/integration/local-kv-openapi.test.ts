@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KvClients, kvClients } from "../helpers/kv-clients";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { KNOWN_DEFECTS, OpenApiValidator, checkResponse, openApi } from "../helpers/openapi";
+import type { KNOWN_DEFECTS } from "../helpers/openapi";
+import { OpenApiValidator, checkResponse, openApi } from "../helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;
@@ -27,7 +28,13 @@ describe("the validator", () => {
   it("accepts well-formed answers", async () => {
     expect(await checkResponse("GET", nsUrl(), json(ok({ id: "b".repeat(32), title: "t", supports_url_encoding: true })))).toEqual([]);
     expect(await checkResponse("GET", nsUrl("/keys"), json(ok([{ name: "k" }], { result_info: { count: 1, cursor: "" } })))).toEqual([]);
-    expect(await checkResponse("GET", nsUrl("/values/a%2Fb"), new Response("bytes", { headers: { "content-type": "application/octet-stream" } }))).toEqual([]);
+    expect(
+      await checkResponse(
+        "GET",
+        nsUrl("/values/a%2Fb"),
+        new Response("bytes", { headers: { "content-type": "application/octet-stream" } }),
+      ),
+    ).toEqual([]);
   });
 
   it.each<[string, string, string, Response]>([
@@ -51,7 +58,9 @@ describe("the validator", () => {
     const in2024 = validator.operations.filter((o) => validator.docs["2024"].paths[o.template]?.[o.method.toLowerCase()]);
     expect(in2024.map((o) => `${o.method} ${o.template}`)).not.toContain(`POST ${NS}/bulk/get`);
     expect(in2024).toHaveLength(13);
-    expect(validator.findOperation("DELETE", `/client/v4/accounts/x/storage/kv/namespaces/y/values/a/b/c`)?.template).toBe(`${NS}/values/{key_name}`);
+    expect(validator.findOperation("DELETE", `/client/v4/accounts/x/storage/kv/namespaces/y/values/a/b/c`)?.template).toBe(
+      `${NS}/values/{key_name}`,
+    );
     expect(validator.findOperation("POST", `/accounts/x/storage/kv/namespaces/y/bulk/delete`)?.template).toBe(`${NS}/bulk/delete`);
   });
 });
@@ -140,7 +149,13 @@ describe("every operation, success and failure, validates against both files", (
     await swallow(sdk.metadata.get("nope", { account_id, namespace_id: ns }));
     await sdk.keys.list(ns, { account_id, limit: 10 });
     await swallow(sdk.keys.list(ns, { account_id, limit: 5 }));
-    await sdk.bulkUpdate(ns, { account_id, body: [{ key: "b1", value: "1", metadata: { a: 1 } }, { key: "b2", value: "2" }] });
+    await sdk.bulkUpdate(ns, {
+      account_id,
+      body: [
+        { key: "b1", value: "1", metadata: { a: 1 } },
+        { key: "b2", value: "2" },
+      ],
+    });
     await swallow(sdk.bulkUpdate(ns, { account_id, body: [{ key: ".", value: "1" }] }));
     await sdk.bulkGet(ns, { account_id, keys: ["b1", "nope"] });
     await sdk.bulkGet(ns, { account_id, keys: ["b1", "nope"], withMetadata: true, type: "json" });

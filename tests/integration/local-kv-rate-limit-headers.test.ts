@@ -42,7 +42,11 @@ async function limitedApi(spec: string) {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
   const checked = validatingFetch(violations);
   const send = (method: string, path: string, body?: string) =>
-    checked(`${baseUrl}/accounts/${kv.accountId}/storage/kv/namespaces${path}`, { method, body, headers: { authorization: `Bearer ${TOKEN}` } });
+    checked(`${baseUrl}/accounts/${kv.accountId}/storage/kv/namespaces${path}`, {
+      method,
+      body,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
   return {
     baseUrl,
     send,
@@ -61,7 +65,11 @@ describe("rate limit headers", () => {
   it("sends Ratelimit and Ratelimit-Policy on every answer: JSON, raw values and errors", async () => {
     const api = await limitedApi("5/300s");
     const policy = '"burst";q=5;w=300';
-    expect(rateHeaders(await api.send("PUT", `/${ns}/values/k`, "v"))).toEqual({ ratelimit: '"default";r=4;t=300', policy, retryAfter: null });
+    expect(rateHeaders(await api.send("PUT", `/${ns}/values/k`, "v"))).toEqual({
+      ratelimit: '"default";r=4;t=300',
+      policy,
+      retryAfter: null,
+    });
     api.advance(10_000);
     const value = await api.send("GET", `/${ns}/values/k`);
     expect(await value.text()).toBe("v");
@@ -99,7 +107,11 @@ describe("rate limit headers", () => {
 
     // The window (10 s) has long passed, but the lockout holds, for every route.
     api.advance(60_000);
-    for (const [method, path] of [["GET", `/${ns}/keys`], ["GET", ""], ["PUT", `/${ns}/values/k`]]) {
+    for (const [method, path] of [
+      ["GET", `/${ns}/keys`],
+      ["GET", ""],
+      ["PUT", `/${ns}/values/k`],
+    ]) {
       const res = await api.send(method, path, method === "PUT" ? "v" : undefined);
       expect(res.status, `${method} ${path}`).toBe(429);
       expect(rateHeaders(res).retryAfter).toBe("240");
@@ -113,7 +125,9 @@ describe("rate limit headers", () => {
   });
 
   it("sends no rate limit headers without KVDECK_RATE_LIMIT", async () => {
-    const res = await fetch(`${kv.baseUrl}/accounts/${kv.accountId}/storage/kv/namespaces`, { headers: { authorization: `Bearer ${kv.token}` } });
+    const res = await fetch(`${kv.baseUrl}/accounts/${kv.accountId}/storage/kv/namespaces`, {
+      headers: { authorization: `Bearer ${kv.token}` },
+    });
     expect(res.status).toBe(200);
     expect(rateHeaders(res)).toEqual({ ratelimit: null, policy: null, retryAfter: null });
   });

@@ -108,7 +108,7 @@ describe("write and read", () => {
     form.append("metadata", "{}");
     expect(await rawFailure(await c.raw("PUT", valuePath("k"), { body: form }))).toMatchObject({ status: 400, code: 10001 });
     const broken = await c.raw("PUT", valuePath("k"), {
-      body: "--x\r\nContent-Disposition: form-data; name=\"value\"\r\n\r\nunterminated",
+      body: '--x\r\nContent-Disposition: form-data; name="value"\r\n\r\nunterminated',
       headers: { "content-type": "multipart/form-data; boundary=x" },
     });
     expect(await rawFailure(broken)).toMatchObject({ status: 400, code: 10001 });
@@ -177,7 +177,11 @@ describe("expiration", () => {
     expect(await sdkFailure(put("ttl-59", "v", { expiration_ttl: 59 }))).toMatchObject({ status: 400, code: 10034 });
     expect(await sdkFailure(put("exp-30", "v", { expiration: nowSeconds() + 30 }))).toMatchObject({ status: 400, code: 10033 });
     expect(await sdkFailure(put("exp-past", "v", { expiration: 1_000_000 }))).toMatchObject({ status: 400, code: 10033 });
-    for (const [query, code] of [["expiration_ttl=soon", 10034], ["expiration=tomorrow", 10033], ["expiration_ttl=120.5", 10034]] as const) {
+    for (const [query, code] of [
+      ["expiration_ttl=soon", 10034],
+      ["expiration=tomorrow", 10033],
+      ["expiration_ttl=120.5", 10034],
+    ] as const) {
       const res = await c.raw("PUT", `${valuePath("bad")}?${query}`, { body: "v" });
       expect(await rawFailure(res)).toMatchObject({ status: 400, code });
     }
@@ -195,7 +199,21 @@ describe("delete", () => {
 });
 
 describe("key names", () => {
-  const awkward = ["a/b/c", "with space", "q?x=1&y=2", "hash#tag", "100%", "%2F", "+plus+", "é中😀", "trailing/", "/leading", "a//b", ":colon:", "~tilde"];
+  const awkward = [
+    "a/b/c",
+    "with space",
+    "q?x=1&y=2",
+    "hash#tag",
+    "100%",
+    "%2F",
+    "+plus+",
+    "é中😀",
+    "trailing/",
+    "/leading",
+    "a//b",
+    ":colon:",
+    "~tilde",
+  ];
 
   it("decodes percent-encoded names exactly once; names may contain / ? # % +", async () => {
     for (const key of awkward) await put(key, `value of ${key}`);
@@ -238,7 +256,10 @@ describe("key names", () => {
 
   it("refuses an empty name and a broken percent-encoding (10042)", async () => {
     expect(await rawFailure(await c.raw("PUT", `${c.path(ns)}/values/`, { body: "v" }))).toMatchObject({ status: 400, code: 10042 });
-    expect(await rawFailure(await c.raw("PUT", `${c.path(ns)}/values/%E0%A4%A`, { body: "v" }))).toMatchObject({ status: 400, code: 10042 });
+    expect(await rawFailure(await c.raw("PUT", `${c.path(ns)}/values/%E0%A4%A`, { body: "v" }))).toMatchObject({
+      status: 400,
+      code: 10042,
+    });
     expect(await listNames()).toEqual([]);
   });
 });

@@ -32,7 +32,10 @@ function messageOf(body: string): string | undefined {
     parsed = JSON.parse(body);
   } catch {
     const alert = /<(\w+)[^>]*\brole="alert"[^>]*>([\s\S]*?)<\/\1>/.exec(body)?.[2];
-    return alert?.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+    return alert
+      ?.replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
   }
   if (Array.isArray(parsed)) return parsed.find((v): v is string => typeof v === "string" && /\w \w/.test(v) && v.length > 8);
   const record = parsed as { message?: unknown; error?: unknown };
@@ -61,7 +64,9 @@ beforeAll(async () => {
     body: new URLSearchParams({ kind: "export", payload: "{}" }),
   });
   expect(started.status, started.body.slice(0, 300)).toBe(200);
-  const jobId = /"id","([0-9a-f-]{36})"/.exec(started.body)?.[1] ?? /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(started.body)?.[1];
+  const jobId =
+    /"id","([0-9a-f-]{36})"/.exec(started.body)?.[1] ??
+    /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/.exec(started.body)?.[1];
   expect(jobId, started.body.slice(0, 300)).toBeTruthy();
   params = { connectionId: "1", namespaceId: ns!.id, jobId: jobId! };
 });
@@ -98,7 +103,13 @@ describe("every action", () => {
           expect(res.status, `${id} ${target} ${type}`).toBe(415);
           expect(JSON.parse(res.body).message, `${id} ${target}`).toMatch(NOT_A_FORM);
         }
-        const page = await server.send(target, { method: "POST", as: "admin", accept: "text/html", body: "{}", headers: { "content-type": "application/json" } });
+        const page = await server.send(target, {
+          method: "POST",
+          as: "admin",
+          accept: "text/html",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        });
         expect(page.status, `${id} document`).toBe(415);
         expect(page.body).toMatch(NOT_A_FORM);
       }
@@ -108,7 +119,10 @@ describe("every action", () => {
   it("answers an empty body (no type, or a form type) with a 4xx that says what is missing", async () => {
     for (const id of actions().filter(READS_A_FORM)) {
       for (const target of [url(id), url(id, true)]) {
-        for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }, { "content-type": "text/plain" }] as Record<string, string>[]) {
+        for (const headers of [{}, { "content-type": "application/x-www-form-urlencoded" }, { "content-type": "text/plain" }] as Record<
+          string,
+          string
+        >[]) {
           const res = await server.send(target, { method: "POST", as: asWho(id), body: "", headers });
           const label = `${id} ${target} empty ${JSON.stringify(headers)}`;
           expect(res.status, `${label} → ${res.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
@@ -122,16 +136,32 @@ describe("every action", () => {
   it("answers garbage (broken multipart, binary bytes, nonsense fields) with a 4xx and a message", async () => {
     const garbage: { label: string; headers: Record<string, string>; body: BodyInit }[] = [
       { label: "multipart without a boundary", headers: { "content-type": "multipart/form-data" }, body: "intent=delete" },
-      { label: "multipart with a wrong boundary", headers: { "content-type": "multipart/form-data; boundary=xyz" }, body: "--abc\r\nnonsense\r\n--abc--" },
+      {
+        label: "multipart with a wrong boundary",
+        headers: { "content-type": "multipart/form-data; boundary=xyz" },
+        body: "--abc\r\nnonsense\r\n--abc--",
+      },
       {
         label: "multipart with a broken part header",
         headers: { "content-type": "multipart/form-data; boundary=xyz" },
         body: '--xyz\r\nContent-Disposition: attachment; filename="a"\r\n\r\nv\r\n--xyz--\r\n',
       },
-      { label: "binary bytes as a form", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new Uint8Array([0xff, 0xfe, 0x00, 0x25, 0x7a, 0x7a, 0x26, 0x3d]) },
+      {
+        label: "binary bytes as a form",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new Uint8Array([0xff, 0xfe, 0x00, 0x25, 0x7a, 0x7a, 0x26, 0x3d]),
+      },
       { label: "bytes without a type", headers: {}, body: new Uint8Array([0x00, 0x01, 0x02, 0xff]) },
-      { label: "nonsense fields", headers: {}, body: new URLSearchParams({ intent: "\u0000explode", kind: "../../etc", id: "NaN", name: "", role: "root" }) },
-      { label: "numbers past every bound", headers: {}, body: new URLSearchParams({ intent: "delete", id: "1e20", confirmTitle: "x", kind: "export", payload: "1e999" }) },
+      {
+        label: "nonsense fields",
+        headers: {},
+        body: new URLSearchParams({ intent: "\u0000explode", kind: "../../etc", id: "NaN", name: "", role: "root" }),
+      },
+      {
+        label: "numbers past every bound",
+        headers: {},
+        body: new URLSearchParams({ intent: "delete", id: "1e20", confirmTitle: "x", kind: "export", payload: "1e999" }),
+      },
     ];
     for (const id of actions().filter(READS_A_FORM)) {
       for (const target of [url(id), url(id, true)]) {
@@ -150,7 +180,11 @@ describe("every action", () => {
     const row = await findUserByUsername(server.kvdeck.services.database.db, "admin");
     const admin: SessionUser = { id: row!.id, username: row!.username, role: row!.role };
     for (const id of actions().filter(READS_A_FORM)) {
-      const request = new Request(`${server.base}${url(id)}`, { method: "POST", body: '{"intent":"delete"}', headers: { "content-type": "application/json" } });
+      const request = new Request(`${server.base}${url(id)}`, {
+        method: "POST",
+        body: '{"intent":"delete"}',
+        headers: { "content-type": "application/json" },
+      });
       // Only what the actions touch before they read the form.
       const auth = { clientIp: "127.0.0.1", secure: false, sessionId: null };
       const context = { services: server.kvdeck.services, user: admin, auth } as unknown as AppLoadContext;
@@ -188,10 +222,18 @@ describe("numbers in forms", () => {
   });
 
   it("ids past what the database holds name no user, connection or account (4xx, not a database error)", async () => {
-    const user = await server.send("/admin/users.data", { method: "POST", as: "admin", body: new URLSearchParams({ intent: "delete", id: "1e20" }) });
+    const user = await server.send("/admin/users.data", {
+      method: "POST",
+      as: "admin",
+      body: new URLSearchParams({ intent: "delete", id: "1e20" }),
+    });
     expect(user.status).toBe(400);
     expect(user.body).toContain("The user id must be a whole number from 1 to 2147483647.");
-    const connection = await server.send("/admin/connections.data", { method: "POST", as: "admin", body: new URLSearchParams({ intent: "delete", id: "99999999999" }) });
+    const connection = await server.send("/admin/connections.data", {
+      method: "POST",
+      as: "admin",
+      body: new URLSearchParams({ intent: "delete", id: "99999999999" }),
+    });
     expect(connection.status).toBe(400);
     expect(connection.body).toContain("The connection id must be a whole number from 1 to 2147483647.");
     const account = await server.send("/accounts/99999999999", { as: "viewer", accept: "text/html" });

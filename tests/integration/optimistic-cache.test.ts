@@ -28,7 +28,8 @@ const requests: { method: string; path: string }[] = [];
 /** Namespace id per case, seeded in beforeAll. */
 const ns: Record<string, string> = {};
 
-const names = (prefix: string, count: number, width = 4) => Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(width, "0")}`);
+const names = (prefix: string, count: number, width = 4) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(width, "0")}`);
 
 const SEEDS: Record<string, { keys: string[]; metadata?: (k: string) => unknown }> = {
   delete: { keys: names("d-", 10) },
@@ -59,7 +60,12 @@ beforeAll(async () => {
     ns[name] = created!.id;
     await kv.store.write(
       created!.id,
-      seed.keys.map((key) => ({ key, value: Buffer.from(`value of ${key}`), metadata: seed.metadata ? JSON.stringify(seed.metadata(key)) : null, expiration: null })),
+      seed.keys.map((key) => ({
+        key,
+        value: Buffer.from(`value of ${key}`),
+        metadata: seed.metadata ? JSON.stringify(seed.metadata(key)) : null,
+        expiration: null,
+      })),
     );
   }
   await kv.store.analyze();
@@ -95,7 +101,9 @@ async function timed<T>(change: () => Promise<T>) {
 }
 
 describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () => {
-  test("deleted keys are hidden at once although the upstream still lists them; after the delay they are gone and the marks cleared", async ({ expect }) => {
+  test("deleted keys are hidden at once although the upstream still lists them; after the delay they are gone and the marks cleared", async ({
+    expect,
+  }) => {
     const id = ns.delete;
     const doomed = ["d-0001", "d-0004", "d-0007"];
     const before = requestsTo(id).length;
@@ -123,7 +131,9 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(await cache.list(scopeOf(id))).toEqual([]);
   });
 
-  test("a delete unconfirmed past its TTL comes back as an error; a retry hides it again and is confirmed after the delay", async ({ expect }) => {
+  test("a delete unconfirmed past its TTL comes back as an error; a retry hides it again and is confirmed after the delay", async ({
+    expect,
+  }) => {
     const id = ns.ttl;
     const first = await timed(() => deleteKeys(target(id, 1500), ["t-0002"]));
     expect(first.result.succeeded).toBe(1);
@@ -160,11 +170,16 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(await cache.list(scopeOf(id))).toEqual([]);
   });
 
-  test("a created key shows as creating, in key order, before the upstream lists it; then it is listed and the mark cleared", async ({ expect }) => {
+  test("a created key shows as creating, in key order, before the upstream lists it; then it is listed and the mark cleared", async ({
+    expect,
+  }) => {
     const id = ns.create;
     const expiresIn = 3600;
     const create = await timed(() =>
-      writeKey(target(id), putForm({ mode: "create", name: "c-0004a", value: "new", metadata: '{"b":2,"a":1}', expiry: "ttl", ttl: expiresIn })),
+      writeKey(
+        target(id),
+        putForm({ mode: "create", name: "c-0004a", value: "new", metadata: '{"b":2,"a":1}', expiry: "ttl", ttl: expiresIn }),
+      ),
     );
     expect(create.result.ok).toBe(true);
     if (!create.result.ok) return;
@@ -202,9 +217,13 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(rowOf(after.keys, "c-0003")!.metadata).toBeUndefined();
   });
 
-  test("a metadata edit shows the new metadata as updating until the upstream lists it, then is confirmed and cleared", async ({ expect }) => {
+  test("a metadata edit shows the new metadata as updating until the upstream lists it, then is confirmed and cleared", async ({
+    expect,
+  }) => {
     const id = ns.update;
-    const edit = await timed(() => writeKey(target(id), putForm({ mode: "edit", name: "u-0002", value: "value of u-0002", metadata: '{"v":2}' })));
+    const edit = await timed(() =>
+      writeKey(target(id), putForm({ mode: "edit", name: "u-0002", value: "value of u-0002", metadata: '{"v":2}' })),
+    );
     expect(edit.result.ok).toBe(true);
 
     const reload = await page(id);
@@ -227,10 +246,14 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(await cache.list(scopeOf(id))).toEqual([]);
   });
 
-  test("a value-only edit (the listing cannot show it) is confirmed by reading the value back, only once it is there", async ({ expect }) => {
+  test("a value-only edit (the listing cannot show it) is confirmed by reading the value back, only once it is there", async ({
+    expect,
+  }) => {
     const id = ns.valueOnly;
     const valueReads = () => requestsTo(id).filter((r) => r.method === "GET" && r.path.includes("/values/")).length;
-    const edit = await timed(() => writeKey(target(id), putForm({ mode: "edit", name: "v-0003", value: "new value", metadata: '{"keep":true}' })));
+    const edit = await timed(() =>
+      writeKey(target(id), putForm({ mode: "edit", name: "v-0003", value: "new value", metadata: '{"keep":true}' })),
+    );
     expect(edit.result.ok).toBe(true);
 
     // The listing already matches the expectation (same metadata, no expiry), yet the row stays
@@ -328,7 +351,13 @@ describe("marks without waiting", () => {
       }
       return fetch(input, init);
     };
-    const flaky = createHttpUpstream({ accountId: kv.accountId, apiToken: kv.token, baseUrl: kv.baseUrl, fetch: secondBatchFails, retries: 1 });
+    const flaky = createHttpUpstream({
+      accountId: kv.accountId,
+      apiToken: kv.token,
+      baseUrl: kv.baseUrl,
+      fetch: secondBatchFails,
+      retries: 1,
+    });
     const result = await deleteKeys({ cache, upstream: flaky, namespaceId: id }, SEEDS.batchFails.keys);
     expect(smallBatchAttempts).toBe(2); // the second batch, then its one retry
     expect(result).toMatchObject({ requested: 10_005, succeeded: 10_000 });
@@ -337,7 +366,13 @@ describe("marks without waiting", () => {
     const first = await page(id);
     expect(first.keys).toEqual([]);
     expect(first.hidden).toBe(1000);
-    const tail = await loadKeyPage(cache, upstream, { accountId: kv.accountId, namespaceId: id, prefix: "x-1000", cursor: "", after: null });
+    const tail = await loadKeyPage(cache, upstream, {
+      accountId: kv.accountId,
+      namespaceId: id,
+      prefix: "x-1000",
+      cursor: "",
+      after: null,
+    });
     expect(namesOf(tail.keys)).toEqual(names("x-1000", 5, 1));
     expect(tail.keys.every((k) => k._meta?.status === "error" && k._meta.error === "Internal error")).toBe(true);
     expect(await cache.getByStatus(scopeOf(id), "error")).toHaveLength(5);
@@ -405,7 +440,13 @@ describe("marks without waiting", () => {
     expect(await listedUpstream(id)).not.toContain("p-1500a");
 
     // A prefix view shows only the marks under its prefix.
-    const prefixed = await loadKeyPage(cache, upstream, { accountId: kv.accountId, namespaceId: id, prefix: "p-150", cursor: "", after: null });
+    const prefixed = await loadKeyPage(cache, upstream, {
+      accountId: kv.accountId,
+      namespaceId: id,
+      prefix: "p-150",
+      cursor: "",
+      after: null,
+    });
     expect(namesOf(prefixed.keys)).toEqual([...seeded.slice(1500, 1501), "p-1500a", ...seeded.slice(1501, 1510)]);
     const none = await loadKeyPage(cache, upstream, { accountId: kv.accountId, namespaceId: id, prefix: "p-2", cursor: "", after: null });
     expect(namesOf(none.keys)).toEqual(seeded.slice(2000));

@@ -37,7 +37,13 @@ function client(options: Partial<HttpUpstreamOptions> & { server?: LocalKv } = {
     if (url.protocol !== "data:") requests.push({ method: init?.method ?? "GET", path: decodeURIComponent(url.pathname) });
     return inner(input, init);
   };
-  const upstream = createHttpUpstream({ accountId: server.accountId, apiToken: server.token, baseUrl: server.baseUrl, fetch: counting, ...rest });
+  const upstream = createHttpUpstream({
+    accountId: server.accountId,
+    apiToken: server.token,
+    baseUrl: server.baseUrl,
+    fetch: counting,
+    ...rest,
+  });
   return { upstream, requests };
 }
 
@@ -119,7 +125,10 @@ describe("keys and values", () => {
     const { upstream } = client();
     const ns = await newNamespace(upstream);
     const names = [...Array.from({ length: 25 }, (_, i) => `user:${String(i).padStart(2, "0")}`), "users", "usr", "a", "z", "😀", "\uFFFD"];
-    await upstream.bulkWrite(ns, names.map((key) => ({ key, value: key })));
+    await upstream.bulkWrite(
+      ns,
+      names.map((key) => ({ key, value: key })),
+    );
 
     const first = await upstream.listKeys(ns, { prefix: "user:", limit: 10 });
     expect(first.keys.map((k) => k.name)).toEqual(Array.from({ length: 10 }, (_, i) => `user:0${i}`));
@@ -142,7 +151,10 @@ describe("keys and values", () => {
     const { upstream } = client();
     const ns = await newNamespace(upstream);
     const names = Array.from({ length: 30 }, (_, i) => `e-${String(i).padStart(2, "0")}`);
-    await upstream.bulkWrite(ns, names.map((key) => ({ key, value: "v" })));
+    await upstream.bulkWrite(
+      ns,
+      names.map((key) => ({ key, value: "v" })),
+    );
     // Expire the second ten in place: a page that scans them lists nothing but still has a cursor.
     await kv.db.execute(sql`update local_kv_entries set expiration = 1 where namespace_id = ${ns} and key >= 'e-10' and key <= 'e-19'`);
 
@@ -272,7 +284,12 @@ describe("keys and values", () => {
     expect(result).toEqual({ successfulKeyCount: 5, unsuccessfulKeys: [] });
 
     const plain = await upstream.bulkGet(ns, ["t", "b64", "m", "missing"]);
-    expect(plain).toEqual({ t: { value: "text value" }, b64: { value: "decoded!" }, m: { value: "with metadata" }, missing: { value: null } });
+    expect(plain).toEqual({
+      t: { value: "text value" },
+      b64: { value: "decoded!" },
+      m: { value: "with metadata" },
+      missing: { value: null },
+    });
 
     const rich = await upstream.bulkGet(ns, ["t", "m", "ttl", "missing"], { withMetadata: true });
     expect(rich.t).toEqual({ value: "text value", metadata: undefined, expiration: undefined });
@@ -289,7 +306,10 @@ describe("keys and values", () => {
     const { upstream } = client();
     const ns = await newNamespace(upstream);
     const names = Array.from({ length: 6 }, (_, i) => `bd-${i}`);
-    await upstream.bulkWrite(ns, names.map((key) => ({ key, value: key })));
+    await upstream.bulkWrite(
+      ns,
+      names.map((key) => ({ key, value: key })),
+    );
     kv.setFaults({ failKeys: "^bd-[24]$" });
     const result = await upstream.bulkDelete(ns, names);
     expect(result.successfulKeyCount).toBe(4);
@@ -304,7 +324,16 @@ describe("keys and values", () => {
     requests.length = 0;
     const tooMany = Array.from({ length: 10_001 }, (_, i) => `k${i}`);
     expect((await failure(upstream.bulkDelete(ns, tooMany))).kind).toBe("too_large");
-    expect((await failure(upstream.bulkWrite(ns, tooMany.map((key) => ({ key, value: "" }))))).kind).toBe("too_large");
+    expect(
+      (
+        await failure(
+          upstream.bulkWrite(
+            ns,
+            tooMany.map((key) => ({ key, value: "" })),
+          ),
+        )
+      ).kind,
+    ).toBe("too_large");
     expect((await failure(upstream.bulkGet(ns, tooMany.slice(0, 101)))).kind).toBe("too_large");
     expect(requests).toEqual([]);
   });
@@ -503,9 +532,17 @@ describe("upstream text that echoes the token", () => {
   test("the UpstreamError's message has every form of the token redacted, for JSON errors and plain-text 5xx alike", async () => {
     const token = "echo-me-0123456789abcdef+/=";
     const upstream = createHttpUpstream({ accountId: "ab".repeat(16), apiToken: token, baseUrl: echo.baseUrl, retries: 0 });
-    for (const [mode, kind] of [["json-400", "invalid"], ["json-403", "forbidden"], ["text-500", "unavailable"]] as const) {
+    for (const [mode, kind] of [
+      ["json-400", "invalid"],
+      ["json-403", "forbidden"],
+      ["text-500", "unavailable"],
+    ] as const) {
       echo.mode = mode;
-      for (const run of [() => upstream.listNamespaces(), () => upstream.putValue("0".repeat(32), "k", "v"), () => upstream.bulkDelete("0".repeat(32), ["a", "b"])]) {
+      for (const run of [
+        () => upstream.listNamespaces(),
+        () => upstream.putValue("0".repeat(32), "k", "v"),
+        () => upstream.bulkDelete("0".repeat(32), ["a", "b"]),
+      ]) {
         const error = await failure(run());
         expect(error.kind, mode).toBe(kind);
         expect(error.message, mode).toContain("[redacted]");

@@ -25,7 +25,9 @@ function capturePrinted() {
   for (const method of ["log", "info", "warn", "error", "debug"] as const) {
     const original = console[method];
     console[method] = (...args: unknown[]) => {
-      printed.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      printed.push(
+        args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "),
+      );
       original(...args);
     };
     restore.push(() => (console[method] = original));
@@ -53,7 +55,14 @@ beforeAll(async () => {
   const added = await send("/admin/connections", {
     method: "POST",
     as: "admin",
-    body: new URLSearchParams({ intent: "create", kind: "cloudflare", name: "Echoing", accountId: "ab".repeat(16), token: TOKEN, baseUrl: echo.baseUrl }),
+    body: new URLSearchParams({
+      intent: "create",
+      kind: "cloudflare",
+      name: "Echoing",
+      accountId: "ab".repeat(16),
+      token: TOKEN,
+      baseUrl: echo.baseUrl,
+    }),
   });
   expect(added.status, added.body.slice(0, 300)).toBe(200);
   connectionId = (await server.kvdeck.services.connections.list()).find((c) => c.name === "Echoing")!.id;
@@ -91,7 +100,15 @@ describe("an upstream that echoes the token", () => {
       expect(put.status, mode).toBe(400);
       expect(put.body, mode).toContain("[redacted]");
     }
-    const del = await send(base, { method: "POST", as: "editor", body: new URLSearchParams([["intent", "delete"], ["name", "a"], ["name", "b"]]) });
+    const del = await send(base, {
+      method: "POST",
+      as: "editor",
+      body: new URLSearchParams([
+        ["intent", "delete"],
+        ["name", "a"],
+        ["name", "b"],
+      ]),
+    });
     expect(del.status).toBe(200);
     expect(del.body).toContain("[redacted]");
 
@@ -108,9 +125,15 @@ describe("an upstream that echoes the token", () => {
     const stored = JSON.stringify(events);
     const forms = [TOKEN, encodeURIComponent(TOKEN), TOKEN.slice(0, 20), LOCAL_TOKEN];
     for (const form of forms) {
-      expect(bodies.filter((b) => b.body.includes(form)).map((b) => b.label), form).toEqual([]);
+      expect(
+        bodies.filter((b) => b.body.includes(form)).map((b) => b.label),
+        form,
+      ).toEqual([]);
       expect(stored, form).not.toContain(form);
-      expect([...printed, ...server.logged].filter((line) => line.includes(form)), form).toEqual([]);
+      expect(
+        [...printed, ...server.logged].filter((line) => line.includes(form)),
+        form,
+      ).toEqual([]);
     }
   });
 });

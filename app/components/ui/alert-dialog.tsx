@@ -35,12 +35,17 @@ export const AlertDialogTitle = forwardRef<ElementRef<typeof Primitive.Title>, C
 );
 AlertDialogTitle.displayName = "AlertDialogTitle";
 
-export const AlertDialogDescription = forwardRef<ElementRef<typeof Primitive.Description>, ComponentPropsWithoutRef<typeof Primitive.Description>>(
-  ({ className, ...props }, ref) => <Primitive.Description ref={ref} className={cn("text-sm text-muted-foreground", className)} {...props} />,
-);
+export const AlertDialogDescription = forwardRef<
+  ElementRef<typeof Primitive.Description>,
+  ComponentPropsWithoutRef<typeof Primitive.Description>
+>(({ className, ...props }, ref) => (
+  <Primitive.Description ref={ref} className={cn("text-sm text-muted-foreground", className)} {...props} />
+));
 AlertDialogDescription.displayName = "AlertDialogDescription";
 
 export const AlertDialogCancel = forwardRef<ElementRef<typeof Primitive.Cancel>, ComponentPropsWithoutRef<typeof Primitive.Cancel>>(
-  ({ className, ...props }, ref) => <Primitive.Cancel ref={ref} className={cn(buttonVariants({ variant: "outline" }), className)} {...props} />,
+  ({ className, ...props }, ref) => (
+    <Primitive.Cancel ref={ref} className={cn(buttonVariants({ variant: "outline" }), className)} {...props} />
+  ),
 );
 AlertDialogCancel.displayName = "AlertDialogCancel";

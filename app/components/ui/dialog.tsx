@@ -33,7 +33,10 @@ export const DialogTitle = forwardRef<ElementRef<typeof Primitive.Title>, Compon
 );
 DialogTitle.displayName = "DialogTitle";
 
-export const DialogDescription = forwardRef<ElementRef<typeof Primitive.Description>, ComponentPropsWithoutRef<typeof Primitive.Description>>(
-  ({ className, ...props }, ref) => <Primitive.Description ref={ref} className={cn("text-sm text-muted-foreground", className)} {...props} />,
-);
+export const DialogDescription = forwardRef<
+  ElementRef<typeof Primitive.Description>,
+  ComponentPropsWithoutRef<typeof Primitive.Description>
+>(({ className, ...props }, ref) => (
+  <Primitive.Description ref={ref} className={cn("text-sm text-muted-foreground", className)} {...props} />
+));
 DialogDescription.displayName = "DialogDescription";

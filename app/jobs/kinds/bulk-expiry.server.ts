@@ -28,7 +28,8 @@ export const bulkExpiry = defineKind<BulkExpiryPayload>({
   async run(ctx) {
     const { rule, expiration, expirationTtl, clear } = ctx.payload;
     const namespaceId = ctx.row.namespaceId;
-    const alreadyDone = (key: KeyInfo) => (clear ? key.expiration === undefined : expiration !== undefined && key.expiration === expiration);
+    const alreadyDone = (key: KeyInfo) =>
+      clear ? key.expiration === undefined : expiration !== undefined && key.expiration === expiration;
     await ctx.step("rewrite", (resume) =>
       runPipeline(
         ctx,

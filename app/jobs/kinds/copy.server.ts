@@ -55,7 +55,8 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
   const sourceNamespace = ctx.row.namespaceId;
   const target = await ctx.upstreamFor(ctx.payload.targetConnectionId ?? ctx.row.connectionId);
   const { store } = ctx.deps;
-  if (target.accountId === ctx.accountId && targetNamespaceId === sourceNamespace) throw new JobFailure("The target is the source namespace.");
+  if (target.accountId === ctx.accountId && targetNamespaceId === sourceNamespace)
+    throw new JobFailure("The target is the source namespace.");
 
   if (onCollision === "skip") {
     await ctx.step("existing", async (resume) => {
@@ -113,7 +114,12 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
 }
 
 /** Reads the copies back until each equals its source (or the window closes); returns the keys that do. */
-async function verifyCopies(ctx: JobContext<unknown>, target: KvUpstream, namespaceId: string, expected: Map<string, ReadValue>): Promise<Set<string>> {
+async function verifyCopies(
+  ctx: JobContext<unknown>,
+  target: KvUpstream,
+  namespaceId: string,
+  expected: Map<string, ReadValue>,
+): Promise<Set<string>> {
   const verified = new Set<string>();
   let pending = [...expected.keys()];
   const started = Date.now();

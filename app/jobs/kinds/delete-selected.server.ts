@@ -42,14 +42,20 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
     const deleteBatch = async (keys: string[]) => {
       await cache.markAsDeleting(scope, keys, { opId: ctx.id });
       const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
-      if (outcome.failed.length) await cache.fail(scope, ctx.id, outcome.failed.map((f) => ({ id: f.key, error: f.error })));
+      if (outcome.failed.length)
+        await cache.fail(
+          scope,
+          ctx.id,
+          outcome.failed.map((f) => ({ id: f.key, error: f.error })),
+        );
       return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
     };
     await ctx.step("delete", (resume) =>
       runPipeline(
         ctx,
         {
-          source: (start) => keySetSource(async (after) => (await store.pageKeys(ctx.id, "selected", after, PAGE)).map((k) => k.key), start),
+          source: (start) =>
+            keySetSource(async (after) => (await store.pageKeys(ctx.id, "selected", after, PAGE)).map((k) => k.key), start),
           position: (key) => key,
           compare: compareKeys,
           keyOf: (key) => key,

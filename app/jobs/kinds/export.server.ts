@@ -53,7 +53,11 @@ export const exportKind = defineKind<ExportPayload>({
       try {
         const final = await runPipeline<KeyInfo, string, ExportFileState>(
           ctx,
-          { ...spec, initialState: opened.state, commit: (_keys, outcome, state) => opened.writer.append(outcome.output as string[], state) },
+          {
+            ...spec,
+            initialState: opened.state,
+            commit: (_keys, outcome, state) => opened.writer.append(outcome.output as string[], state),
+          },
           resume ?? { checkpoint: null, state: opened.state },
         );
         const bytes = await opened.writer.finish(final);

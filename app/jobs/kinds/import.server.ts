@@ -88,7 +88,9 @@ export const importKind = defineKind<ImportPayload>({
         // Duplicates are found a chunk of keys later than the lines around them.
         report.sort((a, b) => a.line - b.line);
         ctx.recordErrors(report.map(({ key, error }) => ({ key, error })));
-        throw new JobFailure(`The file was refused, nothing was written: ${problems} problem${problems === 1 ? "" : "s"}, the first at ${report[0].error}`);
+        throw new JobFailure(
+          `The file was refused, nothing was written: ${problems} problem${problems === 1 ? "" : "s"}, the first at ${report[0].error}`,
+        );
       }
       ctx.data.items = items;
       ctx.totalEstimate = items;

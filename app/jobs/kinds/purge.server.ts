@@ -40,7 +40,10 @@ export const purge = defineKind<PurgePayload>({
       ctx.everyTick(async () => {
         if (Date.now() - refreshed < OVERLAY_REFRESH_MS) return;
         refreshed = Date.now();
-        await cache.updateRule(ctx.id, { extendTtlMs: PURGE_OVERLAY_TTL_MS, message: `Purging ${describeRule(rule)}: ${ctx.counters.succeeded} deleted` });
+        await cache.updateRule(ctx.id, {
+          extendTtlMs: PURGE_OVERLAY_TTL_MS,
+          message: `Purging ${describeRule(rule)}: ${ctx.counters.succeeded} deleted`,
+        });
       });
     }
     await ctx.step("delete", (resume) =>
