@@ -20,7 +20,7 @@ import { getServices } from "~/context.server";
 import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { createNamespaceSchema, deleteNamespaceSchema, renameNamespaceSchema } from "~/kv/namespace-forms";
-import { createNamespace, deleteNamespace, loadNamespaces, renameNamespace } from "~/kv/namespace-mutations.server";
+import { createNamespace, deleteNamespace, loadNamespaces, renameNamespace } from "~/features/namespaces/mutations.server";
 import { readForm } from "~/utils/form-data.server";
 
 type SortColumn = "title" | "id";

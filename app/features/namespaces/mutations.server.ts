@@ -3,8 +3,8 @@ import crypto from "node:crypto";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { namespaceScope } from "~/cache/scopes";
 import type { Overlay } from "~/cache/types";
-import { errorMessage } from "./key-mutations.server";
-import type { KvUpstream, Namespace } from "./upstream.server";
+import { errorMessage } from "~/kv/key-mutations.server";
+import type { KvUpstream, Namespace } from "~/kv/upstream.server";
 
 export type NamespaceResult = { ok: true; namespace: Namespace } | { ok: false; error: string };
 
