@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { ROLE_LABELS } from "./auth/roles";
 import { useUser } from "./auth/use-user";
 import { JobTray } from "./components/job-tray";
-import { ToastProvider } from "./components/toaster";
+import { Toaster } from "./components/toaster";
 import { Button } from "./components/ui/button";
 import { useNonce } from "./utils/nonce-provider";
 import stylesheet from "./tailwind.css?url";
@@ -63,10 +63,9 @@ export function Layout({ children }: { children: ReactNode }) {
               </Form>
             ) : null}
           </header>
-          <main className="flex min-h-0 flex-1 flex-col overflow-auto">
-            <ToastProvider>{children}</ToastProvider>
-          </main>
+          <main className="flex min-h-0 flex-1 flex-col overflow-auto">{children}</main>
         </div>
+        <Toaster />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
