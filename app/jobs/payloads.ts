@@ -1,11 +1,16 @@
 // The payload of each job kind, validated by startJob and again by the runner. Shared with the
 // browser so the pages can validate their forms with the same schemas (the handlers, which are
 // server-only, live in app/jobs/kinds/*.server.ts).
+//
+// `jobForm` is the start-a-job form: one discriminated union over `kind`, built from the payload
+// schemas, read from plain named fields (`rule.prefix`, `keys`, `expirationTtl`...) with Conform's
+// parseWithZod, in the dialogs (app/components/jobs/) and again in the namespace's jobs action.
 import { z } from "zod";
-import { keyRuleSchema } from "~/kv/key-rule";
+import { keyRuleSchema, type KeyRule } from "~/kv/key-rule";
 import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS, storedKeyName } from "~/kv/key-forms";
 import { MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import { MAX_ROW_ID } from "~/utils/row-id";
+import type { JobKind } from "./types";
 
 const namespaceId = z.string().min(1).max(64);
 
@@ -44,24 +49,26 @@ export const copyPayload = z.object({
 
 export const movePayload = copyPayload;
 
-export const bulkExpiryPayload = z
-  .object({
-    rule: keyRuleSchema,
-    /** Absolute, epoch seconds. */
-    expiration: z.number().int().positive().max(MAX_EXPIRATION_EPOCH_SECONDS, "Choose an expiry date before the year 10000.").optional(),
-    /** Seconds from when each key is rewritten. */
-    expirationTtl: z
-      .number()
-      .int()
-      .min(MIN_EXPIRATION_TTL_SECONDS)
-      .max(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} seconds (100 years).`)
-      .optional(),
-    clear: z.boolean().optional(),
-  })
-  .superRefine((p, ctx) => {
-    const chosen = [p.expiration !== undefined, p.expirationTtl !== undefined, p.clear === true].filter(Boolean).length;
-    if (chosen !== 1) ctx.addIssue({ code: "custom", message: "Choose exactly one of expiration, expirationTtl or clear" });
-  });
+const bulkExpiryFields = z.object({
+  rule: keyRuleSchema,
+  /** Absolute, epoch seconds. */
+  expiration: z.number().int().positive().max(MAX_EXPIRATION_EPOCH_SECONDS, "Choose an expiry date before the year 10000.").optional(),
+  /** Seconds from when each key is rewritten. */
+  expirationTtl: z
+    .number()
+    .int()
+    .min(MIN_EXPIRATION_TTL_SECONDS)
+    .max(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} seconds (100 years).`)
+    .optional(),
+  clear: z.boolean().optional(),
+});
+
+function exactlyOneExpiry(p: Pick<z.infer<typeof bulkExpiryFields>, "expiration" | "expirationTtl" | "clear">, ctx: z.RefinementCtx) {
+  const chosen = [p.expiration !== undefined, p.expirationTtl !== undefined, p.clear === true].filter(Boolean).length;
+  if (chosen !== 1) ctx.addIssue({ code: "custom", message: "Choose exactly one of expiration, expirationTtl or clear" });
+}
+
+export const bulkExpiryPayload = bulkExpiryFields.superRefine(exactlyOneExpiry);
 
 export type DeleteSelectedPayload = z.infer<typeof deleteSelectedPayload>;
 export type PurgePayload = z.infer<typeof purgePayload>;
@@ -70,3 +77,81 @@ export type ImportPayload = z.infer<typeof importPayload>;
 export type CopyPayload = z.infer<typeof copyPayload>;
 export type BulkExpiryPayload = z.infer<typeof bulkExpiryPayload>;
 export type CollisionPolicy = z.infer<typeof collisionPolicy>;
+
+// ---------------------------------------------------------------------------------------------
+// The start-a-job form.
+
+/** Fields every kind takes beside its payload. */
+const startOptions = {
+  /** A checkbox ("on"): count and sample, change nothing. */
+  dryRun: z.boolean().default(false),
+  /** A hint from the page (the count of a dry run or a selection): a count the database can hold, or none. */
+  totalEstimate: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined),
+};
+
+const CHOOSE_A_FILE = "Choose a file to import.";
+
+/**
+ * The file of an import: a non-empty File in the browser; on the server the upload handler has
+ * already streamed it to disk and put its upload id in its place.
+ */
+const importFile = z.union([z.string().uuid(), z.custom<File>((v) => typeof File !== "undefined" && v instanceof File && v.size > 0)], {
+  errorMap: () => ({ message: CHOOSE_A_FILE }),
+});
+
+const jobFormKinds = z.discriminatedUnion(
+  "kind",
+  [
+    deleteSelectedPayload.extend({ kind: z.literal("delete-selected"), ...startOptions }),
+    // The page's rule, or every key: no rule field at all is the empty rule.
+    purgePayload.extend({ kind: z.literal("purge"), rule: keyRuleSchema.default({}), ...startOptions }),
+    // A checkbox sends nothing when unchecked: on a form, no `values` field means no values.
+    exportPayload.extend({ kind: z.literal("export"), values: z.boolean().default(false), ...startOptions }),
+    importPayload.omit({ uploadId: true }).extend({ kind: z.literal("import"), file: importFile, ...startOptions }),
+    copyPayload.extend({ kind: z.literal("copy"), ...startOptions }),
+    movePayload.extend({ kind: z.literal("move"), ...startOptions }),
+    bulkExpiryFields.extend({ kind: z.literal("bulk-expiry"), rule: keyRuleSchema.default({}), ...startOptions }),
+  ],
+  {
+    errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown job kind." : ctx.defaultError }),
+  },
+);
+
+export const jobForm = jobFormKinds.superRefine((value, ctx) => {
+  if (value.kind === "bulk-expiry") exactlyOneExpiry(value, ctx);
+});
+
+export type JobForm = z.infer<typeof jobForm>;
+
+// Every kind has a form, and the form has no other kind.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const everyKindHasAForm: Same<JobForm["kind"], JobKind> = true;
+void everyKindHasAForm;
+
+/** What startJob takes from a valid form: the kind, its payload and the start options. */
+export function jobStartFromForm(form: JobForm): { kind: JobKind; payload: unknown; dryRun: boolean; totalEstimate?: number } {
+  const { kind, dryRun, totalEstimate, ...payload } = form;
+  if (form.kind !== "import") return { kind, payload, dryRun, totalEstimate };
+  const { file, format, onCollision } = form;
+  // On the server the upload handler has replaced the File with its upload id.
+  if (typeof file !== "string") throw new TypeError("An import reached the server with its file unsaved.");
+  return { kind, payload: { uploadId: file, format, onCollision }, dryRun, totalEstimate };
+}
+
+/**
+ * A rule as the form fields jobForm reads back (`rule.prefix`, `rule.metadata[0].field`...): the
+ * hidden inputs of the dialogs and the fields of the buttons that start a job.
+ */
+export function ruleFormEntries(rule: KeyRule, name = "rule"): [string, string][] {
+  const entries: [string, string][] = [];
+  for (const field of ["prefix", "glob", "regex"] as const) {
+    if (rule[field]) entries.push([`${name}.${field}`, rule[field]]);
+  }
+  for (const [i, condition] of (rule.metadata ?? []).entries()) {
+    entries.push([`${name}.metadata[${i}].field`, condition.field], [`${name}.metadata[${i}].op`, condition.op]);
+    if (condition.value !== undefined) entries.push([`${name}.metadata[${i}].value`, condition.value]);
+  }
+  if (rule.expiringBefore !== undefined) entries.push([`${name}.expiringBefore`, String(rule.expiringBefore)]);
+  if (rule.noExpiry) entries.push([`${name}.noExpiry`, "on"]);
+  return entries;
+}
