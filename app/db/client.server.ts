@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Pool } from "pg";
 import { lockDataDir } from "./data-dir-lock.server";
 import * as schema from "./schema";
 
@@ -68,7 +69,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
  * whoever drops the database next (the test helper, `with (force)`) cuts no live connection, whose
  * error the ended pool would throw with nobody listening.
  */
-async function endPool(pool: import("pg").Pool): Promise<void> {
+async function endPool(pool: Pool): Promise<void> {
   let open = pool.totalCount;
   const closed = new Promise<void>((resolve) => {
     if (open === 0) resolve();

@@ -49,12 +49,14 @@ export function formatCount(n: number): string {
 // characters (bidi embeddings, overrides and isolates, U+200E/F, U+061C, zero-width characters,
 // the BOM, soft hyphen, tags), line and paragraph separators, surrogates, spaces other than the
 // plain one, and fillers that render as nothing. A key name shows each as a visible escape.
+// The fillers that are combining marks (U+034F, U+17B4/5, U+180B-F) have a class of their own: after
+// another character in one class they would read as one combined character.
 const INVISIBLE =
-  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\uffa0\ufff0-\ufff8]/gu;
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u115f\u1160\u2800\u3164\uffa0\ufff0-\ufff8]|[\u034f\u17b4\u17b5\u180b-\u180f]/gu;
 /** The same, not global: `test` on a global expression moves its `lastIndex`, which `matchAll` would then start from. */
 const HAS_INVISIBLE = new RegExp(INVISIBLE.source, "u");
 /** A zero-width joiner between two pictographs is part of an emoji (👩‍💻), not a hidden character. */
-const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\u{1f3fb}-\u{1f3ff}\ufe0f]?)\u200d(?=\p{Extended_Pictographic})/u;
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}(?:[\u{1f3fb}-\u{1f3ff}]|\ufe0f)?)\u200d(?=\p{Extended_Pictographic})/u;
 const NAMED: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
 export type TextSegment = { text: string; escaped: boolean };

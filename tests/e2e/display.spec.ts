@@ -309,7 +309,7 @@ test.describe("on a phone, a failed row", () => {
 
   test("shows its failure, Retry and Dismiss inside the screen, and they work", async ({ page, request }) => {
     const title = `e2e-phone-fail-${Date.now()}`;
-    const id = await createNamespaceWithKeys(request, title, [
+    await createNamespaceWithKeys(request, title, [
       { key: "doomed", value: "x" },
       { key: "kept", value: "y" },
     ]);

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, setFaults } from "./local-kv";
 
 test.beforeEach(async ({ request }) => {
@@ -9,7 +9,7 @@ test.afterEach(async ({ request }) => {
   await setConsistencyDelay(request, 2000);
 });
 
-async function openNamespace(page: import("@playwright/test").Page, title: string) {
+async function openNamespace(page: Page, title: string) {
   await page.goto("/");
   await page.getByRole("link", { name: title }).click();
   await expect(page.getByRole("heading", { name: title })).toBeVisible();

@@ -2,6 +2,7 @@
 // loudly and by name, whatever a test left running; a local KV API closes only once the requests
 // it was handling have finished; a local KV API stops the jobs that use it before it closes.
 import { sql } from "drizzle-orm";
+import type { Pool } from "pg";
 import { expect, test, vi } from "vitest";
 import { openTestDatabase } from "./db";
 import { startLocalKv } from "./local-kv";
@@ -63,7 +64,7 @@ test.skipIf(!process.env.KVDECK_TEST_DATABASE_URL)(
     const database = await openTestDatabase({
       beforeDrop: () => void (openAtDrop = sockets.filter((s) => !s.destroyed).length),
     });
-    const pool = (database.db as unknown as { $client: import("pg").Pool }).$client;
+    const pool = (database.db as unknown as { $client: Pool }).$client;
     pool.on("connect", (client) =>
       sockets.push((client as unknown as { connection: { stream: { destroyed: boolean } } }).connection.stream),
     );

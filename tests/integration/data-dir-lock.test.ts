@@ -54,7 +54,10 @@ function spawnChild(script: string, env: Record<string, string>): Child {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const onLine = (line: string) => {
     lines.push(line);
-    for (const w of waiters.splice(0)) w.pattern.test(line) ? w.resolve(line) : waiters.push(w);
+    for (const w of waiters.splice(0)) {
+      if (w.pattern.test(line)) w.resolve(line);
+      else waiters.push(w);
+    }
   };
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on("data", (d) => (out += d));
