@@ -2,7 +2,6 @@
 import crypto from "node:crypto";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { namespaceScope } from "~/cache/scopes";
-import type { Overlay } from "~/cache/types";
 import { errorMessage } from "~/kv/key-mutations.server";
 import type { KvUpstream, Namespace } from "~/kv/upstream.server";
 
@@ -12,18 +11,6 @@ interface Target {
   cache: ResourceCache;
   upstream: KvUpstream;
   ttlMs?: number;
-}
-
-export const namespaceConfirms = (listed: Namespace, overlay: Overlay<Namespace>) =>
-  overlay.data === null || listed.title === overlay.data.title;
-
-/** The account's namespaces with pending creates, renames and deletes merged in. */
-export async function loadNamespaces(cache: ResourceCache, upstream: KvUpstream) {
-  const fresh = await upstream.listNamespaces();
-  return cache.merge<Namespace>(namespaceScope(upstream.accountId), fresh, {
-    idOf: (n) => n.id,
-    confirms: namespaceConfirms,
-  });
 }
 
 export async function createNamespace({ cache, upstream, ttlMs }: Target, title: string): Promise<NamespaceResult> {
