@@ -5,6 +5,7 @@ import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Db } from "~/db/client.server";
 import type { BudgetRegistry } from "~/kv/budget.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
+import { type JobActivityMirror, mirrorJobActivity } from "~/features/namespaces/job-activity.server";
 import type { JobDeps } from "./context.server";
 import { JobEvents } from "./events.server";
 import { JobRunner } from "./runner.server";
@@ -69,14 +70,29 @@ export function createJobsService(input: {
     aimd: config.aimd,
   };
   const runner = config.runInProcess ? new JobRunner(deps, { concurrency: config.concurrency, pollMs: config.pollMs }) : null;
+  // Where jobs run, each one shows on its namespace's row in the namespaces list (app/features/namespaces).
+  let activity: JobActivityMirror | null = null;
   return {
     store,
     events,
     runner,
     deps,
-    start: () => runner?.start(),
+    start: () => {
+      if (!runner) return;
+      activity ??= mirrorJobActivity({
+        events,
+        cache: input.cache,
+        connections: input.connections,
+        leaseMs: config.leaseMs,
+        log: deps.log,
+      });
+      runner.start();
+    },
     stop: async () => {
       await runner?.stop();
+      // After the runner: its last writes (jobs released or finished) clear their marks.
+      await activity?.stop();
+      activity = null;
     },
   };
 }
