@@ -84,7 +84,8 @@ export function mirrorJobActivity(deps: JobActivityDeps): JobActivityMirror {
     const scope = await scopeOf(entry, job);
     if (!scope) return;
     const activity = activityOf(job);
-    if (await cache.updateMetadata(scope, job.namespaceId, opId, { status: "processing", ...activity, extendTtlMs: ttlMs })) return;
+    if (await cache.updateMetadata(scope, job.namespaceId, opId, { status: "processing", error: null, ...activity, extendTtlMs: ttlMs }))
+      return;
     const held = await cache.getOne(scope, job.namespaceId);
     // A stalled mark of another job (its runner died and nobody cleared it) holds nothing any more.
     if (held && !(held.status === "error" && jobOfActivity(held.opId) !== null)) return;
