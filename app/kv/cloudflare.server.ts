@@ -1,12 +1,13 @@
 // The upstream over HTTP, with the official `cloudflare` SDK as transport. It serves Cloudflare's
 // API and kvdeck's local KV API alike (same contract). The SDK's own retries are off: it would
 // honour any Retry-After without a cap and retry non-idempotent writes; kvdeck retries here,
-// briefly, and only what is safe to repeat.
+// briefly, and only what is safe to repeat (app/kv/retry.ts).
 import Cloudflare, { APIConnectionTimeoutError, APIError, APIUserAbortError } from "cloudflare";
 import { BULK_GET_MAX_KEYS, BULK_MAX_KEYS } from "./limits";
 import type { UpstreamBudget } from "./budget.server";
 import { redact } from "~/utils/redact.server";
 import { UpstreamError, type UpstreamErrorKind } from "./errors";
+import { fullJitter, sleep, withRetries } from "./retry";
 import type { BulkGetEntry, BulkResult, BulkWriteItem, KeyPage, KvUpstream, Namespace, ValueRead, WriteOptions } from "./upstream.server";
 
 export interface HttpUpstreamOptions {
@@ -42,9 +43,10 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
   let blockedUntil = 0;
 
   async function call<T>(run: () => Promise<T>, { safe, signal }: { safe: boolean; signal?: AbortSignal }): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    const attempt = async () => {
       const wait = blockedUntil - Date.now();
       if (wait > MAX_INLINE_RETRY_AFTER_MS) {
+        // Thrown before sending; its Retry-After is beyond what the policy waits out, so it is not retried.
         throw new UpstreamError("rate_limited", "The upstream's request budget is spent.", {
           status: 429,
           retryAfterSeconds: Math.ceil(wait / 1000),
@@ -61,13 +63,20 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
           blockedUntil = Math.max(blockedUntil, Date.now() + seconds * 1000);
           options.budget?.rateLimited?.(seconds);
         }
-        // A request its caller gave up on (navigated away) is not retried.
-        if (signal?.aborted) throw new UpstreamError("timeout", "The request was cancelled.");
-        const retriable =
-          safe && attempt < retries && (error.kind === "unavailable" || error.kind === "timeout" || error.kind === "rate_limited");
-        if (!retriable) throw error;
-        if (error.kind !== "rate_limited") await sleep(backoff(attempt));
+        throw error;
       }
+    };
+    try {
+      return await withRetries(attempt, {
+        attempts: safe ? retries + 1 : 1,
+        maxRetryAfterMs: MAX_INLINE_RETRY_AFTER_MS,
+        backoffMs: (failure) => fullJitter(failure, Math.random, BACKOFF_BASE_MS),
+        signal,
+      });
+    } catch (error) {
+      // A request its caller gave up on (navigated away) is not retried.
+      if (signal?.aborted) throw new UpstreamError("timeout", "The request was cancelled.");
+      throw error;
     }
   }
 
@@ -323,6 +332,3 @@ function firstError(body: unknown): { code?: number; message?: string } | undefi
   const errors = (body as { errors?: { code?: number; message?: string }[] } | undefined)?.errors;
   return Array.isArray(errors) ? errors[0] : undefined;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const backoff = (attempt: number) => BACKOFF_BASE_MS * 2 ** attempt * (0.5 + Math.random());
