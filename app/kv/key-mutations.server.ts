@@ -11,6 +11,7 @@ import { resolveExpiration } from "./key-forms";
 import { UpstreamError } from "./errors";
 import type { KvUpstream } from "./upstream.server";
 import { redact } from "~/utils/redact.server";
+import { nowSeconds } from "~/utils/time";
 
 export interface KeyFailure {
   key: string;
@@ -70,7 +71,7 @@ export type WriteResult = { ok: true; row: KeyRow } | { ok: false; error: string
 
 /** Creates or edits one key; the row shows its new state until the upstream lists it. */
 export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, form: PutKeyForm): Promise<WriteResult> {
-  const expiry = resolveExpiration(form, Math.floor(Date.now() / 1000));
+  const expiry = resolveExpiration(form, nowSeconds());
   if ("error" in expiry) return { ok: false, error: expiry.error, field: "expiry" };
   const scope = keyScope(upstream.accountId, namespaceId);
 
@@ -88,8 +89,7 @@ export async function writeKey({ cache, upstream, namespaceId, ttlMs }: Target, 
   }
 
   const opId = crypto.randomUUID();
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const expiration = expiry.expiration ?? (expiry.expirationTtl ? nowSeconds + expiry.expirationTtl : undefined);
+  const expiration = expiry.expiration ?? (expiry.expirationTtl ? nowSeconds() + expiry.expirationTtl : undefined);
   const data: KeyRow = {
     name: form.name,
     ...(expiration ? { expiration } : {}),

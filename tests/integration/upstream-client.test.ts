@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test 
 import { createHttpUpstream, type HttpUpstreamOptions } from "~/kv/cloudflare.server";
 import { UpstreamError } from "~/kv/errors";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
+import { nowSeconds } from "~/utils/time";
 import { type EchoUpstream, startEchoUpstream } from "../helpers/echo-upstream";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
@@ -75,7 +76,6 @@ async function listAll(upstream: KvUpstream, namespaceId: string, opts: { prefix
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe("namespaces", () => {
   test("listNamespaces follows pages past 100, in title order, and asks no more pages than needed", async () => {

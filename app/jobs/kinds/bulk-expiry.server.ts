@@ -5,9 +5,10 @@
 // value read: the API offers no compare-and-set.
 import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo } from "~/kv/upstream.server";
+import { nowSeconds } from "~/utils/time";
 import { type BulkExpiryPayload, bulkExpiryPayload } from "../payloads";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
-import { JobInputError, defineKind, listing, nowSeconds } from "./kind.server";
+import { JobInputError, defineKind, listing } from "./kind.server";
 
 const BATCH = 2_000;
 

@@ -5,13 +5,14 @@
 // from the source only the keys whose copy was read back from the target and found equal.
 import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo, KvUpstream } from "~/kv/upstream.server";
+import { nowSeconds } from "~/utils/time";
 import { sleep } from "../backoff";
 import { BatchStopped, type JobContext, JobFailure, JobStopped } from "../context.server";
 import type { ReadValue } from "../ops.server";
 import { type CopyPayload, copyPayload } from "../payloads";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
 import type { KeyError } from "../store.server";
-import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing, nowSeconds } from "./kind.server";
+import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing } from "./kind.server";
 
 /** Keys a batch reads, holds and writes at once (several batches run at a time). */
 export const COPY_BATCH = 2_000;

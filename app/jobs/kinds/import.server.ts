@@ -9,13 +9,14 @@
 import fs from "node:fs";
 import { BULK_MAX_KEYS } from "~/kv/limits";
 import type { BulkWriteItem } from "~/kv/upstream.server";
+import { nowSeconds } from "~/utils/time";
 import { JobFailure } from "../context.server";
 import { type FileFormat, type FileItem, FileFormatError, fileCursor, parseFileCursor, readFileItems, uploadPath } from "../files.server";
 import { checkImportItem, type ImportItem } from "../import-items";
 import { type ImportPayload, importPayload } from "../payloads";
 import { type SourcePage, runPipeline } from "../pipeline.server";
 import type { KeyError } from "../store.server";
-import { JobInputError, defineKind, existingKeysStep, nowSeconds } from "./kind.server";
+import { JobInputError, defineKind, existingKeysStep } from "./kind.server";
 
 /** Items a source page holds (one checkpoint cursor per page). */
 const FILE_PAGE = 1000;

@@ -108,5 +108,3 @@ export function existingKeysStep(ctx: JobContext<unknown>, upstream: KvUpstream,
     },
   } satisfies PipelineSpec<KeyInfo, string>;
 }
-
-export const nowSeconds = () => Math.floor(Date.now() / 1000);
