@@ -18,16 +18,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS_FOLDER = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  process.env.KVDECK_MIGRATIONS_DIR ?? "../../drizzle",
-);
+const MIGRATIONS_FOLDER = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../drizzle");
 
 export interface OpenOptions {
   /** A PostgreSQL connection string; wins over `pgliteDir`. */
   url?: string;
   /** A directory for PGlite's files, held by this process until close(); omitted means in memory. */
   pgliteDir?: string;
+  /** The drizzle folder (the environment's KVDECK_MIGRATIONS_DIR); omitted: ./drizzle, or the one beside the code. */
   migrationsFolder?: string;
 }
 
@@ -83,9 +81,7 @@ async function endPool(pool: Pool): Promise<void> {
 
 /** The drizzle folder, whether running from source (app/db) or from the server build. */
 function findMigrations(): string {
-  const candidates = [process.env.KVDECK_MIGRATIONS_DIR, path.resolve(process.cwd(), "drizzle"), MIGRATIONS_FOLDER].filter(
-    (p): p is string => Boolean(p),
-  );
+  const candidates = [path.resolve(process.cwd(), "drizzle"), MIGRATIONS_FOLDER];
   const found = candidates.find((p) => fs.existsSync(path.join(p, "meta", "_journal.json")));
   if (!found) throw new Error(`kvdeck: no migrations found (looked in ${candidates.join(", ")})`);
   return found;

@@ -10,6 +10,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("127.0.0.1"),
   KVDECK_DATA_DIR: z.string().default("./data"),
+  /** The drizzle migrations folder, for a layout where neither ./drizzle nor the one beside the code is it. */
+  KVDECK_MIGRATIONS_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.string().url().optional(),
   CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
   CLOUDFLARE_ACCOUNT_ID: z.string().min(1).optional(),
