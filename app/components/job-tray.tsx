@@ -3,7 +3,7 @@ import { Link, useFetcher } from "@remix-run/react";
 import { Popover } from "radix-ui";
 import { useEffect } from "react";
 import type { NamespaceTitles } from "~/jobs/namespace-key";
-import { ACTIVE_STATES, type JobSnapshot } from "~/jobs/types";
+import { type JobSnapshot, isActive } from "~/jobs/types";
 import { JobNamespaceLink, JobProgressBar, KIND_LABELS } from "./job-progress";
 
 const BUSY_POLL_MS = 2_000;
@@ -13,7 +13,7 @@ export function JobTray() {
   const fetcher = useFetcher<{ jobs: JobSnapshot[]; titles: NamespaceTitles }>({ key: "job-tray" });
   const jobs = fetcher.data?.jobs ?? [];
   const titles = fetcher.data?.titles;
-  const running = jobs.filter((j) => ACTIVE_STATES.includes(j.state));
+  const running = jobs.filter((j) => isActive(j.state));
   const load = fetcher.load;
 
   useEffect(() => {

@@ -1,10 +1,12 @@
 // kvdeck's database schema: tables first, then inferred types.
 // Key-name columns use COLLATE "C" so Postgres orders them by UTF-8 bytes, as Workers KV does,
 // and a btree on them serves prefix ranges.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
+  check,
   customType,
   doublePrecision,
   index,
@@ -16,6 +18,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { JOB_KINDS, JOB_STATES } from "../jobs/types";
 
 /** A key name: text ordered by bytes. */
 const keyName = customType<{ data: string }>({
@@ -233,7 +236,14 @@ export type Session = typeof sessions.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
 
-// ---- jobs (owned by app/jobs/store.server.ts) ----
+// ---- jobs (owned by app/jobs/store.server.ts and app/jobs/store/) ----
+
+/** The sets of job_keys. */
+export const JOB_KEY_SETS = ["selected", "file", "existing"] as const;
+
+/** A check that `column` holds one of `values` (constants of the code, inlined into the DDL). */
+const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
+  sql`${column} in (${sql.raw(values.map((value) => `'${value.replace(/'/g, "''")}'`).join(", "))})`;
 
 /**
  * A durable job: what to do (kind, payload), where it stands (state, counters, checkpoint) and who
@@ -243,13 +253,16 @@ export const jobs = pgTable(
   "jobs",
   {
     id: text().primaryKey(),
-    kind: text({ enum: ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry"] }).notNull(),
+    kind: text({ enum: JOB_KINDS }).notNull(),
     connectionId: integer("connection_id").notNull(),
     namespaceId: text("namespace_id").notNull(),
     payload: jsonb().notNull(),
-    state: text({ enum: ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] })
-      .notNull()
-      .default("queued"),
+    state: text({ enum: JOB_STATES }).notNull().default("queued"),
+    /**
+     * A pause was requested while a live runner held the job: the row stays `running` (or
+     * `queued`) until that runner has finished its batches in flight and lets go, writing `paused`.
+     */
+    pauseRequested: boolean("pause_requested").notNull().default(false),
     dryRun: boolean("dry_run").notNull().default(false),
     /** Keys (or import items) read from the source. */
     scanned: bigint({ mode: "number" }).notNull().default(0),
@@ -290,6 +303,8 @@ export const jobs = pgTable(
     index("jobs_state_created").on(t.state, t.createdAt),
     index("jobs_created").on(t.createdAt),
     index("jobs_namespace_state").on(t.connectionId, t.namespaceId, t.state),
+    check("jobs_kind_check", oneOf(t.kind, JOB_KINDS)),
+    check("jobs_state_check", oneOf(t.state, JOB_STATES)),
   ],
 );
 
@@ -319,11 +334,30 @@ export const jobKeys = pgTable(
     jobId: text("job_id")
       .notNull()
       .references(() => jobs.id, { onDelete: "cascade" }),
-    set: text({ enum: ["selected", "file", "existing"] }).notNull(),
+    set: text({ enum: JOB_KEY_SETS }).notNull(),
     key: keyName().notNull(),
     line: integer(),
   },
-  (t) => [primaryKey({ columns: [t.jobId, t.set, t.key] })],
+  (t) => [primaryKey({ columns: [t.jobId, t.set, t.key] }), check("job_keys_set_check", oneOf(t.set, JOB_KEY_SETS))],
+);
+
+/**
+ * The write-ahead of a pipeline's batches in flight (app/jobs/pipeline.server.ts): a batch's keys,
+ * saved before its requests are sent and removed by the checkpoint write that counts its outcome,
+ * so a resume replays what a crash left unaccounted for.
+ */
+export const jobInflight = pgTable(
+  "job_inflight",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    /** The batch's id within its pipeline run (its first item's sequence number). */
+    batch: integer().notNull(),
+    /** The batch's keys in the order sent, each stored escaped (~/db/key-text). */
+    keys: jsonb().$type<string[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.batch] })],
 );
 
 export type Job = typeof jobs.$inferSelect;

@@ -6,7 +6,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { csvRow } from "~/audit/csv";
 import type { AppServices } from "~/context.server";
-import type { Db } from "~/db/client.server";
 import { toSnapshot } from "./snapshot.server";
 import { exportPath, saveUpload } from "./files.server";
 import { watchJob as watch } from "./events.server";
@@ -90,7 +89,7 @@ export async function startJob(input: StartJobInput): Promise<JobSnapshot> {
 
   // One transaction: a runner never sees the job before the keys it needs are stored.
   const row = await services.jobs.store.db.transaction(async (tx) => {
-    const store = new JobStore(tx as unknown as Db);
+    const store = new JobStore(tx);
     const inserted = await store.insert({
       id,
       kind,
@@ -212,8 +211,8 @@ export async function listJobErrors({
 }): Promise<{ errors: JobErrorEntry[]; total: number }> {
   const store = services.jobs.store;
   const [rows, total] = await Promise.all([
-    store.listErrors(jobId, { limit: Math.min(Math.max(1, limit), 1000), offset: Math.max(0, offset) }),
-    store.countErrors(jobId),
+    store.errors.list(jobId, { limit: Math.min(Math.max(1, limit), 1000), offset: Math.max(0, offset) }),
+    store.errors.count(jobId),
   ]);
   return { errors: rows.map((r) => ({ key: r.key, error: r.error, at: r.at.toISOString() })), total };
 }
@@ -230,7 +229,7 @@ export function errorReportCsv({ services, jobId }: { services: Services; jobId:
       controller.enqueue(encoder.encode(csvRow(["key", "error", "at"])));
     },
     async pull(controller) {
-      const rows = await store.errorsAfter(jobId, after, CSV_PAGE);
+      const rows = await store.errors.after(jobId, after, CSV_PAGE);
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1].id;
       controller.enqueue(encoder.encode(rows.map((r) => csvRow([r.key, r.error, r.at])).join("")));

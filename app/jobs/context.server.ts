@@ -307,7 +307,7 @@ export class JobContext<P = unknown> {
 
   /** Writes a batch's keys ahead as in flight, before its requests are sent (see runPipeline). */
   writeAhead(batch: number, keys: string[]): Promise<void> {
-    return this.deps.store.addInflight(this.id, this.leaseToken, batch, keys);
+    return this.deps.store.inflight.add(this.id, this.leaseToken, batch, keys);
   }
 
   /** Errors that belong to no batch (e.g. an import's validation report), saved with the next write. */

@@ -68,7 +68,7 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
   };
   // A job that ended for good has nothing left to replay (a failed one keeps it for resumeJob).
   const clearInflight = () =>
-    deps.store.clearInflight(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
+    deps.store.inflight.clear(row.id).catch((e) => deps.log(`kvdeck: job ${row.id}: clearing batches in flight failed: ${e}`));
 
   if (row.state === "cancelling") return end("cancelled");
   if (row.stalledTakeovers > MAX_STALLED_TAKEOVERS) {

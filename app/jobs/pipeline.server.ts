@@ -263,7 +263,7 @@ async function replayInflight<I, P, S>(
   spec: PipelineSpec<I, P, S>,
   writeAhead: NonNullable<PipelineSpec<I, P, S>["writeAhead"]>,
 ) {
-  const batches = await ctx.deps.store.inflightBatches(ctx.id);
+  const batches = await ctx.deps.store.inflight.batches(ctx.id);
   if (batches.size === 0) return;
   const range = (keys: string[]): [P, P] => {
     const positions = keys.map(writeAhead.position).sort(spec.compare);

@@ -68,7 +68,7 @@ test("a lapsed lease is taken over; the old holder can no longer write", async (
       [{ key: "k", error: "e" }],
     ),
   ).toMatchObject({ processed: 5 });
-  expect(await store.countErrors(job.id)).toBe(1);
+  expect(await store.errors.count(job.id)).toBe(1);
 });
 
 test("cancel: immediate without a live runner, `cancelling` while one holds the job", async () => {
@@ -164,7 +164,7 @@ test("a runner whose lease lapsed (stalled, not dead) cannot write once a reques
     expect(await store.release(job.id, "stalled", { ...live, scanned: 99 })).toBeNull();
     expect(await store.finish(job.id, "stalled", { state: "cancelled" })).toBeNull();
     expect(await store.get(job.id)).toMatchObject({ processed: 5, scanned: 0, checkpoint: { at: 5 }, updatedAt: row!.updatedAt });
-    expect(await store.countErrors(job.id)).toBe(0);
+    expect(await store.errors.count(job.id)).toBe(0);
     expect(await store.lease("other", 30_000)).toBeNull();
   }
 });
@@ -186,20 +186,20 @@ test("batches in flight: written ahead compactly, read back whole, removed by th
   await store.lease("r", 30_000);
   const odd = ["a\nb", "ключ", "\u0001".repeat(512), "x".repeat(512), "z"];
   const big = Array.from({ length: 10_000 }, (_, i) => `doomed/${String(i).padStart(6, "0")}`);
-  await store.addInflight(job.id, "r", 0, big);
-  await store.addInflight(job.id, "r", 10_000, odd);
-  await store.addInflight(job.id, "other", 20_000, ["nope"]); // not the lease holder: nothing written
-  const rows = (await database.db.execute(sql`select count(*)::float8 as n from job_keys where job_id = ${job.id}`)) as unknown as {
+  await store.inflight.add(job.id, "r", 0, big);
+  await store.inflight.add(job.id, "r", 10_000, odd);
+  await store.inflight.add(job.id, "other", 20_000, ["nope"]); // not the lease holder: nothing written
+  const rows = (await database.db.execute(sql`select count(*)::float8 as n from job_inflight where job_id = ${job.id}`)) as unknown as {
     rows: { n: number }[];
   };
   expect(rows.rows[0].n).toBeLessThan(300);
-  const batches = await store.inflightBatches(job.id);
+  const batches = await store.inflight.batches(job.id);
   expect([...batches.keys()]).toEqual([0, 10_000]);
   expect(batches.get(0)).toEqual(big);
   expect(batches.get(10_000)).toEqual(odd);
   const counters = { processed: 0, succeeded: 0, failed: 0, skipped: 0 };
   await store.checkpoint(job.id, "r", 30_000, { counters, checkpoint: {}, live }, [], { batches: [0] });
-  expect([...(await store.inflightBatches(job.id)).keys()]).toEqual([10_000]);
-  await store.clearInflight(job.id);
-  expect((await store.inflightBatches(job.id)).size).toBe(0);
+  expect([...(await store.inflight.batches(job.id)).keys()]).toEqual([10_000]);
+  await store.inflight.clear(job.id);
+  expect((await store.inflight.batches(job.id)).size).toBe(0);
 });

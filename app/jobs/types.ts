@@ -1,23 +1,34 @@
 // The jobs vocabulary the pages use: kinds, states, the snapshot a job is shown from. Shared by
 // server and browser (no server imports).
 
+// The one definition of a job's kinds and states: the types, the zod enums (payloads.ts, forms),
+// the database's check constraints (app/db/schema.ts) and every state predicate below derive
+// from these lists. Don't list kinds or states anywhere else.
 export const JOB_KINDS = ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
-export const JOB_STATES = ["queued", "running", "paused", "cancelling", "cancelled", "succeeded", "failed"] as const;
+/** States of a job that has not finished: what the tray and a namespace's banner show. */
+export const UNFINISHED_STATES = ["queued", "running", "paused", "cancelling"] as const;
+/** States a job never leaves, except failed (which resumeJob may retry from its checkpoint). */
+const FINISHED_STATES = ["cancelled", "succeeded", "failed"] as const;
+export const JOB_STATES = [...UNFINISHED_STATES, ...FINISHED_STATES] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-/** States a job leaves on its own (it is, or will be, worked on). */
-export const ACTIVE_STATES: readonly JobState[] = ["queued", "running", "cancelling"];
-/** States a job never leaves, except failed (which resumeJob may retry from its checkpoint). */
-export const FINISHED_STATES: readonly JobState[] = ["cancelled", "succeeded", "failed"];
-/** States of a job that has not finished: active ones and paused (what the tray and a namespace's banner show). */
-export const UNFINISHED_STATES: readonly JobState[] = JOB_STATES.filter((state) => !FINISHED_STATES.includes(state));
+/** States a pause request applies to, and a cancel request. */
+export const PAUSABLE_STATES = ["queued", "running"] as const satisfies readonly JobState[];
+export const CANCELLABLE_STATES = ["queued", "running", "paused"] as const satisfies readonly JobState[];
+/** States resumeJob queues again. */
+export const RESUMABLE_STATES = ["paused", "failed"] as const satisfies readonly JobState[];
 
-export const isFinished = (state: JobState) => FINISHED_STATES.includes(state);
-export const canPause = (state: JobState) => state === "queued" || state === "running";
-export const canResume = (state: JobState) => state === "paused" || state === "failed";
-export const canCancel = (state: JobState) => state === "queued" || state === "running" || state === "paused";
+const among = (states: readonly JobState[]) => (state: JobState) => states.includes(state);
+
+export const isUnfinished = among(UNFINISHED_STATES);
+export const isFinished = (state: JobState) => !isUnfinished(state);
+/** Unfinished and not paused: a runner has work to do (queued, running, cancelling). */
+export const isActive = (state: JobState) => isUnfinished(state) && state !== "paused";
+export const canPause = among(PAUSABLE_STATES);
+export const canResume = among(RESUMABLE_STATES);
+export const canCancel = among(CANCELLABLE_STATES);
 
 export interface JobCounters {
   /** Keys (or import items) read from the source so far. */

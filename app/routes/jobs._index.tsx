@@ -8,7 +8,7 @@ import { getServices } from "~/context.server";
 import { listJobs } from "~/jobs/api.server";
 import { namespaceTitle } from "~/jobs/namespace-key";
 import { namespaceTitles } from "~/jobs/namespace-titles.server";
-import { ACTIVE_STATES } from "~/jobs/types";
+import { isActive } from "~/jobs/types";
 import { escapeInvisibles, formatCount } from "~/utils/format";
 
 /** While any job is unfinished the list refreshes itself this often. */
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function Jobs() {
   const { jobs, titles, dryRuns, scope } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const anyActive = jobs.some((j) => ACTIVE_STATES.includes(j.state));
+  const anyActive = jobs.some((j) => isActive(j.state));
   useEffect(() => {
     if (!anyActive) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), REFRESH_MS);

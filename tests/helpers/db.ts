@@ -28,11 +28,13 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** PostgreSQL: runs once every connection has closed, just before the drop (this helper's own tests look then). */
   beforeDrop?: () => Promise<void> | void;
+  /** Migrations to apply instead of the committed ones (a migration's test starts from an older schema). */
+  migrationsFolder?: string;
 }
 
 export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const url = process.env.KVDECK_TEST_DATABASE_URL;
-  if (!url) return guard(await openDatabase({}), { label: "test database (PGlite)" });
+  if (!url) return guard(await openDatabase({ migrationsFolder: options.migrationsFolder }), { label: "test database (PGlite)" });
   return openPostgresDatabase(url, options);
 }
 
@@ -52,7 +54,7 @@ async function openPostgresDatabase(url: string, options: TestDatabaseOptions): 
   await admin(`create database ${name}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;
-  const database = await openDatabase({ url: testUrl.toString() });
+  const database = await openDatabase({ url: testUrl.toString(), migrationsFolder: options.migrationsFolder });
   return guard(database, {
     label: `test database ${name}`,
     url: testUrl.toString(),

@@ -32,7 +32,7 @@ export const copy = defineKind<CopyPayload>({
   prepare: checkTarget,
   run: (ctx) => copyKeys(ctx, { move: false }),
   cleanup: async (deps, job, end) => {
-    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id);
+    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id);
   },
 });
 
@@ -62,7 +62,7 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
   if (onCollision === "skip") {
     await ctx.step("existing", async (resume) => {
       await runPipeline(ctx, existingKeysStep(ctx, target, targetNamespaceId), resume);
-      ctx.data.collisions = await store.countKeys(ctx.id, "existing");
+      ctx.data.collisions = await store.keys.count(ctx.id, "existing");
     });
   }
 
@@ -76,7 +76,7 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
           let names = keys.map((k) => k.name);
           let skipped = 0;
           if (onCollision === "skip") {
-            const existing = await store.keysIn(ctx.id, "existing", names);
+            const existing = await store.keys.keysIn(ctx.id, "existing", names);
             skipped += existing.size;
             names = names.filter((n) => !existing.has(n));
           }

@@ -27,7 +27,7 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
   toStored: (payload) => ({ count: new Set(payload.keys).size }),
 
   async persist(store, jobId, payload) {
-    await store.addKeys(
+    await store.keys.add(
       jobId,
       "selected",
       payload.keys.map((key) => ({ key })),
@@ -55,7 +55,7 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
         ctx,
         {
           source: (start) =>
-            keySetSource(async (after) => (await store.pageKeys(ctx.id, "selected", after, PAGE)).map((k) => k.key), start),
+            keySetSource(async (after) => (await store.keys.page(ctx.id, "selected", after, PAGE)).map((k) => k.key), start),
           position: (key) => key,
           compare: compareKeys,
           keyOf: (key) => key,
@@ -69,6 +69,6 @@ export const deleteSelected = defineKind<DeleteSelectedPayload, z.infer<typeof s
   },
 
   async cleanup(deps, job, end) {
-    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id, "selected");
+    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id, "selected");
   },
 });

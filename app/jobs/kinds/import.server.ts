@@ -45,8 +45,8 @@ export const importKind = defineKind<ImportPayload>({
 
     // Validation reads only the local file: after an interruption it starts over.
     await ctx.step("validate", async () => {
-      await store.clearErrors(ctx.id);
-      await store.clearKeys(ctx.id, "file");
+      await store.errors.clear(ctx.id);
+      await store.keys.clear(ctx.id, "file");
       const report: (KeyError & { line: number })[] = [];
       let problems = 0;
       let items = 0;
@@ -56,7 +56,7 @@ export const importKind = defineKind<ImportPayload>({
       };
       let keys: { key: string; line: number }[] = [];
       const flush = async () => {
-        for (const d of await store.addFileKeys(ctx.id, keys)) {
+        for (const d of await store.keys.addFileKeys(ctx.id, keys)) {
           items--;
           note(d.line, `duplicate key (first at line ${d.firstLine})`, d.key);
         }
@@ -101,11 +101,11 @@ export const importKind = defineKind<ImportPayload>({
     if (onCollision !== "overwrite") {
       await ctx.step("existing", async (resume) => {
         await runPipeline(ctx, existingKeysStep(ctx, ctx.upstream, namespaceId, "file"), resume);
-        ctx.data.collisions = await store.countKeys(ctx.id, "existing");
+        ctx.data.collisions = await store.keys.count(ctx.id, "existing");
       });
       const collisions = (ctx.data.collisions as number) ?? 0;
       if (onCollision === "fail" && collisions > 0) {
-        const existing = await store.pageKeys(ctx.id, "existing", null, MAX_REPORTED);
+        const existing = await store.keys.page(ctx.id, "existing", null, MAX_REPORTED);
         ctx.recordErrors(existing.map((k) => ({ key: k.key, error: "already exists in the namespace" })));
         throw new JobFailure(
           `${collisions} of the file's keys already exist in the namespace and the collision policy is "fail": nothing was written.`,
@@ -136,7 +136,7 @@ export const importKind = defineKind<ImportPayload>({
             }
             let skipped = 0;
             if (onCollision === "skip") {
-              const existing = await store.keysIn(
+              const existing = await store.keys.keysIn(
                 ctx.id,
                 "existing",
                 writes.map((w) => w.key),
@@ -156,7 +156,7 @@ export const importKind = defineKind<ImportPayload>({
 
   async cleanup(deps, job, end) {
     if (end !== "succeeded" && end !== "cancelled") return;
-    await deps.store.clearKeys(job.id);
+    await deps.store.keys.clear(job.id);
     // A dry run's upload is kept for the real import that usually follows it.
     if (!job.dryRun) await fs.promises.rm(uploadPath(deps.dataDir, (job.payload as ImportPayload).uploadId), { force: true });
   },

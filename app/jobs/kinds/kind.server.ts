@@ -99,7 +99,7 @@ export function existingKeysStep(ctx: JobContext<unknown>, upstream: KvUpstream,
     concurrency: 1,
     batch: { maxItems: 1000 },
     async process(keys: KeyInfo[]) {
-      await ctx.deps.store.addExisting(
+      await ctx.deps.store.keys.addExisting(
         ctx.id,
         keys.map((k) => k.name),
         among,

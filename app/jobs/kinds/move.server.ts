@@ -15,6 +15,6 @@ export const move = defineKind<CopyPayload>({
   prepare: checkTarget,
   run: (ctx) => copyKeys(ctx, { move: true }),
   cleanup: async (deps, job, end) => {
-    if (end === "succeeded" || end === "cancelled") await deps.store.clearKeys(job.id);
+    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id);
   },
 });
