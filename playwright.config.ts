@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
-// Browser journeys run against a production build served by kvdeck's own server, with a fresh
-// data dir, in Debian's Chromium (Playwright cannot download browsers here).
+// Browser journeys run against a production build served by kvdeck's own compiled server
+// (build/node/index.js), with a fresh data dir, in Debian's Chromium (Playwright cannot download
+// browsers here).
 const PORT = Number(process.env.KVDECK_E2E_PORT ?? 3217);
 const DATA_DIR = ".cache/e2e-data";
 /** Written by tests/e2e/auth.setup.ts: an admin's signed-in browser state, which every spec starts from. */
@@ -39,7 +40,8 @@ export default defineConfig({
     { name: "chromium", testMatch: /\.spec\.ts$/, use: { storageState: ADMIN_STATE }, dependencies: ["setup"] },
   ],
   webServer: {
-    command: `rm -rf ${DATA_DIR} && exec node --import tsx server/index.ts`,
+    // The compiled server, as `npm start` runs it (`npm run build` first).
+    command: `rm -rf ${DATA_DIR} && exec node build/node/index.js`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -1,8 +1,11 @@
 // Remix's default Node entry (renderToPipeableStream; bots and SPA mode wait for all content),
-// plus the request's CSP nonce (server/security-headers.ts → load context) on every inline script:
+// plus the request's CSP nonce (app/server/security-headers.server.ts → load context) on every inline script:
 // RemixServer's streamed single-fetch data, and through NonceProvider, root's <Scripts> and
 // <ScrollRestoration>. Errors are logged redacted (app/utils/redact.server.ts): an error's text
 // may carry what an upstream echoed.
+//
+// Its named exports beyond Remix's own are the app's side of the Node shell (app/server/shell.server.ts):
+// the server reaches them as `build.entry.module` of the server build (server/build.ts).
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
@@ -11,6 +14,8 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/utils/nonce-provider";
 import { redact } from "~/utils/redact.server";
+
+export * from "~/server/shell.server";
 
 /**
  * Remix's default (log what a loader, action or render threw, unless the client went away),

@@ -1,29 +1,29 @@
 // `npm run seed -- --keys 1000000 [--namespace bench-1m] [--url http://127.0.0.1:3000/client/v4]`:
 // fills a namespace of the running kvdeck's local KV API (or any Cloudflare-compatible API with
-// --token and --account) with synthetic keys, through bulk writes of 10,000 keys.
-import path from "node:path";
+// --token and --account) with synthetic keys, through bulk writes of 10,000 keys. Its defaults
+// (port, token, account) are the running kvdeck's settings, read through the app's parseEnv.
 import { parseArgs } from "node:util";
-import { createHttpUpstream } from "~/kv/cloudflare.server";
-import { BULK_MAX_KEYS } from "~/kv/limits";
-import { loadOrCreateLocalToken } from "./local-kv/token";
+import { loadBuild } from "./build";
 
 const CONCURRENCY = 4;
+const { app } = await loadBuild();
+const { BULK_MAX_KEYS, createHttpUpstream } = app;
+const env = app.parseEnv();
 
 const { values } = parseArgs({
   options: {
     keys: { type: "string", default: "100000" },
     namespace: { type: "string" },
     prefix: { type: "string", default: "bench:" },
-    url: { type: "string", default: `http://127.0.0.1:${process.env.PORT ?? 3000}/client/v4` },
+    url: { type: "string", default: `http://127.0.0.1:${env.PORT}/client/v4` },
     token: { type: "string" },
-    account: { type: "string", default: process.env.KVDECK_LOCAL_ACCOUNT_ID ?? "c0ffee00c0ffee00c0ffee00c0ffee00" },
+    account: { type: "string", default: env.KVDECK_LOCAL_ACCOUNT_ID },
   },
 });
 
 const count = Number(values.keys);
 if (!Number.isInteger(count) || count < 1) throw new Error("--keys takes a positive whole number");
-const token =
-  values.token ?? process.env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(path.resolve(process.env.KVDECK_DATA_DIR ?? "./data"));
+const token = values.token ?? env.KVDECK_LOCAL_API_TOKEN ?? app.loadOrCreateLocalToken(env.dataDir);
 const upstream = createHttpUpstream({ accountId: values.account!, apiToken: token, baseUrl: values.url, timeoutMs: 120_000 });
 const title = values.namespace ?? `bench-${count}`;
 

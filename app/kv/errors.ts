@@ -13,18 +13,6 @@ export type UpstreamErrorKind =
 
 export class UpstreamError extends Error {
   readonly name = "UpstreamError";
-  /**
-   * The server and the Remix build are two module graphs, so an error thrown by one copy of this
-   * class must still be recognised by the other: match on the shape, not the constructor.
-   */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return (
-      value instanceof Error &&
-      value.name === "UpstreamError" &&
-      typeof (value as { kind?: unknown }).kind === "string" &&
-      typeof (value as { details?: unknown }).details === "object"
-    );
-  }
   constructor(
     readonly kind: UpstreamErrorKind,
     message: string,

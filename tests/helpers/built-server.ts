@@ -1,20 +1,58 @@
 // The real kvdeck server over the production build (run `npm run build` first), on 127.0.0.1 with
 // a fresh data dir and the local KV API, signed-in admin/editor/viewer sessions, everything it logs
 // captured, and the route manifest for tests that cover every route. Close it in afterAll.
+// It is started the way `npm start` starts it: the services from the build's createServices
+// (app/services.server.ts), served by the Node shell's own HTTP server (server/http.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { expect } from "vitest";
-import { parseEnv } from "~/utils/env.server";
-import { createKvdeckServer, type KvdeckServer } from "../../server/app";
+import { loadBuild, type Services } from "../../server/build";
+import { startWebServer } from "../../server/http";
 
 export type Role = "admin" | "editor" | "viewer";
 
-export interface BuiltServer {
-  kvdeck: KvdeckServer;
+/** The running server: its services (as loaders get them), its address and the build's routes. */
+export interface Kvdeck {
+  kvdeck: { services: Services; localKv: Services["localKv"] };
   base: string;
   routes: ServerBuild["routes"];
+  /** Closes the services (jobs, then the HTTP server, then the database) and removes the data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the production build on 127.0.0.1 (a free port) with a fresh data dir and `env` on top of
+ * test defaults (no demo seed, no consistency delay); `print` gets what the server logs.
+ */
+export async function launchBuiltServer(env: Record<string, string>, print: (line: string) => void): Promise<Kvdeck> {
+  if (!fs.existsSync("build/server/index.js")) throw new Error("run `npm run build` first: this test serves build/");
+  const loaded = await loadBuild();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-built-"));
+  const services = await loaded.app.createServices(
+    loaded.app.parseEnv({
+      NODE_ENV: "production",
+      KVDECK_DATA_DIR: dataDir,
+      KVDECK_SEED: "none",
+      KVDECK_CONSISTENCY_DELAY_MS: "0",
+      ...env,
+    }),
+    { print },
+  );
+  const { url } = await startWebServer(loaded, services, { port: 0, host: "127.0.0.1" });
+  return {
+    kvdeck: { services, localKv: services.localKv },
+    base: url,
+    routes: (loaded.build as ServerBuild).routes,
+    async close() {
+      await services.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BuiltServer extends Kvdeck {
   cookies: Record<Role, string>;
   /** What the server printed through its log function. */
   logged: string[];
@@ -23,27 +61,13 @@ export interface BuiltServer {
     pathAndQuery: string,
     init?: RequestInit & { as?: Role | null; accept?: string },
   ): Promise<{ status: number; headers: Headers; body: string }>;
-  close(): Promise<void>;
 }
 
 export async function startBuiltServer(options: { env?: Record<string, string>; adminPassword?: string } = {}): Promise<BuiltServer> {
-  if (!fs.existsSync("build/server/index.js")) throw new Error("run `npm run build` first: this test serves build/");
   const adminPassword = options.adminPassword ?? "built-server-admin-password";
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-built-"));
   const logged: string[] = [];
-  const kvdeck = await createKvdeckServer(
-    parseEnv({
-      NODE_ENV: "production",
-      KVDECK_DATA_DIR: dataDir,
-      KVDECK_SEED: "none",
-      KVDECK_CONSISTENCY_DELAY_MS: "0",
-      KVDECK_ADMIN_PASSWORD: adminPassword,
-      ...options.env,
-    }),
-    (line) => logged.push(line),
-  );
-  const base = (await kvdeck.listen(0, "127.0.0.1")).url;
-  const routes = ((await import(path.resolve("build/server/index.js"))) as ServerBuild).routes;
+  const server = await launchBuiltServer({ KVDECK_ADMIN_PASSWORD: adminPassword, ...options.env }, (line) => logged.push(line));
+  const { base } = server;
   const cookies: Record<Role, string> = { admin: "", editor: "", viewer: "" };
 
   const send: BuiltServer["send"] = async (pathAndQuery, init = {}) => {
@@ -75,18 +99,7 @@ export async function startBuiltServer(options: { env?: Record<string, string>; 
     cookies[role] = await signIn(`${role}-user`, `${role}-password-123`);
   }
 
-  return {
-    kvdeck,
-    base,
-    routes,
-    cookies,
-    logged,
-    send,
-    async close() {
-      await kvdeck.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { ...server, cookies, logged, send };
 }
 
 /** The URL path of a route id from the manifest, with `params` filled in (index routes get `?index`). */

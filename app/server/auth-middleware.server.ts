@@ -9,17 +9,13 @@
 //      (single-fetch `.data`, JSON, event streams, downloads);
 //   6. /admin/** needs an admin; a change needs the role MUTATION_ROLES names, else an editor.
 // Routes check roles again with app/auth/guards.server.ts, so neither layer alone is trusted.
-import { MAX_IMPORT_FILE_BYTES } from "~/jobs/types";
+import type { AppLoadContext } from "@remix-run/node";
 import type { Request, RequestHandler, Response } from "express";
-import { loadSecretKey } from "~/auth/secrets.server";
 import type { RequestAuth } from "~/auth/request.server";
 import { ROLE_LABELS, roleAtLeast, type Role, type SessionUser } from "~/auth/roles";
-import { SessionStore, sessionSigningKey } from "~/auth/sessions.server";
-import { SignInThrottle } from "~/auth/throttle.server";
-import { ensureFirstAdmin } from "~/auth/users.server";
-import type { AppLoadContext } from "@remix-run/node";
-import type { Db } from "~/db/client.server";
-import type { Env } from "~/utils/env.server";
+import type { SessionStore } from "~/auth/sessions.server";
+import type { SignInThrottle } from "~/auth/throttle.server";
+import { MAX_IMPORT_FILE_BYTES } from "~/jobs/types";
 import { formContentProblem } from "~/utils/form-data.server";
 
 /** Workers KV's largest value is 25 MiB; a form carrying one, with its other fields, fits in 30. */
@@ -47,19 +43,9 @@ const MUTATION_ROLES: [RegExp, Role][] = [
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const SAME_SITE_FETCHES = new Set(["same-origin", "none"]);
 
-export interface Auth {
-  sessions: SessionStore;
-  throttle: SignInThrottle;
-  middleware: RequestHandler;
-}
-
-/** Sets up sessions and throttling, creates the first admin on a fresh install, returns the middleware. */
-export async function createAuth(options: { env: Env; db: Db; log: (line: string) => void }): Promise<Auth> {
-  const { env, db, log } = options;
-  const sessions = new SessionStore(db, sessionSigningKey(loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY)));
-  const throttle = new SignInThrottle(db);
-  await ensureFirstAdmin(db, env.KVDECK_ADMIN_PASSWORD, log);
-
+/** The gate, over the process's sessions and sign-in throttle (app/services.server.ts). */
+export function authMiddleware(services: { sessions: SessionStore; throttle: SignInThrottle }): RequestHandler {
+  const { sessions, throttle } = services;
   const middleware: RequestHandler = (req, res, next) => {
     gate(req, res).then((pass) => (pass ? next() : undefined), next);
   };
@@ -119,7 +105,7 @@ export async function createAuth(options: { env: Env; db: Db; log: (line: string
     return true;
   }
 
-  return { sessions, throttle, middleware };
+  return middleware;
 }
 
 /** What Remix's load context gets from the middlewares (merge it with the services). */

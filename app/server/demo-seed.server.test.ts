@@ -2,9 +2,9 @@
 // minutes on a busy machine), writes the same keys however the page cache is chunked, and is
 // quiet when there is nothing to seed.
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
-import { openTestDatabase, type TestDatabase } from "../tests/helpers/db";
-import { LocalKvStore } from "./local-kv/store";
-import { DEMO_NAMESPACES, PAGE_CACHE_CHUNK, seedDemo } from "./seed";
+import { LocalKvStore } from "@kvdeck/local-kv";
+import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { DEMO_NAMESPACES, PAGE_CACHE_CHUNK, seedDemo } from "./demo-seed.server";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 let database: TestDatabase;

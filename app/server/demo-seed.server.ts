@@ -1,8 +1,9 @@
-// Demo data for the local KV API: a few namespaces that look like what people keep in KV.
-// Written straight into the store with set-based SQL, so the first start takes seconds (more on a
-// busy machine: it says what it is doing, namespace by namespace, with the page cache's progress).
+// Demo data for the local KV API, seeded by createServices (app/services.server.ts) on a first
+// start: a few namespaces that look like what people keep in KV. Written straight into the store
+// with set-based SQL, so the first start takes seconds (more on a busy machine: it says what it is
+// doing, namespace by namespace, with the page cache's progress).
 import { sql } from "drizzle-orm";
-import type { LocalKvStore } from "./local-kv/store";
+import type { LocalKvStore } from "@kvdeck/local-kv";
 
 export interface DemoOptions {
   accountId: string;

@@ -4,15 +4,17 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import express from "express";
+import express, { type RequestHandler } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUser } from "~/auth/users.server";
-import { parseEnv } from "~/utils/env.server";
-import { openTestDatabase, type TestDatabase } from "../tests/helpers/db";
-import { createAuth, routePath, trustProxySetting, type Auth } from "./auth-middleware";
+import { loadSecretKey } from "~/auth/secrets.server";
+import { SessionStore, sessionSigningKey } from "~/auth/sessions.server";
+import { SignInThrottle } from "~/auth/throttle.server";
+import { createUser, ensureFirstAdmin } from "~/auth/users.server";
+import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { authMiddleware, routePath, trustProxySetting } from "./auth-middleware.server";
 
 let database: TestDatabase;
-let auth: Auth;
+let middleware: RequestHandler;
 let dataDir: string;
 const servers: http.Server[] = [];
 const ids: Record<string, number> = {};
@@ -20,7 +22,7 @@ const ids: Record<string, number> = {};
 async function serve(trustProxy: string | undefined): Promise<string> {
   const app = express();
   app.set("trust proxy", trustProxySetting(trustProxy));
-  app.use(auth.middleware);
+  app.use(middleware);
   // Stand-ins for the Remix routes: sign-in issues a session for the user it names.
   app.post("/sign-in", async (req, res) => {
     const who = String(req.query.as);
@@ -43,17 +45,19 @@ async function signIn(base: string, who: string, headers: Record<string, string>
 beforeAll(async () => {
   database = await openTestDatabase();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-authmw-"));
-  auth = await createAuth({
-    env: parseEnv({ KVDECK_DATA_DIR: dataDir, KVDECK_ADMIN_PASSWORD: "first-admin-pw" }),
-    db: database.db,
-    log: () => {},
-  });
+  // What createServices (app/services.server.ts) hands the middleware: sessions, throttle, a first admin.
+  const sessions = new SessionStore(database.db, sessionSigningKey(loadSecretKey(dataDir)));
+  middleware = authMiddleware({ sessions, throttle: new SignInThrottle(database.db) });
+  await ensureFirstAdmin(database.db, "first-admin-pw", () => {});
   for (const role of ["viewer", "editor"] as const)
     ids[role] = (await createUser(database.db, { username: role, role, password: `${role}-password` }))!.id;
   ids.admin = 1;
 });
 afterAll(async () => {
-  for (const s of servers) (s.closeAllConnections(), s.close());
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   await database.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

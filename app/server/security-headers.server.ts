@@ -6,8 +6,8 @@
 // The local KV API under /client/v4 serves JSON to API clients, not pages: it is left alone.
 import crypto from "node:crypto";
 import type { RequestHandler } from "express";
+import { LOCAL_KV_API_PATH } from "~/services.server";
 
-const LOCAL_KV_API_PREFIX = "/client/v4";
 const HSTS_MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
 
 export function contentSecurityPolicy(nonce: string, development: boolean): string {
@@ -28,7 +28,7 @@ export function contentSecurityPolicy(nonce: string, development: boolean): stri
 
 export function securityHeaders(options: { development: boolean }): RequestHandler {
   return (req, res, next) => {
-    if (req.path === LOCAL_KV_API_PREFIX || req.path.startsWith(`${LOCAL_KV_API_PREFIX}/`)) return next();
+    if (req.path === LOCAL_KV_API_PATH || req.path.startsWith(`${LOCAL_KV_API_PATH}/`)) return next();
     const nonce = crypto.randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
     // Vite's dev client injects scripts of its own: report there, enforce in production.
