@@ -1,6 +1,6 @@
 // Confirmation whose friction matches the damage: one click for a few keys, typing the count for
 // 100 or more, typing the title for a namespace. The button names the action and the count.
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -40,6 +40,8 @@ export function ConfirmDeleteDialog({
 }) {
   const [typed, setTyped] = useState("");
   const ready = confirmText === undefined || typed === confirmText;
+  const typedInput = useRef<HTMLInputElement>(null);
+  const action = useRef<HTMLButtonElement>(null);
   return (
     <AlertDialog
       open={open}
@@ -48,7 +50,13 @@ export function ConfirmDeleteDialog({
         onOpenChange(next);
       }}
     >
-      <AlertDialogContent>
+      <AlertDialogContent
+        // Focus starts where the person acts: the box to type in, or else the action (Radix would pick Cancel).
+        onOpenAutoFocus={(event) => {
+          event.preventDefault();
+          (confirmText !== undefined ? typedInput : action).current?.focus();
+        }}
+      >
         <form
           className="grid gap-4"
           onSubmit={(event) => {
@@ -76,12 +84,18 @@ export function ConfirmDeleteDialog({
                 </strong>{" "}
                 to confirm
               </span>
-              <Input value={typed} onChange={(e) => setTyped(e.currentTarget.value)} autoComplete="off" spellCheck={false} autoFocus />
+              <Input
+                value={typed}
+                onChange={(e) => setTyped(e.currentTarget.value)}
+                autoComplete="off"
+                spellCheck={false}
+                ref={typedInput}
+              />
             </label>
           ) : null}
           <AlertDialogFooter>
             <AlertDialogCancel type="button">Cancel</AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={!ready} autoFocus={confirmText === undefined}>
+            <Button type="submit" variant="destructive" disabled={!ready} ref={action}>
               {actionLabel}
             </Button>
           </AlertDialogFooter>

@@ -25,7 +25,6 @@ export function KeyFormDialog({
   mode,
   action,
   initial,
-  onSaved,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -33,7 +32,6 @@ export function KeyFormDialog({
   /** The route whose action writes keys. */
   action: string;
   initial?: KeyFormInitial;
-  onSaved: (result: Extract<PutResult, { ok: true }>) => void;
 }) {
   const fetcher = useFetcher<PutResult>();
   const formRef = useRef<HTMLFormElement>(null);
@@ -43,14 +41,13 @@ export function KeyFormDialog({
   const pending = fetcher.state !== "idle";
   const result = fetcher.data;
 
+  // A saved key closes the dialog once per answer (the page shows the row and says "Saved").
+  const closedFor = useRef<PutResult | undefined>(undefined);
   useEffect(() => {
-    if (fetcher.state === "idle" && result?.ok) {
-      onSaved(result);
-      onOpenChange(false);
-    }
-    // onSaved/onOpenChange are stable enough: run once per result
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [result, fetcher.state]);
+    if (fetcher.state !== "idle" || !result?.ok || closedFor.current === result) return;
+    closedFor.current = result;
+    onOpenChange(false);
+  }, [result, fetcher.state, onOpenChange]);
 
   const serverErrors: Record<string, string> =
     result && !result.ok ? { ...(result.fields ?? {}), [result.field ?? "form"]: result.error } : {};

@@ -2,6 +2,7 @@ import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useOutletContext, useParams } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { KeyFormDialog } from "~/components/key-form-dialog";
+import type { KeyPanelContext } from "~/components/keys/panel-context";
 import { KeyName } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { Button } from "~/components/ui/button";
@@ -9,7 +10,6 @@ import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { readKeyDetail, VALUE_PREVIEW_BYTES } from "~/kv/keys.server";
 import { cn } from "~/utils/cn";
 import { formatAbsolute, formatBytes, formatRelative } from "~/utils/format";
-import type { KeyPanelContext } from "./accounts.$connectionId.namespaces.$namespaceId";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
@@ -21,7 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export default function KeyPanel() {
   const { detail, connectionId, now, previewBytes } = useLoaderData<typeof loader>();
-  const { closeHref, base, canEdit, requestDelete, onSaved } = useOutletContext<KeyPanelContext>();
+  const { closeHref, base, canEdit, requestDelete } = useOutletContext<KeyPanelContext>();
   const [editing, setEditing] = useState(false);
   const editable = detail.found && !detail.truncated && detail.preview !== null && detail.preview.kind !== "binary";
   const params = useParams();
@@ -62,7 +62,6 @@ export default function KeyPanel() {
             metadata: detail.metadata === null || detail.metadata === undefined ? "" : JSON.stringify(detail.metadata, null, 2),
             expiration: detail.expiration,
           }}
-          onSaved={onSaved}
         />
       ) : null}
       {!detail.found ? (

@@ -8,7 +8,7 @@ import type { SessionUser } from "~/auth/roles";
 import { startJob } from "~/jobs/api.server";
 import { namespaceKey, namespaceTitle } from "~/jobs/namespace-key";
 import type { JobSnapshot } from "~/jobs/types";
-import { loader as namespaceLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId";
+import { loader as namespaceLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId/route";
 import { loader as namespaceJobsLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId.jobs";
 import { loader as jobPageLoader } from "~/routes/jobs.$jobId";
 import { loader as jobsLoader } from "~/routes/jobs._index";

@@ -3,7 +3,7 @@
 // starts over and abandons a page still in flight.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { UpstreamFailure } from "~/kv/guards.server";
-import type { KeyRow } from "./keys-table";
+import type { KeyRow } from "./row-states";
 
 export interface KeyPage {
   keys: KeyRow[];
@@ -17,32 +17,51 @@ export interface KeyPage {
  */
 export const MAX_EMPTY_ANSWERS = 3;
 
+interface Pages {
+  /** The first page these rows start from. */
+  first: KeyPage;
+  rows: KeyRow[];
+  cursor: string;
+  pageEnd: string | null;
+  loading: boolean;
+  loadError: string | null;
+  emptyAnswers: number;
+}
+
+const startFrom = (first: KeyPage): Pages => ({
+  first,
+  rows: first.keys,
+  cursor: first.cursor,
+  pageEnd: first.pageEnd,
+  loading: false,
+  loadError: null,
+  emptyAnswers: 0,
+});
+
 export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl: string; filterQuery: string }) {
-  const [rows, setRows] = useState<KeyRow[]>(first.keys);
-  const [cursor, setCursor] = useState(first.cursor);
-  const [pageEnd, setPageEnd] = useState(first.pageEnd);
-  const [loading, setLoading] = useState(false);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [emptyAnswers, setEmptyAnswers] = useState(0);
+  const [stored, setPages] = useState(() => startFrom(first));
+  // A new first page replaces everything loaded after the old one (set while rendering, so the old
+  // rows never show under the new filter).
+  const pages = stored.first === first ? stored : startFrom(first);
+  if (pages !== stored) setPages(pages);
   const inFlight = useRef<AbortController | null>(null);
+  useEffect(
+    () => () => {
+      inFlight.current?.abort();
+      inFlight.current = null;
+    },
+    [first],
+  );
 
-  useEffect(() => {
-    inFlight.current?.abort();
-    inFlight.current = null;
-    setRows(first.keys);
-    setCursor(first.cursor);
-    setPageEnd(first.pageEnd);
-    setLoading(false);
-    setLoadError(null);
-    setEmptyAnswers(0);
-  }, [first]);
-
+  const { cursor, pageEnd } = pages;
   const loadMore = useCallback(async () => {
     if (!cursor || inFlight.current) return;
     const controller = new AbortController();
     inFlight.current = controller;
-    setLoading(true);
-    setLoadError(null);
+    const update = (patch: (p: Pages) => Partial<Pages>) => {
+      if (!controller.signal.aborted) setPages((p) => (p.first === first ? { ...p, ...patch(p) } : p));
+    };
+    update(() => ({ loading: true, loadError: null }));
     try {
       const query = new URLSearchParams(filterQuery);
       query.set("cursor", cursor);
@@ -54,31 +73,31 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
         throw new Error(failure ? `${failure.title}: ${failure.detail}` : `The server answered ${response.status}.`);
       }
       const page = body as KeyPage;
-      if (controller.signal.aborted) return;
-      setRows((previous) => previous.concat(page.keys));
-      setEmptyAnswers((n) => (page.keys.length === 0 ? n + 1 : 0));
-      setCursor(page.cursor);
-      setPageEnd(page.pageEnd);
+      update((p) => ({
+        rows: p.rows.concat(page.keys),
+        emptyAnswers: page.keys.length === 0 ? p.emptyAnswers + 1 : 0,
+        cursor: page.cursor,
+        pageEnd: page.pageEnd,
+      }));
     } catch (error) {
-      if (!controller.signal.aborted) setLoadError(error instanceof Error ? error.message : String(error));
+      update(() => ({ loadError: error instanceof Error ? error.message : String(error) }));
     } finally {
       if (inFlight.current === controller) {
         inFlight.current = null;
-        setLoading(false);
+        update(() => ({ loading: false }));
       }
     }
-  }, [listUrl, cursor, filterQuery, pageEnd]);
+  }, [first, listUrl, cursor, filterQuery, pageEnd]);
 
   return {
-    rows,
-    setRows,
+    rows: pages.rows,
     cursor,
-    loading,
-    loadError,
-    clearLoadError: () => setLoadError(null),
+    loading: pages.loading,
+    loadError: pages.loadError,
+    clearLoadError: () => setPages((p) => ({ ...p, loadError: null })),
     loadMore,
     /** True when several answers in a row found nothing to show: loading waits for `keepLooking`. */
-    waiting: Boolean(cursor) && emptyAnswers >= MAX_EMPTY_ANSWERS,
-    keepLooking: () => setEmptyAnswers(0),
+    waiting: Boolean(cursor) && pages.emptyAnswers >= MAX_EMPTY_ANSWERS,
+    keepLooking: () => setPages((p) => ({ ...p, emptyAnswers: 0 })),
   };
 }

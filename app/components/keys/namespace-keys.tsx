@@ -1,0 +1,149 @@
+// A namespace's keys page: the head, the loaded keys with their pending changes, selection and
+// deleting, and the key panel (the child route) beside the table.
+import { Outlet, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCan } from "~/auth/use-user";
+import { filtersBeyondPrefix } from "~/kv/key-filter";
+import { compileRule, describeRule } from "~/kv/key-rule";
+import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId/route";
+import { escapeInvisibles, formatCount } from "~/utils/format";
+import { VisibleText } from "../key-name";
+import { ActiveJobsBanner } from "../namespace-jobs";
+import { Button } from "../ui/button";
+import { DeleteKeysDialog } from "./delete-keys-dialog";
+import { KeysHeader } from "./keys-header";
+import { KeysStatusBar } from "./keys-status-bar";
+import { KeysTable } from "./keys-table";
+import type { KeyPanelContext } from "./panel-context";
+import { useKeyPages } from "./use-key-pages";
+import { useKeyChanges, useRowStates } from "./use-row-states";
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+const CLOCK_TICK_MS = 30_000;
+
+export function NamespaceKeys() {
+  const data = useLoaderData<typeof loader>();
+  const { connection, namespace, prefix, rule, filterQuery } = data;
+  const base = `/accounts/${connection.id}/namespaces/${namespace.id}`;
+  const matches = useMemo(() => compileRule(rule), [rule]);
+  const filtered = filtersBeyondPrefix(rule);
+  const canEdit = useCan("editor");
+  const navigate = useNavigate();
+  const navigation = useNavigation();
+  const [searchParams] = useSearchParams();
+  const nowMs = useClock(data.now);
+
+  const pages = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
+  const hasMore = Boolean(pages.cursor);
+  const rows = useRowStates({ base, first: data.page, rows: pages.rows, prefix, hasMore, matches });
+  const changes = useKeyChanges(base);
+
+  // A selection belongs to the listing it was made in: a new first page starts with none.
+  const [picked, setPicked] = useState({ page: data.page, names: NO_KEYS });
+  const selected = picked.page === data.page ? picked.names : NO_KEYS;
+  const setSelected = (names: ReadonlySet<string>) => setPicked({ page: data.page, names });
+  const [confirming, setConfirming] = useState<string[] | null>(null);
+
+  const deleteKeys = (names: string[]) => {
+    changes.deleteKeys(names);
+    setSelected(new Set([...selected].filter((n) => !names.includes(n))));
+  };
+  const keyHref = useCallback(
+    (name: string) => {
+      const search = new URLSearchParams(filterQuery);
+      search.set("name", name);
+      return `${base}/key?${search}`;
+    },
+    [base, filterQuery],
+  );
+  const filtering = navigation.state === "loading" && navigation.location.pathname === base;
+  const empty = rows.length === 0 && !hasMore;
+  const loaded = `${formatCount(rows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}`;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <KeysHeader connection={connection} namespace={namespace} base={base} rule={rule} expiry={data.expiry} />
+      <KeysStatusBar
+        text={filtering ? "Filtering…" : empty ? "" : `${loaded}${hasMore ? " · more below" : " · all of them"}`}
+        base={base}
+        rule={rule}
+        filterQuery={filterQuery}
+        namespaceTitle={namespace.title}
+        offerSelectAll={canEdit && !empty}
+        selectedCount={selected.size}
+        onDeleteSelected={() => setConfirming([...selected])}
+        onClearSelection={() => setSelected(NO_KEYS)}
+      />
+      <ActiveJobsBanner jobs={data.activeJobs} />
+      <div className="flex min-h-0 flex-1">
+        <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
+          {empty ? (
+            <div className="m-auto max-w-md p-8 text-center">
+              <h2 className="font-medium">{prefix || filtered ? "No matching keys" : "This namespace is empty"}</h2>
+              <p className="mt-1 break-words text-sm text-muted-foreground">
+                <VisibleText text={prefix || filtered ? `No key matches ${describeRule(rule)}.` : "It holds no keys yet."} />
+              </p>
+            </div>
+          ) : (
+            <KeysTable
+              rows={rows}
+              hasMore={hasMore && !pages.loadError && !pages.waiting}
+              loading={pages.loading}
+              onLoadMore={pages.loadMore}
+              keyHref={keyHref}
+              onOpen={(name) => navigate(keyHref(name), { preventScrollReset: true })}
+              activeKey={searchParams.get("name")}
+              nowMs={nowMs}
+              caption={escapeInvisibles(`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`)}
+              selection={canEdit ? { selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) } : undefined}
+              onRetry={canEdit ? (row) => deleteKeys([row.name]) : undefined}
+              onDismiss={canEdit ? changes.dismiss : undefined}
+            />
+          )}
+          {data.filterError ? (
+            <p role="alert" className="border-b bg-destructive/10 px-4 py-2 text-sm">
+              The filter was not applied: {data.filterError}
+            </p>
+          ) : null}
+          {pages.waiting && !pages.loadError ? (
+            <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
+              <span>The last pages held no {filtered ? "matching " : ""}keys to show. Reading on costs a request per 1,000 keys.</span>
+              <Button size="sm" variant="outline" onClick={pages.keepLooking}>
+                Keep looking
+              </Button>
+            </div>
+          ) : null}
+          {pages.loadError ? (
+            <div role="alert" className="flex items-center justify-between gap-3 border-t bg-destructive/10 px-4 py-2 text-sm">
+              <span>Could not load more keys. {pages.loadError}</span>
+              <Button size="sm" variant="outline" onClick={pages.clearLoadError}>
+                Retry
+              </Button>
+            </div>
+          ) : null}
+        </div>
+        <Outlet
+          context={
+            {
+              closeHref: `${base}${filterQuery ? `?${filterQuery}` : ""}`,
+              base,
+              canEdit,
+              requestDelete: (name: string) => setConfirming([name]),
+            } satisfies KeyPanelContext
+          }
+        />
+      </div>
+      <DeleteKeysDialog names={confirming} namespaceTitle={namespace.title} onClose={() => setConfirming(null)} onConfirm={deleteKeys} />
+    </div>
+  );
+}
+
+/** The time relative expiries are counted from: the loader's, then the browser's every half minute. */
+function useClock(initial: number) {
+  const [now, setNow] = useState(initial);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}

@@ -1,0 +1,107 @@
+// One source for a key row's status in the browser: the loaded rows (the server's `_meta`), the
+// key changes in flight (useFetchers: their form data) and the answers that came back since the
+// rows were loaded (the route's clientAction logs them) go through rowStates() together.
+import { useFetcher, useFetchers, useNavigate, useSubmit, type ClientActionFunctionArgs } from "@remix-run/react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { BULK_MAX_KEYS } from "~/kv/limits";
+import { useToast } from "../toaster";
+import { toastOf } from "./change-toasts";
+import { changeOf, rowStates, type KeyChange, type KeyRow, type RowStateInput } from "./row-states";
+import { settledChanges, type SettledEntry } from "./settled-changes";
+
+const NONE: readonly SettledEntry[] = [];
+
+/** The namespace route's clientAction: answers the form as the server does, and logs the answer. */
+export async function logKeyChange({ request, serverAction }: ClientActionFunctionArgs) {
+  const change = changeOf(await request.clone().formData());
+  if (!change) return serverAction();
+  const base = new URL(request.url).pathname;
+  try {
+    const answer = await serverAction();
+    settledChanges.record(base, change, answer);
+    return answer;
+  } catch (error) {
+    settledChanges.record(base, change, null);
+    throw error;
+  }
+}
+
+export function useRowStates({ base, first, ...view }: Omit<RowStateInput, "settled" | "inflight"> & { base: string; first: object }) {
+  const fetchers = useFetchers();
+  const inflight = useMemo(
+    () =>
+      fetchers.flatMap((f): KeyChange[] => {
+        const change = f.state === "idle" || f.formAction?.split("?")[0] !== base ? null : changeOf(f.formData);
+        return change ? [change] : [];
+      }),
+    [fetchers, base],
+  );
+
+  // Answers from before the first page was loaded are in it already: the server merged them.
+  const entries = useSyncExternalStore(settledChanges.subscribe, settledChanges.entries, () => NONE);
+  const [floor, setFloor] = useState(() => ({ first, seq: settledChanges.lastSeq() }));
+  const current = floor.first === first ? floor : { first, seq: settledChanges.lastSeq() };
+  if (current !== floor) setFloor(current);
+  useEffect(() => settledChanges.forget(base, current.seq), [base, current.seq]);
+  const settled = useMemo(
+    () => entries.filter((e) => e.base === base && e.settled.seq > current.seq).map((e) => e.settled),
+    [entries, base, current.seq],
+  );
+
+  const toast = useToast();
+  useEffect(
+    () =>
+      settledChanges.onRecord((entry) => {
+        const shown = entry.base === base ? toastOf(entry.settled) : null;
+        if (shown) toast(shown);
+      }),
+    [base, toast],
+  );
+
+  const { rows, prefix, hasMore, matches } = view;
+  return useMemo(
+    () => rowStates({ rows, settled, inflight, prefix, hasMore, matches }),
+    [rows, settled, inflight, prefix, hasMore, matches],
+  );
+}
+
+type JobStart = { ok: true; job: { id: string } } | { ok: false; error: string };
+
+/** Deleting keys and dismissing failures from the page; a delete beyond one bulk request's worth is a job. */
+export function useKeyChanges(base: string) {
+  const submit = useSubmit();
+  const job = useFetcher<JobStart>({ key: `${base}:delete-job` });
+  const navigate = useNavigate();
+  const toast = useToast();
+  const handled = useRef<JobStart | undefined>(undefined);
+  useEffect(() => {
+    const answer = job.data;
+    if (job.state !== "idle" || !answer || answer === handled.current) return;
+    handled.current = answer;
+    if (answer.ok) navigate(`/jobs/${answer.job.id}`);
+    else toast({ variant: "error", title: "Could not start the delete", description: answer.error });
+  }, [job.state, job.data, navigate, toast]);
+
+  return {
+    deleteKeys(names: string[]) {
+      const form = new FormData();
+      if (names.length > BULK_MAX_KEYS) {
+        // More than one bulk request's worth: a durable job does it, with progress and a report.
+        form.set("kind", "delete-selected");
+        form.set("payload", JSON.stringify({ keys: names }));
+        form.set("totalEstimate", String(names.length));
+        job.submit(form, { method: "post", action: `${base}/jobs` });
+        return;
+      }
+      form.set("intent", "delete");
+      for (const n of names) form.append("name", n);
+      // A fetcher of its own: deletes started one after another all run, none cancels another.
+      submit(form, { method: "post", action: base, navigate: false, fetcherKey: `delete-${crypto.randomUUID()}` });
+    },
+    dismiss(row: KeyRow) {
+      if (!row._meta) return;
+      const form = { intent: "dismiss", name: row.name, opId: row._meta.opId };
+      submit(form, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The namespace page's data: the namespace, the first page of its keys under the URL's filter
+// (with the cache's marks merged over it) and the jobs running on it.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { loadKeyPage } from "~/cache/keys.server";
+import { getServices } from "~/context.server";
+import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
+import { summarize } from "~/kv/connections.server";
+import { expiryChoice, filterSearch, ruleFromSearch } from "~/kv/key-filter";
+import { fromUpstream, requireConnection } from "~/kv/guards.server";
+
+export async function loadNamespaceKeys({ request, params, context }: LoaderFunctionArgs) {
+  const { connection, upstream } = await requireConnection(context, params.connectionId);
+  const namespaceId = params.namespaceId!;
+  const search = new URL(request.url).searchParams;
+  const { rule, error: filterError } = ruleFromSearch(search);
+  const prefix = rule.prefix ?? "";
+  const services = getServices(context);
+  const [namespace, page] = await fromUpstream(() =>
+    Promise.all([
+      upstream.getNamespace(namespaceId),
+      loadKeyPage(services.cache, upstream, {
+        accountId: connection.accountId,
+        namespaceId,
+        prefix,
+        cursor: "",
+        after: null,
+        filter: rule,
+        signal: request.signal,
+      }),
+    ]),
+  );
+  const activeJobs = await listUnfinishedNamespaceJobs({ services, connectionId: connection.id, namespaceId });
+  return {
+    connection: summarize(connection),
+    namespace,
+    prefix,
+    rule,
+    expiry: expiryChoice(search),
+    filterError,
+    filterQuery: filterSearch(search).toString(),
+    page,
+    activeJobs,
+    now: Date.now(),
+  };
+}
