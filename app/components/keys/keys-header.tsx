@@ -9,7 +9,7 @@ import { ConfirmDeleteDialog } from "../confirm-delete-dialog";
 import { KeyFilterForm } from "../key-filter-form";
 import { KeyFormDialog } from "../key-form-dialog";
 import { VisibleText } from "../key-name";
-import { NamespaceJobActions } from "../namespace-jobs";
+import { NamespaceJobActions } from "../jobs/namespace-job-actions";
 import { Button } from "../ui/button";
 
 const FILTER_DEBOUNCE_MS = 300;

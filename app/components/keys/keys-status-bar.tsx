@@ -3,7 +3,7 @@
 import type { KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
-import { SelectAllMatching } from "../namespace-jobs";
+import { SelectAllMatching } from "../jobs/select-all-matching";
 import { Button } from "../ui/button";
 
 export function KeysStatusBar({

@@ -8,7 +8,7 @@ import { compileRule, describeRule } from "~/kv/key-rule";
 import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId/route";
 import { escapeInvisibles, formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
-import { ActiveJobsBanner } from "../namespace-jobs";
+import { ActiveJobsBanner } from "../jobs/active-jobs-banner";
 import { Button } from "../ui/button";
 import { DeleteKeysDialog } from "./delete-keys-dialog";
 import { KeysHeader } from "./keys-header";

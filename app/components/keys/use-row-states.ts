@@ -88,7 +88,7 @@ export function useKeyChanges(base: string) {
       if (names.length > BULK_MAX_KEYS) {
         // More than one bulk request's worth: a durable job does it, with progress and a report.
         form.set("kind", "delete-selected");
-        form.set("payload", JSON.stringify({ keys: names }));
+        for (const name of names) form.append("keys", name);
         form.set("totalEstimate", String(names.length));
         job.submit(form, { method: "post", action: `${base}/jobs` });
         return;
