@@ -73,6 +73,7 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
   const database = await openDatabase({
     url: env.DATABASE_URL,
     pgliteDir: env.DATABASE_URL ? undefined : path.join(env.dataDir, "pglite"),
+    migrationsFolder: env.KVDECK_MIGRATIONS_DIR,
   });
   try {
     const secretKey = loadSecretKey(env.dataDir, env.KVDECK_SECRET_KEY);
