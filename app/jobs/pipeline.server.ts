@@ -6,7 +6,7 @@
 // Each finished batch is counted and checkpointed; the checkpoint only moves past a page once all
 // of that page's batches have finished (see checkpoint.ts). An ordered pipeline (export) commits
 // batches strictly in source order, so its output can be appended as it goes.
-import { CheckpointTracker } from "./checkpoint";
+import { CheckpointTracker, type PipelineCheckpoint } from "./checkpoint";
 import { BatchStopped, type JobContext, type StepResume, isStopped } from "./context.server";
 import type { KeyError } from "./store.server";
 
@@ -88,10 +88,13 @@ export async function runPipeline<I, P, S = unknown>(
 ): Promise<S> {
   const tracker = new CheckpointTracker<P>(spec.compare, resume?.checkpoint as never);
   let state = (resume ? resume.state : spec.initialState) as S;
-  ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
+  // Where the pipeline stands: pushed into the job's checkpoint with every batch it counts and
+  // before every save it asks for, so a checkpoint's place always matches its counters.
+  const place = (): StepResume => ({ checkpoint: tracker.checkpoint() as PipelineCheckpoint<unknown>, state });
+  ctx.place(place());
   const dry = ctx.dryRun && !spec.auxiliary;
   const writeAhead = dry || spec.auxiliary ? undefined : spec.writeAhead;
-  if (writeAhead) await replayInflight(ctx, tracker, spec, writeAhead);
+  if (writeAhead) await replayInflight(ctx, tracker, spec, writeAhead, place);
   const start = tracker.startCursor;
   if (start === undefined) return state;
 
@@ -112,7 +115,7 @@ export async function runPipeline<I, P, S = unknown>(
 
   const settle = (batch: Batch<I, P>, outcome: BatchOutcome) => {
     tracker.complete(batch.start, batch.end, batch.first, batch.last);
-    ctx.commitBatch(spec.auxiliary ? { succeeded: 0, skipped: 0, failed: [] } : outcome, writeAhead ? batch.start : undefined);
+    ctx.commitBatch(spec.auxiliary ? { succeeded: 0, skipped: 0, failed: [] } : outcome, place(), writeAhead ? batch.start : undefined);
   };
 
   const commitInOrder = async () => {
@@ -152,13 +155,14 @@ export async function runPipeline<I, P, S = unknown>(
     if (from >= 0) close(batch.items.length);
     // The whole batch stays in the write-ahead (a request cut off by the stop may still have been
     // applied): a resume replays it, leaving out the keys checkpointed here as done.
-    if (count > 0) ctx.commitBatch({ succeeded: count, skipped: 0, failed: [] });
+    if (count > 0) ctx.commitBatch({ succeeded: count, skipped: 0, failed: [] }, place());
   };
 
   const processBatch = async (batch: Batch<I, P>): Promise<BatchOutcome> => {
     if (writeAhead) {
       // The checkpoint that counts these keys as scanned is saved before they can be deleted: a
       // takeover replays them without counting them again, even once the listing no longer shows them.
+      ctx.place(place());
       await ctx.save();
       await ctx.writeAhead(batch.start, batch.items.map(spec.keyOf));
       check();
@@ -239,6 +243,7 @@ export async function runPipeline<I, P, S = unknown>(
     }
     await drain();
     check();
+    ctx.place(place());
     await ctx.save();
     return state;
   } catch (error) {
@@ -247,7 +252,8 @@ export async function runPipeline<I, P, S = unknown>(
     if (failure && isStopped(error)) throw failure;
     throw error;
   } finally {
-    ctx.attachPipeline(() => ({ checkpoint: tracker.checkpoint() as never, state }));
+    // The place as the pipeline stopped (its batches drained): what the job's final checkpoint saves.
+    ctx.place(place());
   }
 }
 
@@ -262,8 +268,9 @@ async function replayInflight<I, P, S>(
   tracker: CheckpointTracker<P>,
   spec: PipelineSpec<I, P, S>,
   writeAhead: NonNullable<PipelineSpec<I, P, S>["writeAhead"]>,
+  place: () => StepResume,
 ) {
-  const batches = await ctx.deps.store.inflight.batches(ctx.id);
+  const batches = await ctx.leftInFlight();
   if (batches.size === 0) return;
   const range = (keys: string[]): [P, P] => {
     const positions = keys.map(writeAhead.position).sort(spec.compare);
@@ -277,10 +284,11 @@ async function replayInflight<I, P, S>(
     // next resume replays it whole again.
     const outcome = keys.length > 0 ? await writeAhead.replay(keys) : { succeeded: 0, skipped: 0, failed: [] };
     if (keys.length > 0) tracker.markDone(...range(keys));
-    ctx.commitBatch(outcome, batch);
+    ctx.commitBatch(outcome, place(), batch);
   }
-  ctx.deps.log(`kvdeck: job ${ctx.id}: replayed ${batches.size} batch(es) left in flight`);
+  ctx.log(`replayed ${batches.size} batch(es) left in flight`);
   // Saved before anything else is sent: a batch id of this run may equal a replayed one.
+  ctx.place(place());
   await ctx.save();
 }
 

@@ -1,5 +1,6 @@
-// How a job's work learns that it must stop: the abort reason of the job's signal. In its own
-// module so that ops (which context.server builds on) can throw it too.
+// How a job's work learns that it must stop (the abort reason of the job's signal), and the
+// failure a handler reports to the person. In their own module so that ops and the context's
+// parts (which context.server builds on) can throw them too.
 
 /** Why a job stops before its end: asked to, its process is shutting down, a batch failed, or another runner took it over. */
 export type StopReason = "pause" | "cancel" | "shutdown" | "error" | "lost";
@@ -27,4 +28,9 @@ export class BatchStopped extends JobStopped {
   ) {
     super(reason);
   }
+}
+
+/** A failure the handler reports to the person (the job fails with this message, no stack). */
+export class JobFailure extends Error {
+  readonly name = "JobFailure";
 }
