@@ -6,8 +6,7 @@ import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
 import express from "express";
 import { openDatabase } from "~/db/client.server";
-import { createLocalKvApi } from "../server/local-kv/api";
-import { LocalKvStore, encodeCursor } from "../server/local-kv/store";
+import { LocalKvStore, createLocalKvApi, encodeCursor } from "@kvdeck/local-kv";
 
 const KEYS = Number(process.argv[2] ?? 1_000_000);
 const PAGES = Number(process.argv[3] ?? 200);

@@ -17,10 +17,7 @@ import { isFinished } from "~/jobs/types";
 import { BudgetRegistry, DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
 import { ConnectionRegistry } from "~/kv/connections.server";
 import { BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
-import { createLocalKvApi } from "../server/local-kv/api";
-import { Faults, parseFaults } from "../server/local-kv/faults";
-import { RateLimit } from "../server/local-kv/rate-limit";
-import { LocalKvStore } from "../server/local-kv/store";
+import { Faults, LocalKvStore, RateLimit, createLocalKvApi, parseFaults } from "@kvdeck/local-kv";
 
 const REAL_BUDGET = "1200/300s";
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";

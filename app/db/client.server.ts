@@ -1,9 +1,11 @@
 // The one database handle of a process: PGlite in the data dir by default, a PostgreSQL server
-// when DATABASE_URL is set. Both run the same committed migrations from ./drizzle.
+// when DATABASE_URL is set. Both run the same committed migrations from ./drizzle, then the local
+// KV API's own (packages/local-kv/drizzle, a no-op where ./drizzle already made its tables).
 // A PGlite data dir is one process's: opening it takes its lock (data-dir-lock.server.ts) first,
 // and a second process is refused. This is the only module that opens PGlite.
 import fs from "node:fs";
 import path from "node:path";
+import { migrateLocalKv } from "@kvdeck/local-kv";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Pool } from "pg";
 import { lockDataDir } from "./data-dir-lock.server";
@@ -42,6 +44,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     const db = drizzle(pool, { schema });
     await migrate(db, { migrationsFolder });
+    await migrateLocalKv(db);
     return { db: db as unknown as Db, kind: "postgres", close: () => endPool(pool) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -53,6 +56,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     client = await PGlite.create(options.pgliteDir);
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder });
+    await migrateLocalKv(db);
     const opened = client;
     return { db: db as unknown as Db, kind: "pglite", close: () => opened.close().finally(() => lock?.release()) };
   } catch (error) {

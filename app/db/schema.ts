@@ -7,7 +7,6 @@ import {
   bigint,
   boolean,
   check,
-  customType,
   doublePrecision,
   index,
   integer,
@@ -18,71 +17,14 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { keyName } from "@kvdeck/local-kv/schema";
 import { JOB_KINDS, JOB_STATES } from "../jobs/types";
 
-/** A key name: text ordered by bytes. */
-const keyName = customType<{ data: string }>({
-  dataType: () => 'text COLLATE "C"',
-});
+// ---- kvdeck's local KV API: its tables belong to packages/local-kv (their SQL is in its store) ----
+// Re-exported so drizzle-kit's snapshot of this schema, whose first migration created them, still
+// sees them (docs/decisions/011-local-kv-package.md).
 
-/** Raw bytes. */
-const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-  dataType: () => "bytea",
-});
-
-// ---- kvdeck's local KV API (owned by server/local-kv/store.server.ts) ----
-
-export const localKvNamespaces = pgTable(
-  "local_kv_namespaces",
-  {
-    id: text().primaryKey(),
-    accountId: text("account_id").notNull(),
-    title: text().notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [uniqueIndex("local_kv_namespaces_account_title").on(t.accountId, t.title)],
-);
-
-/** What a reader sees now. Pending writes move here once the consistency delay has passed. */
-export const localKvEntries = pgTable(
-  "local_kv_entries",
-  {
-    namespaceId: text("namespace_id")
-      .notNull()
-      .references(() => localKvNamespaces.id, { onDelete: "cascade" }),
-    key: keyName().notNull(),
-    value: bytes().notNull(),
-    /** The metadata exactly as serialized JSON (≤ 1024 bytes), or null. */
-    metadata: text(),
-    /** Absolute expiry in epoch seconds, or null. */
-    expiration: bigint({ mode: "number" }),
-  },
-  (t) => [
-    primaryKey({ columns: [t.namespaceId, t.key] }),
-    index("local_kv_entries_expiration")
-      .on(t.expiration)
-      .where(sql`expiration is not null`),
-  ],
-);
-
-/** Writes and deletes accepted but not yet visible (the configured consistency delay). */
-export const localKvPending = pgTable(
-  "local_kv_pending",
-  {
-    seq: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    namespaceId: text("namespace_id")
-      .notNull()
-      .references(() => localKvNamespaces.id, { onDelete: "cascade" }),
-    key: keyName().notNull(),
-    /** Null value means a delete. */
-    value: bytes(),
-    metadata: text(),
-    expiration: bigint({ mode: "number" }),
-    /** Epoch milliseconds at which the change becomes visible. */
-    visibleAt: bigint("visible_at", { mode: "number" }).notNull(),
-  },
-  (t) => [index("local_kv_pending_visible_at").on(t.visibleAt)],
-);
+export { localKvEntries, localKvNamespaces, localKvPending } from "@kvdeck/local-kv/schema";
 
 // ---- kvdeck itself ----
 

@@ -1,7 +1,7 @@
 // The checkpoint only passes a page once every batch holding its items has finished, and a
 // resumed run neither repeats a finished item nor skips an unfinished one.
 import { describe, expect, test } from "vitest";
-import { seededRandom } from "../../server/local-kv/faults";
+import { seededRandom } from "@kvdeck/local-kv";
 import { CheckpointTracker, type PipelineCheckpoint } from "./checkpoint";
 
 const byNumber = (a: number, b: number) => a - b;

@@ -1,6 +1,6 @@
 // One request budget per upstream token (Cloudflare: 1,200 requests per 5 minutes), shared by every
 // interactive request and every job of this process. A sliding-window log of send times, like the
-// limiter it mirrors (server/local-kv/rate-limit.ts): at most `requests` sends in any `windowMs`.
+// limiter it mirrors (packages/local-kv/src/rate-limit.ts): at most `requests` sends in any `windowMs`.
 //
 // Two lanes: interactive requests (a person is waiting) always go first, and jobs may fill at most
 // `jobShare` of a window, so browsing stays responsive while a purge runs at full speed.

@@ -1,7 +1,7 @@
 // The environment, parsed once. Every setting kvdeck reads is named here with its default.
 import path from "node:path";
 import { z } from "zod";
-import { parseRateLimit } from "../../server/local-kv/rate-limit";
+import { parseRateLimit } from "@kvdeck/local-kv";
 
 const durationMs = z.string().regex(/^\d+$/, "a whole number of milliseconds").transform(Number);
 
@@ -23,7 +23,7 @@ const schema = z.object({
     .default("c0ffee00c0ffee00c0ffee00c0ffee00"),
   KVDECK_CONSISTENCY_DELAY_MS: durationMs.optional(),
   KVDECK_OVERLAY_TTL_MS: durationMs.optional(),
-  /** Local KV API request budget, e.g. 1200/300s or 1200/300s,lockout=300s (server/local-kv/rate-limit.ts). */
+  /** Local KV API request budget, e.g. 1200/300s or 1200/300s,lockout=300s (packages/local-kv/src/rate-limit.ts). */
   KVDECK_RATE_LIMIT: z
     .string()
     .optional()

@@ -80,7 +80,7 @@ function spawnChild(script: string, env: Record<string, string>): Child {
 }
 
 const kvApi = () =>
-  spawnChild("server/local-kv/main.ts", {
+  spawnChild("server/kv-api.ts", {
     KVDECK_DATA_DIR: dataDir,
     HOST: "127.0.0.1",
     KVDECK_KV_API_PORT: "0",

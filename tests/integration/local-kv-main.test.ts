@@ -1,4 +1,4 @@
-// `npm run kv-api` (server/local-kv/main.ts) as a real process: it starts on PGlite in the data
+// `npm run kv-api` (server/kv-api.ts) as a real process: it starts on PGlite in the data
 // dir, prints what a client needs, keeps its token and data across restarts, and stops cleanly.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 // Node itself with tsx as a loader (not the tsx wrapper, which runs the script in a grandchild):
 // the child's PID is the server's, so a signal or a SIGKILL after a failed test reaches it.
-const KV_API = ["--import", "tsx", "server/local-kv/main.ts"];
+const KV_API = ["--import", "tsx", "server/kv-api.ts"];
 const running: ChildProcess[] = [];
 
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/client.server";
 import { type TestDatabase, openTestDatabase } from "../helpers/db";
-import { type KvClients, kvClients } from "../helpers/kv-clients";
+import { type KvClients, kvClients } from "@kvdeck/local-kv/testing";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 const DELAY_MS = 10_000;
@@ -135,7 +135,7 @@ describe.skipIf(!postgresUrl)(
         KVDECK_CONSISTENCY_DELAY_MS: String(60_000),
         KVDECK_RATE_LIMIT: "off",
       });
-      const child = spawn(TSX, ["server/local-kv/main.ts"], { env });
+      const child = spawn(TSX, ["server/kv-api.ts"], { env });
       running.push(child);
       let out = "";
       child.stdout!.on("data", (d) => (out += d));

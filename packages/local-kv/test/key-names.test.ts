@@ -3,8 +3,8 @@
 // writes with 400 / 10042 in Cloudflare's error shape; reads and deletes take any name a stored key
 // can have (storedKeyNameProblem), since a Worker's binding can write what the REST API refuses.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { type KvClients, kvClients, rawFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;

@@ -1,4 +1,4 @@
-// Turns the shared limit checks of ~/kv/limits into Cloudflare-style errors. Every handler
+// Turns the shared limit checks of ./limits into Cloudflare-style errors. Every handler
 // validates the whole request with these before it writes anything.
 import {
   MAX_KEY_BYTES,
@@ -9,7 +9,7 @@ import {
   keyNameProblem,
   metadataProblem,
   storedKeyNameProblem,
-} from "~/kv/limits";
+} from "./limits";
 import { ErrorCode, KvApiError, badRequest } from "./errors";
 import { invalidRequest, tooLarge } from "./http";
 

@@ -4,10 +4,10 @@ import type { AddressInfo } from "node:net";
 import Cloudflare from "cloudflare";
 import express from "express";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvApi } from "../../server/local-kv/api";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { validatingFetch } from "../helpers/openapi";
+import { createLocalKvApi } from "../src/api";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { validatingFetch } from "./helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;

@@ -1,6 +1,6 @@
 // Bulk write, bulk delete (both the POST /bulk/delete and the deprecated DELETE /bulk), bulk get.
 // The whole request is validated before anything is written: one bad item fails the request.
-import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS } from "~/kv/limits";
+import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS } from "./limits";
 import { KvApiError } from "./errors";
 import { invalidRequest, parseJson, readBody, sendResult, tooLarge } from "./http";
 import type { RequestContext } from "./routes";

@@ -2,10 +2,10 @@
 // 429s, partial bulk failures, failKeys), driven through the SDK and the control endpoint.
 import Cloudflare from "cloudflare";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_FAULTS } from "../../server/local-kv/faults";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { openApi } from "../helpers/openapi";
+import { DEFAULT_FAULTS } from "../src/faults";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { openApi } from "./helpers/openapi";
 
 describe("rate limit 5/2s", () => {
   let kv: LocalKv;

@@ -1,5 +1,5 @@
 // Namespace operations: list, create, get, rename, delete. Namespaces are scoped per account id.
-import { MAX_NAMESPACES_PER_ACCOUNT, NAMESPACE_TITLE_MAX_CHARS } from "~/kv/limits";
+import { MAX_NAMESPACES_PER_ACCOUNT, NAMESPACE_TITLE_MAX_CHARS } from "./limits";
 import { ErrorCode, KvApiError, badRequest, notFound } from "./errors";
 import { invalidRequest, parseJson, readBody, sendResult } from "./http";
 import type { RequestContext } from "./routes";

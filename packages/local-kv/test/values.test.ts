@@ -2,10 +2,10 @@
 // multipart, read bytes, metadata, expiration, delete, key-name encoding and every per-key limit.
 import http from "node:http";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "~/kv/limits";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { checkResponse } from "../helpers/openapi";
+import { MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "../src/limits";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { checkResponse } from "./helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;
@@ -36,7 +36,7 @@ const valuePath = (key: string) => `${c.path(ns)}/values/${encodeURIComponent(ke
 const listNames = async () => (await c.sdk.kv.namespaces.keys.list(ns, { account_id: kv.accountId })).result.map((k) => k.name);
 
 /** node:http, because fetch and the SDK both normalise "." and ".." segments away. */
-function rawHttp(method: string, path: string, body?: string): Promise<{ status: number; body: any }> {
+function rawHttp(method: string, path: string, body?: string): Promise<{ status: number; body: { errors: { code: number }[] } }> {
   const url = new URL(kv.baseUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(

@@ -1,10 +1,10 @@
 // Bulk write, bulk delete (POST /bulk/delete and wrangler's deprecated DELETE /bulk) and bulk get:
 // results, limits, and that one bad item fails the whole request with nothing written.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS, MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "~/kv/limits";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { openApi } from "../helpers/openapi";
+import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS, MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "../src/limits";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { openApi } from "./helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;

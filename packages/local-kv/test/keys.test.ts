@@ -2,8 +2,8 @@
 // expiration in the listing, and pages that are empty but still carry a cursor.
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;

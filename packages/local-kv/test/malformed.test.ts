@@ -1,8 +1,8 @@
 // Every malformed request to the local KV API gets a 4xx in Cloudflare's error shape that says
 // what is wrong, never a 500: bad JSON, wrong types, empty bodies, absurd numbers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { type KvClients, kvClients, rawFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;

@@ -1,9 +1,9 @@
 // Namespaces through the cloudflare SDK: list/create/get/rename/delete, paging and ordering,
 // duplicate titles, per-account scoping and the namespace cap.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAX_NAMESPACES_PER_ACCOUNT } from "~/kv/limits";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { MAX_NAMESPACES_PER_ACCOUNT } from "../src/limits";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;

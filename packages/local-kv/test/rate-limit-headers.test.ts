@@ -7,10 +7,10 @@ import type { Server } from "node:http";
 import Cloudflare from "cloudflare";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvApi } from "../../server/local-kv/api";
-import { RateLimit, parseRateLimit } from "../../server/local-kv/rate-limit";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import { validatingFetch } from "../helpers/openapi";
+import { createLocalKvApi } from "../src/api";
+import { RateLimit, parseRateLimit } from "../src/rate-limit";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { validatingFetch } from "./helpers/openapi";
 
 const TOKEN = "rate-limit-token-0123456789";
 let kv: LocalKv;

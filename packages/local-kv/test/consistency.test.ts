@@ -1,8 +1,8 @@
 // The consistency delay (writes and deletes invisible until it has passed, in reads, lists and
 // bulk reads alike) and real expiry, over HTTP.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 const DELAY_MS = 1500;
 let kv: LocalKv;
@@ -122,7 +122,7 @@ describe(`consistency delay (${DELAY_MS} ms)`, () => {
     const write = await timed(() => o.put("k", "v"));
     // A new store over the same database: the pending change is in local_kv_pending, not in the
     // memory of the store that accepted it, so nothing has to be loaded first.
-    const { LocalKvStore } = await import("../../server/local-kv/store");
+    const { LocalKvStore } = await import("../src/store");
     const restarted = new LocalKvStore(kv.db, DELAY_MS);
     expect(await restarted.get(ns, "k")).toBeNull();
     await write.untilVisible();

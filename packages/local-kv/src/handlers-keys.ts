@@ -1,5 +1,5 @@
 // Single-key operations and key listing.
-import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_LIMIT_MIN, MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "~/kv/limits";
+import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_LIMIT_MIN, MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "./limits";
 import { ErrorCode, KvApiError, badRequest, notFound } from "./errors";
 import { invalidRequest, readBody, sendBytes, sendResult } from "./http";
 import type { RequestContext } from "./routes";

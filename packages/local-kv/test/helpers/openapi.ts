@@ -1,10 +1,10 @@
 // Validates local KV API responses against Cloudflare's published OpenAPI schemas: the 2026 file,
 // and the 2024 file too wherever it has the operation. Copies of both are kept in
-// tests/fixtures/openapi/ (from the project's shared reference folder), so the tests run on any
-// fresh clone.
+// packages/local-kv/test/fixtures/openapi/ (where each was cut from: its `info` block), so the tests
+// run on any fresh clone.
 //
 // Both files have defects that reject answers the real API gives (see KNOWN_DEFECTS). They are
-// patched here, each for a stated reason, and tests/integration/local-kv-openapi.test.ts shows
+// patched here, each for a stated reason, and packages/local-kv/test/openapi.test.ts shows
 // that every patch is needed: the unpatched schema rejects a genuine answer.
 import fs from "node:fs";
 import path from "node:path";
@@ -14,8 +14,7 @@ import addFormats from "ajv-formats";
 
 export type SpecName = "2024" | "2026";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const REFERENCE_DIR = path.resolve(REPO_ROOT, "tests/fixtures/openapi");
+export const REFERENCE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/openapi");
 const SPEC_FILES: Record<SpecName, string> = {
   "2024": "cloudflare-kv-openapi.json",
   "2026": "cloudflare-kv-openapi-2026.json",
@@ -23,6 +22,7 @@ const SPEC_FILES: Record<SpecName, string> = {
 const API_PREFIX = "/client/v4";
 
 /** Raw OpenAPI documents: walked and patched by hand, not worth typing. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an untyped JSON tree, indexed freely by the walkers below
 type Json = any;
 
 interface Defect {

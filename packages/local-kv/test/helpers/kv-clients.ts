@@ -12,7 +12,7 @@ export interface RawOptions {
   token?: string | null;
 }
 
-export function kvClients(kv: LocalKv, sdkOptions: { maxRetries?: number } = {}) {
+export function kvClients(kv: Pick<LocalKv, "baseUrl" | "token" | "accountId">, sdkOptions: { maxRetries?: number } = {}) {
   const violations: string[] = [];
   const checkedFetch = validatingFetch(violations);
   const sdk = new Cloudflare({
@@ -76,9 +76,17 @@ export async function sdkFailure(
   throw new Error("expected the call to fail, but it succeeded");
 }
 
+/** A Cloudflare failure envelope as the local KV API sends it. */
+export interface FailureEnvelope {
+  success: boolean;
+  result: unknown;
+  errors: { code: number; message: string }[];
+  messages?: unknown[];
+}
+
 /** Status and first error code of a raw failure envelope. */
-export async function rawFailure(response: Response): Promise<{ status: number; code: number; body: any }> {
-  const body = (await response.json()) as { success: boolean; result: unknown; errors: { code: number }[] };
+export async function rawFailure(response: Response): Promise<{ status: number; code: number; body: FailureEnvelope }> {
+  const body = (await response.json()) as FailureEnvelope;
   if (body.success !== false || body.result !== null) throw new Error(`not a failure envelope: ${JSON.stringify(body)}`);
   return { status: response.status, code: body.errors[0]?.code, body };
 }

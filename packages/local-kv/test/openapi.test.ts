@@ -2,10 +2,10 @@
 // and the checks themselves checked: the validator rejects broken envelopes, and each patch of a
 // schema defect is needed for a genuine answer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
-import type { KNOWN_DEFECTS } from "../helpers/openapi";
-import { OpenApiValidator, checkResponse, openApi } from "../helpers/openapi";
+import { type KvClients, kvClients } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import type { KNOWN_DEFECTS } from "./helpers/openapi";
+import { OpenApiValidator, checkResponse, openApi } from "./helpers/openapi";
 
 let kv: LocalKv;
 let c: KvClients;

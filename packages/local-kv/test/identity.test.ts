@@ -3,8 +3,8 @@
 // /user/tokens/verify. An account the token cannot reach is refused as Cloudflare refuses it.
 import type Cloudflare from "cloudflare";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "../helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 
 let kv: LocalKv;
 let c: KvClients;

@@ -3,8 +3,8 @@
 // SQL for the local_kv_* tables lives here and nowhere else.
 import crypto from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
-import { MAX_KEY_BYTES } from "~/kv/limits";
+import type { LocalKvDb } from "./database";
+import { MAX_KEY_BYTES } from "./limits";
 
 export interface StoredNamespace {
   id: string;
@@ -65,7 +65,7 @@ export class LocalKvStore {
   // No pending state lives in this object: every process over the same database must serve the
   // same view, so the pending changes are only ever read from local_kv_pending.
   constructor(
-    private readonly db: Db,
+    private readonly db: LocalKvDb,
     /** How long (ms) writes and deletes accepted by this process take to show in reads and lists. */
     public consistencyDelayMs = 0,
   ) {}
