@@ -191,6 +191,21 @@ describe("jobForm refuses, naming the field", () => {
     ).toEqual(["format"]);
   });
 
+  test("fields the kind does not take, such as a JSON payload blob", () => {
+    expect(
+      errors([
+        ["kind", "export"],
+        ["payload", "{}"],
+      ]),
+    ).toEqual({ "": ["The form has fields this kind of job does not take."] });
+    expect(
+      errors([
+        ["kind", "purge"],
+        ["expirationTtl", "600"],
+      ]),
+    ).toEqual({ "": ["The form has fields this kind of job does not take."] });
+  });
+
   test("a bad rule field is named by its path", () => {
     expect(
       Object.keys(

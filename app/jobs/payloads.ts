@@ -91,6 +91,9 @@ const startOptions = {
 
 const CHOOSE_A_FILE = "Choose a file to import.";
 
+/** A field the kind does not take is a mistake in the page or the request: refused rather than ignored. */
+const UNKNOWN_FIELDS = "The form has fields this kind of job does not take.";
+
 /**
  * The file of an import: a non-empty File in the browser; on the server the upload handler has
  * already streamed it to disk and put its upload id in its place.
@@ -102,19 +105,20 @@ const importFile = z.union([z.string().uuid(), z.custom<File>((v) => typeof File
 const jobFormKinds = z.discriminatedUnion(
   "kind",
   [
-    deleteSelectedPayload.extend({ kind: z.literal("delete-selected"), ...startOptions }),
+    deleteSelectedPayload.extend({ kind: z.literal("delete-selected"), ...startOptions }).strict(UNKNOWN_FIELDS),
     // The page's rule, or every key: no rule field at all is the empty rule.
-    purgePayload.extend({ kind: z.literal("purge"), rule: keyRuleSchema.default({}), ...startOptions }),
+    purgePayload.extend({ kind: z.literal("purge"), rule: keyRuleSchema.default({}), ...startOptions }).strict(UNKNOWN_FIELDS),
     // A checkbox sends nothing when unchecked: on a form, no `values` field means no values.
-    exportPayload.extend({ kind: z.literal("export"), values: z.boolean().default(false), ...startOptions }),
-    importPayload.omit({ uploadId: true }).extend({ kind: z.literal("import"), file: importFile, ...startOptions }),
-    copyPayload.extend({ kind: z.literal("copy"), ...startOptions }),
-    movePayload.extend({ kind: z.literal("move"), ...startOptions }),
-    bulkExpiryFields.extend({ kind: z.literal("bulk-expiry"), rule: keyRuleSchema.default({}), ...startOptions }),
+    exportPayload.extend({ kind: z.literal("export"), values: z.boolean().default(false), ...startOptions }).strict(UNKNOWN_FIELDS),
+    importPayload
+      .omit({ uploadId: true })
+      .extend({ kind: z.literal("import"), file: importFile, ...startOptions })
+      .strict(UNKNOWN_FIELDS),
+    copyPayload.extend({ kind: z.literal("copy"), ...startOptions }).strict(UNKNOWN_FIELDS),
+    movePayload.extend({ kind: z.literal("move"), ...startOptions }).strict(UNKNOWN_FIELDS),
+    bulkExpiryFields.extend({ kind: z.literal("bulk-expiry"), rule: keyRuleSchema.default({}), ...startOptions }).strict(UNKNOWN_FIELDS),
   ],
-  {
-    errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown job kind." : ctx.defaultError }),
-  },
+  { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown job kind." : ctx.defaultError }) },
 );
 
 export const jobForm = jobFormKinds.superRefine((value, ctx) => {
