@@ -78,7 +78,7 @@ export function mirrorJobActivity(deps: JobActivityDeps): JobActivityMirror {
   const write = async (entry: Tracked, job: JobSnapshot) => {
     const opId = jobActivityOpId(job.id);
     if (!showsActivity(job)) {
-      await cache.revert(opId);
+      await cache.rollbackOperation(opId);
       return;
     }
     const scope = await scopeOf(entry, job);

@@ -4,6 +4,7 @@ import type { ResourceCache } from "~/cache/resource-cache.server";
 import { namespaceScope } from "~/cache/scopes";
 import type { Overlay } from "~/cache/types";
 import type { JobStore } from "~/jobs/store.server";
+import { compareKeys } from "~/kv/key-order";
 import type { KvUpstream, Namespace } from "~/kv/upstream.server";
 import { jobOfActivity, showsActivity } from "./job-activity.server";
 import type { NamespaceRow } from "./types";
@@ -17,6 +18,7 @@ export async function loadNamespaces(services: { cache: ResourceCache; jobs: { s
   const fresh = await upstream.listNamespaces();
   const merged = await cache.merge<Namespace>(namespaceScope(upstream.accountId), fresh, {
     idOf: (n) => n.id,
+    compare: compareKeys,
     confirms: namespaceConfirms,
   });
   return settleJobActivity(services, merged.items);
@@ -26,14 +28,17 @@ export async function loadNamespaces(services: { cache: ResourceCache; jobs: { s
  * A job's mark whose job no longer runs is removed: one whose process died before clearing it, or
  * that ended where nobody mirrored it (cancelled while no runner held it). Its row shows as listed.
  */
-async function settleJobActivity(services: { cache: ResourceCache; jobs: { store: Pick<JobStore, "get"> } }, rows: NamespaceRow[]) {
+async function settleJobActivity(
+  services: { cache: ResourceCache; jobs: { store: Pick<JobStore, "get"> } },
+  rows: NamespaceRow[],
+): Promise<NamespaceRow[]> {
   return Promise.all(
     rows.map(async (row) => {
       const jobId = row._meta ? jobOfActivity(row._meta.opId) : null;
       if (!row._meta || jobId === null) return row;
       const job = await services.jobs.store.get(jobId);
       if (job && showsActivity(job)) return row;
-      await services.cache.revert(row._meta.opId);
+      await services.cache.rollbackOperation(row._meta.opId);
       const { _meta, ...listed } = row;
       return listed;
     }),

@@ -2,7 +2,7 @@
 import crypto from "node:crypto";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { namespaceScope } from "~/cache/scopes";
-import { errorMessage } from "~/kv/key-mutations.server";
+import { errorMessage } from "~/kv/error-message.server";
 import type { KvUpstream, Namespace } from "~/kv/upstream.server";
 
 export type NamespaceResult = { ok: true; namespace: Namespace } | { ok: false; error: string };
@@ -23,7 +23,7 @@ export async function createNamespace({ cache, upstream, ttlMs }: Target, title:
     await cache.replaceCreated<Namespace>(scope, temporaryId, { id: created.id, data: created }, { opId, ttlMs });
     return { ok: true, namespace: created };
   } catch (error) {
-    await cache.revert(opId);
+    await cache.rollbackOperation(opId);
     return { ok: false, error: errorMessage(error) };
   }
 }
@@ -36,7 +36,7 @@ export async function renameNamespace({ cache, upstream, ttlMs }: Target, id: st
     await upstream.renameNamespace(id, title);
     return { ok: true, namespace: { id, title } };
   } catch (error) {
-    await cache.revert(opId);
+    await cache.rollbackOperation(opId);
     return { ok: false, error: errorMessage(error) };
   }
 }
