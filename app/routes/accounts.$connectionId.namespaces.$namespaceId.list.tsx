@@ -1,7 +1,7 @@
 // One further page of keys (with the namespace's pending marks merged over it), as JSON, for the
 // keys table's infinite scroll.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { loadKeyPage } from "~/cache/keys.server";
+import { loadKeyPage } from "~/features/keys/page.server";
 import { getServices } from "~/context.server";
 import { ruleFromSearch } from "~/kv/key-filter";
 import { UpstreamError, statusForKind } from "~/kv/errors";

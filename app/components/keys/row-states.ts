@@ -2,7 +2,7 @@
 // server's `_meta`), the changes still in flight (their fetchers' form data), and the changes that
 // have answered since these rows were loaded. Pure: use-row-states.ts feeds it from Remix.
 import { clientMeta, type OverlayMeta } from "~/cache/types";
-import type { DeleteSummary } from "~/kv/key-mutations.server";
+import type { DeleteSummary } from "~/features/keys/mutations.server";
 import { compareKeys } from "~/kv/key-order";
 
 export interface KeyRow {

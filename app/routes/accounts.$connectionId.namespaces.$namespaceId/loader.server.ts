@@ -1,7 +1,7 @@
 // The namespace page's data: the namespace, the first page of its keys under the URL's filter
 // (with the cache's marks merged over it) and the jobs running on it.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { loadKeyPage } from "~/cache/keys.server";
+import { loadKeyPage } from "~/features/keys/page.server";
 import { getServices } from "~/context.server";
 import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { summarize } from "~/kv/connections.server";
