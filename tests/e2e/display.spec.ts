@@ -1,6 +1,7 @@
 // What people see: expiry filters in the URL, pages that fit a phone, names with control and
 // bidi characters shown escaped, focus rings, labels, a failed delete's text, value sizes.
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { deleteRefusedKey } from "./helpers";
 import { ACCOUNT, LOCAL_TOKEN, createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
 
 const auth = { Authorization: `Bearer ${LOCAL_TOKEN}` };
@@ -247,11 +248,7 @@ test("a failed delete says Delete failed and why; a large value shows its real s
   await expect(panel.getByText("Showing the first part of a large value.")).toBeVisible();
   await expect(panel.getByRole("definition").filter({ hasText: "KiB" })).toHaveText("195 KiB");
 
-  await setFaults(request, { failKeys: "^doomed$" });
-  await page.getByRole("checkbox", { name: "Select doomed" }).click();
-  await page.getByRole("toolbar", { name: "Selection" }).getByRole("button", { name: "Delete 1 key" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Delete 1 key" }).click();
-  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "doomed" }) });
+  const row = await deleteRefusedKey(page, request, "doomed");
   await expect(row).toHaveAttribute("data-status", "error");
   await expect(row).toContainText('Delete failed: Internal error deleting "doomed"');
   await expect(row).not.toContainText("writing");
@@ -314,11 +311,7 @@ test.describe("on a phone, a failed row", () => {
       { key: "kept", value: "y" },
     ]);
     await openNamespace(page, title);
-    await setFaults(request, { failKeys: "^doomed$" });
-    await page.getByRole("checkbox", { name: "Select doomed" }).click();
-    await page.getByRole("toolbar", { name: "Selection" }).getByRole("button", { name: "Delete 1 key" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Delete 1 key" }).click();
-    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "doomed" }) });
+    const row = await deleteRefusedKey(page, request, "doomed");
     await expect(row).toHaveAttribute("data-status", "error");
     // One copy shows, where it fits: on a phone under the name; the metadata column's copy is hidden.
     const badge = row.getByText("Delete failed", { exact: true }).locator("visible=true");
