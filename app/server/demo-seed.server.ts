@@ -4,6 +4,7 @@
 // doing, namespace by namespace, with the page cache's progress).
 import { sql } from "drizzle-orm";
 import type { LocalKvStore } from "@kvdeck/local-kv";
+import { nowSeconds } from "~/utils/time";
 
 export interface DemoOptions {
   accountId: string;
@@ -27,7 +28,7 @@ export async function seedDemo(store: LocalKvStore, options: DemoOptions): Promi
   const pageCacheKeys = options.pageCacheKeys ?? 200_000;
   const sessionKeys = options.sessionKeys ?? 20_000;
   const started = Date.now();
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   let seeded = 0;
   /** Creates the namespace unless it exists, then fills it, saying so. */
   const seed = async (title: (typeof DEMO_NAMESPACES)[number], fill: (namespaceId: string) => Promise<number>) => {
