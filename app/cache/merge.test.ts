@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { compareKeys } from "~/kv/key-order";
 import { merge, type MergeInput } from "./merge";
 import type { Overlay, OverlayIntent, OverlayStatus, RuleOverlay } from "./types";
+
+/** Key order as Workers KV sorts: by UTF-8 bytes (the cache takes it from its caller). */
+const compareKeys = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 interface Key {
   name: string;
@@ -35,8 +37,10 @@ function overlay(resourceId: string, intent: OverlayIntent, opts: Partial<Overla
   };
 }
 
-function run(fresh: Key[], overlays: Overlay<Key>[], extra: Partial<MergeInput<Key>> = {}) {
-  return merge<Key>({
+type Rule = { prefix?: string };
+
+function run(fresh: Key[], overlays: Overlay<Key>[], extra: Partial<MergeInput<Key, Rule>> = {}) {
+  return merge<Key, Rule>({
     fresh,
     overlays,
     idOf: (k) => k.name,
@@ -186,7 +190,7 @@ describe("creates and page boundaries", () => {
 });
 
 describe("rule overlays", () => {
-  const rule = (opts: Partial<RuleOverlay> = {}): RuleOverlay => ({
+  const rule = (opts: Partial<RuleOverlay<Rule>> = {}): RuleOverlay<Rule> => ({
     id: 1,
     scope: "acc/ns",
     opId: "job-1",
@@ -198,7 +202,7 @@ describe("rule overlays", () => {
     expiresAt: NOW + TTL,
     ...opts,
   });
-  const ruleMatches = (item: Key, r: RuleOverlay) => item.name.startsWith(r.rule.prefix ?? "");
+  const ruleMatches = (item: Key, r: RuleOverlay<Rule>) => item.name.startsWith(r.rule.prefix ?? "");
 
   test("hide every matching key without a mark per key", () => {
     const r = run([{ name: "keep" }, { name: "tmp:1" }, { name: "tmp:2" }], [], { rules: [rule()], ruleMatches });

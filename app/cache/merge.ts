@@ -11,16 +11,16 @@ export interface PageRange {
   prefix?: string;
 }
 
-export interface MergeInput<T extends object> {
+export interface MergeInput<T extends object, R extends object = object> {
   fresh: T[];
   overlays: Overlay<T>[];
-  rules?: RuleOverlay[];
+  rules?: RuleOverlay<R>[];
   idOf: (item: T) => string;
   compare: (a: string, b: string) => number;
   range: PageRange;
   /** Does the listed item show what the mark's operation wrote? */
   confirms: (listed: T, overlay: Overlay<T>) => boolean;
-  ruleMatches?: (item: T, rule: RuleOverlay) => boolean;
+  ruleMatches?: (item: T, rule: RuleOverlay<R>) => boolean;
   /** Ids whose value change was confirmed by reading it back. */
   verified?: ReadonlySet<string>;
   now: number;
@@ -55,7 +55,7 @@ export function inRange(id: string, range: PageRange, compare: (a: string, b: st
   return true;
 }
 
-export function merge<T extends object>(input: MergeInput<T>): MergeResult<T> {
+export function merge<T extends object, R extends object = object>(input: MergeInput<T, R>): MergeResult<T> {
   const { idOf, now, compare } = input;
   const byId = new Map(input.overlays.map((o) => [o.resourceId, o]));
   const activeRules = (input.rules ?? []).filter((r) => r.expiresAt > now);

@@ -16,7 +16,9 @@ let cache: ResourceCache;
 const SCOPE = "acc/ns1";
 
 const confirms = (listed: Key, o: Overlay<Key>) => JSON.stringify(listed.metadata ?? null) === JSON.stringify(o.expected?.metadata ?? null);
-const mergeOptions = { idOf: (k: Key) => k.name, confirms };
+/** Key order as Workers KV sorts: by UTF-8 bytes (the cache takes it from its caller). */
+const compare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const mergeOptions = { idOf: (k: Key) => k.name, compare, confirms };
 
 beforeAll(async () => {
   database = await openTestDatabase();
@@ -64,12 +66,12 @@ test("an unconfirmed delete past its TTL becomes a stored error, not a silent re
   expect(await cache.getOne(SCOPE, "a")).toMatchObject({ opId: "op2", status: "deleting", error: null });
 });
 
-test("revert undoes only its own operation's marks", async () => {
+test("rollbackOperation undoes only its own operation's marks", async () => {
   await cache.markAsDeleting(SCOPE, ["a", "b"], { opId: "op1" });
   await cache.markAsDeleting(SCOPE, ["b"], { opId: "op2" }); // a newer operation takes over b
-  expect(await cache.revert("op1")).toBe(1);
+  expect(await cache.rollbackOperation("op1")).toBe(1);
   expect((await cache.list(SCOPE)).map((o) => [o.resourceId, o.opId])).toEqual([["b", "op2"]]);
-  expect(await cache.revert("op1", ["b"])).toBe(0);
+  expect(await cache.rollbackOperation("op1", ["b"])).toBe(0);
 });
 
 test("fail turns only the refused items of an operation into errors", async () => {
@@ -104,9 +106,9 @@ test("clearing is owner-checked: a newer operation's mark written meanwhile surv
   expect(await cache.getOne(SCOPE, "a")).toMatchObject({ opId: "op2", status: "creating" });
 });
 
-test("progress metadata: updateMetadata, isProcessing, getByStatus, cancelOperation", async () => {
-  await cache.batchMarkAsProcessing(SCOPE, ["a", "b"], { opId: "job1", stage: "copying", progress: 0 });
-  expect(await cache.isProcessing(SCOPE, "a")).toBe(true);
+test("progress metadata: markAsProcessing, updateMetadata, cancelOperation", async () => {
+  for (const id of ["a", "b"]) await cache.markAsProcessing(SCOPE, { id }, { opId: "job1", stage: "copying", progress: 0 });
+  expect(await cache.getOne(SCOPE, "a")).toMatchObject({ status: "processing", intent: "process" });
   expect(await cache.updateMetadata(SCOPE, "a", "job1", { progress: 0.5, message: "halfway", retryCount: 1, maxRetries: 3 })).toBe(true);
   expect(await cache.updateMetadata(SCOPE, "a", "other", { progress: 1 })).toBe(false);
   expect(await cache.getOne(SCOPE, "a")).toMatchObject({
@@ -116,10 +118,22 @@ test("progress metadata: updateMetadata, isProcessing, getByStatus, cancelOperat
     maxRetries: 3,
     stage: "copying",
   });
-  expect((await cache.getByStatus(SCOPE, "processing")).map((o) => o.resourceId).sort()).toEqual(["a", "b"]);
+  expect((await cache.list(SCOPE)).filter((o) => o.status === "processing").map((o) => o.resourceId)).toEqual(["a", "b"]);
   await cache.addRule(SCOPE, { prefix: "tmp:" }, { opId: "job1" });
   expect(await cache.cancelOperation("job1")).toEqual({ marks: 2, rules: 1 });
-  expect(await cache.isProcessing(SCOPE, "a")).toBe(false);
+  expect(await cache.getOne(SCOPE, "a")).toBeNull();
+});
+
+test("updateMetadata of many ids: only the operation's own marks among them change", async () => {
+  await cache.markAsDeleting(SCOPE, ["a", "b", "c"], { opId: "op1" });
+  await cache.markAsDeleting(SCOPE, ["c"], { opId: "op2" });
+  expect(await cache.updateMetadata(SCOPE, ["a", "c"], "op1", { status: "retrying", retryCount: 1, maxRetries: 2 })).toBe(true);
+  expect((await cache.list(SCOPE)).map((o) => [o.resourceId, o.status, o.retryCount, o.maxRetries])).toEqual([
+    ["a", "retrying", 1, 2],
+    ["b", "deleting", 0, 0],
+    ["c", "deleting", 0, 0],
+  ]);
+  expect(await cache.updateMetadata(SCOPE, ["c"], "op1", { status: "retrying" })).toBe(false);
 });
 
 test("replaceCreated swaps a temporary id for the id the upstream assigned", async () => {

@@ -1,18 +1,17 @@
 // The optimistic resource cache: marks in the database, one row per (scope, item) or one per
 // rule, each written atomically so concurrent actions, replicas and teammates never lose each
 // other's marks. Loaders call merge() over fresh upstream pages; actions mark, then call the
-// upstream, then fail() or revert() only their own marks. SQL for `overlays` and
+// upstream, then fail() or rollbackOperation() only their own marks. SQL for `overlays` and
 // `overlay_rules` lives here and nowhere else.
 //
 // Item ids (key names) are stored escaped by ~/db/key-text, as are the strings of the jsonb columns:
 // any key name an upstream lists (U+0000 included) can be marked, ranged and cleared losslessly.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
-import { escapeJsonStrings, escapeKeyText, printableText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
+import { escapeJsonStrings, escapeKeyText, printableText } from "~/db/key-text";
 import { overlayRules, overlays } from "~/db/schema";
-import { compareKeys } from "~/kv/key-order";
-import type { KeyRule } from "~/kv/key-rule";
 import { merge, notConfirmedMessage, type MergeResult, type PageRange } from "./merge";
+import { KEYS_DONE, toOverlay, toRule } from "./rows";
 import {
   STATUS_FOR_INTENT,
   type Expectation,
@@ -49,17 +48,16 @@ export interface ProgressPatch {
   extendTtlMs?: number;
 }
 
-export interface MergeOptions<T extends object> {
+export interface MergeOptions<T extends object, R extends object = object> {
   range?: PageRange;
   idOf: (item: T) => string;
+  /** The order of ids (key order: UTF-8 bytes, as the `resource_id` column sorts). */
+  compare: (a: string, b: string) => number;
   confirms: (listed: T, overlay: Overlay<T>) => boolean;
-  ruleMatches?: (item: T, rule: RuleOverlay) => boolean;
+  ruleMatches?: (item: T, rule: RuleOverlay<R>) => boolean;
   /** Reads back values to confirm value changes a listing cannot show; returns the ids confirmed. */
   verify?: (overlays: Overlay<T>[]) => Promise<Set<string>>;
 }
-
-type OverlayRow = typeof overlays.$inferSelect;
-type RuleRow = typeof overlayRules.$inferSelect;
 
 export class ResourceCache {
   constructor(
@@ -143,17 +141,9 @@ export class ResourceCache {
     return this.mark(scope, "update", [item], opts);
   }
 
+  /** A running operation on an item (a job on a namespace): the row shows its stage, message and progress. */
   markAsProcessing<T>(scope: string, item: MarkItem<T>, opts: MarkOptions & Partial<ProgressPatch>) {
     return this.mark(scope, "process", [item], opts);
-  }
-
-  batchMarkAsProcessing(scope: string, ids: string[], opts: MarkOptions & Partial<ProgressPatch>) {
-    return this.mark(
-      scope,
-      "process",
-      ids.map((id) => ({ id })),
-      opts,
-    );
   }
 
   /** A create whose id the upstream assigned (a namespace): the temporary mark becomes the real one. */
@@ -166,17 +156,25 @@ export class ResourceCache {
     });
   }
 
-  /** Changes progress, stage, message, error or retries of one operation's mark. False if it has none. */
-  async updateMetadata(scope: string, id: string, opId: string, patch: ProgressPatch): Promise<boolean> {
+  /**
+   * Changes status, progress, stage, message, error or retries of one operation's marks of `ids`
+   * (a job's progress on its namespace; `retrying n/m` on the keys a delete sends again). False if
+   * the operation has none of them.
+   */
+  async updateMetadata(scope: string, ids: string | string[], opId: string, patch: ProgressPatch): Promise<boolean> {
     const { extendTtlMs, ...fields } = patch;
     if (fields.message) fields.message = printableText(fields.message);
     if (fields.error) fields.error = printableText(fields.error);
-    const rows = await this.db
-      .update(overlays)
-      .set({ ...fields, updatedAt: new Date(this.now()), ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
-      .where(and(eq(overlays.scope, scope), eq(overlays.resourceId, escapeKeyText(id)), eq(overlays.opId, opId)))
-      .returning({ id: overlays.id });
-    return rows.length > 0;
+    let updated = 0;
+    for (const chunk of chunked((typeof ids === "string" ? [ids] : ids).map(escapeKeyText), MARK_CHUNK)) {
+      const rows = await this.db
+        .update(overlays)
+        .set({ ...fields, updatedAt: new Date(this.now()), ...(extendTtlMs ? { expiresAt: this.deadline(extendTtlMs) } : {}) })
+        .where(and(eq(overlays.scope, scope), inArray(overlays.resourceId, chunk), eq(overlays.opId, opId)))
+        .returning({ id: overlays.id });
+      updated += rows.length;
+    }
+    return updated > 0;
   }
 
   /** The upstream refused these items: their marks stay, as errors, so the rows come back with a badge. */
@@ -192,8 +190,11 @@ export class ResourceCache {
     }
   }
 
-  /** Removes one operation's marks (all, or those of `ids`), never another operation's. */
-  async revert(opId: string, ids?: string[]): Promise<number> {
+  /**
+   * Takes back what one operation marked (all its marks, or those of `ids`; never another
+   * operation's): the change did not happen (its write failed) or its failure was dismissed.
+   */
+  async rollbackOperation(opId: string, ids?: string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     let removed = 0;
     const chunks = ids ? chunked(ids.map(escapeKeyText), MARK_CHUNK) : [null];
@@ -215,31 +216,18 @@ export class ResourceCache {
     return row ? toOverlay<T>(row) : null;
   }
 
-  async isProcessing(scope: string, id: string): Promise<boolean> {
-    const mark = await this.getOne(scope, id);
-    return mark !== null && (mark.status === "processing" || mark.status === "retrying") && mark.expiresAt > this.now();
-  }
-
-  async getByStatus<T>(scope: string, status: OverlayStatus): Promise<Overlay<T>[]> {
-    const rows = await this.db
-      .select()
-      .from(overlays)
-      .where(and(eq(overlays.scope, scope), eq(overlays.status, status)));
-    return rows.map((r) => toOverlay<T>(r));
-  }
-
   /** Stops showing an operation: its item marks and rule marks go. */
   async cancelOperation(opId: string): Promise<{ marks: number; rules: number }> {
-    const marks = await this.revert(opId);
+    const marks = await this.rollbackOperation(opId);
     const rules = await this.db.delete(overlayRules).where(eq(overlayRules.opId, opId)).returning({ id: overlayRules.id });
     return { marks, rules: rules.length };
   }
 
-  async addRule(
+  async addRule<R extends object>(
     scope: string,
-    rule: KeyRule,
+    rule: R,
     opts: MarkOptions & { status?: RuleOverlay["status"]; message?: string },
-  ): Promise<RuleOverlay> {
+  ): Promise<RuleOverlay<R>> {
     const [row] = await this.db
       .insert(overlayRules)
       .values({
@@ -252,7 +240,7 @@ export class ResourceCache {
         expiresAt: this.deadline(opts.ttlMs),
       })
       .returning();
-    return toRule(row);
+    return toRule<R>(row);
   }
 
   async updateRule(opId: string, patch: { progress?: number | null; message?: string | null; extendTtlMs?: number }) {
@@ -290,16 +278,20 @@ export class ResourceCache {
     }
   }
 
-  async rules(scope: string): Promise<RuleOverlay[]> {
+  async rules<R extends object = object>(scope: string): Promise<RuleOverlay<R>[]> {
     const rows = await this.db.select().from(overlayRules).where(eq(overlayRules.scope, scope));
-    return rows.map(toRule);
+    return rows.map((row) => toRule<R>(row));
   }
 
   /**
    * Merges the marks of `scope` over a fresh upstream page. Marks the page confirms are cleared,
    * marks past their TTL become errors; both only if the same operation still owns the row.
    */
-  async merge<T extends object>(scope: string, fresh: T[], options: MergeOptions<T>): Promise<MergeResult<T>> {
+  async merge<T extends object, R extends object = object>(
+    scope: string,
+    fresh: T[],
+    options: MergeOptions<T, R>,
+  ): Promise<MergeResult<T>> {
     const range = options.range ?? {};
     const conditions = [eq(overlays.scope, scope)];
     // The escaping keeps byte order and prefixes, so escaped bounds select the same marks.
@@ -311,7 +303,7 @@ export class ResourceCache {
         .select()
         .from(overlays)
         .where(and(...conditions)),
-      this.rules(scope),
+      this.rules<R>(scope),
     ]);
     if (rows.length === 0 && rules.length === 0) return { items: fresh, hidden: 0, confirmed: [], expired: [] };
 
@@ -330,12 +322,12 @@ export class ResourceCache {
       );
       if (needRead.length) verified = await options.verify(needRead);
     }
-    const result = merge<T>({
+    const result = merge<T, R>({
       fresh,
       overlays: marks,
       rules,
       idOf: options.idOf,
-      compare: compareKeys,
+      compare: options.compare,
       range,
       confirms: options.confirms,
       ruleMatches: options.ruleMatches,
@@ -366,8 +358,9 @@ export class ResourceCache {
 
   /** Marks of one scope, for tests and the operations view. */
   async list<T>(scope: string): Promise<Overlay<T>[]> {
-    const rows = await this.db.select().from(overlays).where(eq(overlays.scope, scope));
-    return rows.map((r) => toOverlay<T>(r)).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
+    // Key order: the column sorts by UTF-8 bytes (COLLATE "C"), and the escaping keeps that order.
+    const rows = await this.db.select().from(overlays).where(eq(overlays.scope, scope)).orderBy(overlays.resourceId);
+    return rows.map((r) => toOverlay<T>(r));
   }
 }
 
@@ -381,44 +374,4 @@ function chunked<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function toOverlay<T>(row: OverlayRow): Overlay<T> {
-  return {
-    scope: row.scope,
-    resourceId: unescapeKeyText(row.resourceId),
-    opId: row.opId,
-    intent: row.intent,
-    status: row.status,
-    data: (unescapeJsonStrings(row.data) as T | null) ?? null,
-    expected: (unescapeJsonStrings(row.expected) as Expectation | null) ?? null,
-    progress: row.progress,
-    stage: row.stage,
-    message: row.message,
-    error: row.error,
-    retryCount: row.retryCount,
-    maxRetries: row.maxRetries,
-    createdAt: row.createdAt.getTime(),
-    updatedAt: row.updatedAt.getTime(),
-    expiresAt: row.expiresAt.getTime(),
-  };
-}
-
-/** Where a narrowed rule's KeysDone is kept inside its jsonb `rule` (no KeyRule field has this name). */
-const KEYS_DONE = "$keysDone";
-
-function toRule(row: RuleRow): RuleOverlay {
-  const { [KEYS_DONE]: done, ...rule } = unescapeJsonStrings(row.rule) as KeyRule & { [KEYS_DONE]?: KeysDone };
-  return {
-    id: row.id,
-    scope: row.scope,
-    opId: row.opId,
-    rule,
-    ...(done ? { done } : {}),
-    status: row.status,
-    progress: row.progress,
-    message: row.message,
-    createdAt: row.createdAt.getTime(),
-    expiresAt: row.expiresAt.getTime(),
-  };
 }

@@ -1,5 +1,5 @@
-// The optimistic resource cache's vocabulary, shared by server and browser.
-import type { KeyRule } from "~/kv/key-rule";
+// The optimistic resource cache's vocabulary, shared by server and browser. The cache knows no
+// upstream: what a rule is, and how ids sort, its callers say (app/features/keys).
 
 /** What an operation intends for an item; it never changes while the mark lives. */
 export type OverlayIntent = "delete" | "create" | "update" | "process";
@@ -71,12 +71,12 @@ export interface KeysDone {
   ranges: [string, string][];
 }
 
-/** A mark that hides every matching key without a row per key (a purge in progress). */
-export interface RuleOverlay {
+/** A mark that hides every matching key without a row per key (a purge in progress); `rule` is the caller's (a KeyRule). */
+export interface RuleOverlay<R extends object = object> {
   id: number;
   scope: string;
   opId: string;
-  rule: KeyRule;
+  rule: R;
   /** Set once its operation stopped part-way: the rule then hides only these keys (see narrowRules). */
   done?: KeysDone;
   status: "deleting" | "processing";

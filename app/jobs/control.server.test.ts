@@ -1,7 +1,8 @@
 // Pause, resume and cancel at any time, dry runs, and watching a job, against the local KV API
 // slowed down a little so there is time to act mid-run.
 import { sql } from "drizzle-orm";
-import { keyMatchesRule } from "~/cache/keys.server";
+import { keyMatchesRule } from "~/features/keys/marks.server";
+import type { KeyRule } from "~/kv/key-rule";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type JobsHarness, countKeys, seedKeys, startJobs, waitForJob } from "../../tests/helpers/jobs";
 import { type LocalKv, startLocalKv } from "../../tests/helpers/local-kv";
@@ -162,7 +163,7 @@ describe("cancel", () => {
     expect(await countKeys(kv, ns, sql`key like 'tmp/%'`)).toBe(30_000 - cancelled.counters.succeeded);
     // The purge's rule overlay no longer hides the keys it did not delete: it is narrowed to the
     // keys it is done with (which stay hidden while the upstream catches up).
-    const rules = await h.services.cache.rules(`${kv.accountId}/${ns}`);
+    const rules = await h.services.cache.rules<KeyRule>(`${kv.accountId}/${ns}`);
     expect(rules.every((rule) => rule.done !== undefined)).toBe(true);
     const left = (await kv.db.execute(
       sql`select key from local_kv_entries where namespace_id = ${ns} and key like 'tmp/%' order by key`,

@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
-import { mergeKeys } from "~/cache/keys.server";
+import { mergeKeys } from "~/features/keys/page.server";
 import { escapeKeyText } from "~/db/key-text";
 import { MAX_STALLED_TAKEOVERS } from "~/jobs/engine.server";
 import { getJob, listJobErrors, resumeJob, saveImportUpload, startJob } from "~/jobs/api.server";

@@ -4,7 +4,7 @@
 // keys it had not reached yet show again at once.
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
-import { loadKeyPage } from "~/cache/keys.server";
+import { loadKeyPage } from "~/features/keys/page.server";
 import { cancelJob, pauseJob, startJob } from "~/jobs/api.server";
 import { type JobsHarness, seedKeys, startJobs, waitForJob } from "../helpers/jobs";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";

@@ -1,50 +1,17 @@
-// The resource cache applied to Workers KV keys: what confirms a key change, and a merged page.
-import crypto from "node:crypto";
-import type { ResourceCache } from "./resource-cache.server";
-import type { PageRange } from "./merge";
-import type { KeysDone, Overlay, RuleOverlay, WithMeta } from "./types";
-import { compareKeys } from "~/kv/key-order";
+// A namespace's keys as the dashboard shows them: a page from the upstream with the cache's marks
+// merged over it, or, with a filter beyond the prefix, as many pages as it takes to find matches.
+import type { PageRange } from "~/cache/merge";
+import type { ResourceCache } from "~/cache/resource-cache.server";
+import { keyScope } from "~/cache/scopes";
 import { filtersBeyondPrefix } from "~/kv/key-filter";
+import { compareKeys } from "~/kv/key-order";
 import { compileRule, type KeyRule } from "~/kv/key-rule";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
-import { keyScope } from "./scopes";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
+import { digestOf, keyConfirms, keyMatchesRule, type KeyRow } from "./marks.server";
 
-/** The upstream computes an expiry from a TTL at its own clock: allow for the difference. */
-const EXPIRATION_TOLERANCE_SECONDS = 5;
 /** Value read-backs per merge, at most (each is one upstream request). */
 const MAX_VERIFY_READS = 20;
-
-export type KeyRow = WithMeta<KeyInfo>;
-
-export const digestOf = (bytes: Uint8Array | string) => crypto.createHash("sha256").update(bytes).digest("base64url");
-
-export function keyConfirms(listed: KeyInfo, overlay: Overlay<KeyInfo>): boolean {
-  const expected = overlay.expected;
-  if (!expected) return true;
-  if (expected.metadata !== undefined && canonical(listed.metadata ?? null) !== canonical(expected.metadata)) return false;
-  if (expected.expiration !== undefined) {
-    if (expected.expiration === null) return listed.expiration === undefined;
-    if (listed.expiration === undefined || Math.abs(listed.expiration - expected.expiration) > EXPIRATION_TOLERANCE_SECONDS) return false;
-  }
-  return true;
-}
-
-const ruleCache = new WeakMap<RuleOverlay, (k: KeyInfo) => boolean>();
-/** The rule matches the key; a narrowed rule (its operation stopped) only among the keys it is done with. */
-export function keyMatchesRule(key: KeyInfo, rule: RuleOverlay): boolean {
-  let test = ruleCache.get(rule);
-  if (!test) {
-    test = compileRule(rule.rule);
-    ruleCache.set(rule, test);
-  }
-  return test(key) && (!rule.done || isDone(key.name, rule.done));
-}
-
-function isDone(name: string, done: KeysDone): boolean {
-  if (done.through !== null && compareKeys(name, done.through) <= 0) return true;
-  return done.ranges.some(([first, last]) => compareKeys(name, first) >= 0 && compareKeys(name, last) <= 0);
-}
 
 /** Merges the marks of a namespace over a page of keys the upstream just listed. */
 export async function mergeKeys(
@@ -52,9 +19,10 @@ export async function mergeKeys(
   upstream: KvUpstream,
   { scope, namespaceId, keys, range }: { scope: string; namespaceId: string; keys: KeyInfo[]; range: PageRange },
 ) {
-  return cache.merge<KeyInfo>(scope, keys, {
+  return cache.merge<KeyInfo, KeyRule>(scope, keys, {
     range,
     idOf: (k) => k.name,
+    compare: compareKeys,
     confirms: keyConfirms,
     ruleMatches: keyMatchesRule,
     verify: async (marks) => {
@@ -68,13 +36,6 @@ export async function mergeKeys(
       return confirmed;
     },
   });
-}
-
-/** Canonical JSON (sorted object keys) so equal metadata compares equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
 }
 
 export interface MergedKeyPage {

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "vitest";
 import type { KeyInfo } from "~/kv/upstream.server";
 import type { KeyRule } from "~/kv/key-rule";
-import { keyConfirms, keyMatchesRule } from "./keys.server";
-import type { Expectation, Overlay, RuleOverlay } from "./types";
+import type { Expectation, Overlay, RuleOverlay } from "~/cache/types";
+import { keyConfirms, keyMatchesRule } from "./marks.server";
 
 const NOW_S = 1_900_000_000;
 
@@ -29,7 +29,7 @@ function mark(expected: Expectation | null, intent: Overlay<KeyInfo>["intent"] =
   };
 }
 
-function rule(r: KeyRule): RuleOverlay {
+function rule(r: KeyRule): RuleOverlay<KeyRule> {
   return { id: 1, scope: "acc/ns", opId: "op", rule: r, status: "deleting", progress: null, message: null, createdAt: 0, expiresAt: 1 };
 }
 

@@ -1,0 +1,153 @@
+// Key changes as the dashboard performs them: mark optimistically, call the upstream, turn each
+// refusal into an error on that key's mark only, and write the change to the audit log.
+import crypto from "node:crypto";
+import type { AuditInput } from "~/audit/audit.server";
+import { outcomeOf } from "~/audit/audit.server";
+import type { ResourceCache } from "~/cache/resource-cache.server";
+import { keyScope } from "~/cache/scopes";
+import { metaOf } from "~/cache/types";
+import { bulkDelete, type KeyFailure } from "~/kv/bulk-apply.server";
+import { errorMessage } from "~/kv/error-message.server";
+import { resolveExpiration, type PutKeyForm } from "~/kv/key-forms";
+import type { KvUpstream } from "~/kv/upstream.server";
+import { nowSeconds } from "~/utils/time";
+import { digestOf, type KeyRow } from "./marks.server";
+
+export type { KeyFailure };
+
+export interface DeleteSummary {
+  opId: string;
+  requested: number;
+  succeeded: number;
+  failed: KeyFailure[];
+}
+
+export interface KeyTarget {
+  cache: ResourceCache;
+  upstream: KvUpstream;
+  namespaceId: string;
+  ttlMs?: number;
+  /** Where the change goes in the audit log (the route: recordAudit with its context); none in tests. */
+  audit?: { record: (event: AuditInput) => Promise<void>; where: string };
+  /** Waits between the retry rounds of a delete (tests observe the rounds without timing). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Re-sends of the keys a bulk delete listed as unsuccessful, inline (a job tries longer). */
+export const INLINE_DELETE_RETRIES = 2;
+const INLINE_ROUND_BACKOFF_MS = 250;
+const NOT_APPLIED = "The upstream did not delete this key (it listed it as unsuccessful); retry it.";
+
+/**
+ * Deletes keys: one bulk request per 10,000 (the HTTP client retries each), the keys the upstream
+ * listed as unsuccessful re-sent twice (their rows read `retrying n/m` meanwhile), per-key results;
+ * only what was refused comes back, as errors.
+ */
+export async function deleteKeys(target: KeyTarget, names: string[]): Promise<DeleteSummary> {
+  const { cache, upstream, namespaceId, ttlMs } = target;
+  const opId = crypto.randomUUID();
+  const scope = keyScope(upstream.accountId, namespaceId);
+  const unique = [...new Set(names)];
+  await cache.markAsDeleting(scope, unique, { opId, ttlMs });
+  let failed: KeyFailure[] = [];
+  const retried = new Set<string>();
+  if (unique.length === 1) {
+    try {
+      await upstream.deleteKey(namespaceId, unique[0]);
+    } catch (error) {
+      failed.push({ key: unique[0], error: errorMessage(error) });
+    }
+  } else {
+    const outcome = await bulkDelete(upstream, namespaceId, unique, {
+      retry: { attempts: 1, ...(target.sleep ? { sleep: target.sleep } : {}) },
+      retryRounds: INLINE_DELETE_RETRIES,
+      roundBackoffMs: (n) => INLINE_ROUND_BACKOFF_MS * n,
+      describeError: errorMessage,
+      notApplied: NOT_APPLIED,
+      onRetry: async ({ retry, of, keys }) => {
+        for (const key of keys) retried.add(key);
+        await cache.updateMetadata(scope, keys, opId, { status: "retrying", retryCount: retry, maxRetries: of });
+      },
+    });
+    failed = outcome.failed;
+  }
+  // Retried keys the upstream took wait for it to confirm, like the others.
+  const refused = new Set(failed.map((f) => f.key));
+  const applied = [...retried].filter((key) => !refused.has(key));
+  if (applied.length) await cache.updateMetadata(scope, applied, opId, { status: "deleting" });
+  await cache.fail(
+    scope,
+    opId,
+    failed.map((f) => ({ id: f.key, error: f.error })),
+  );
+  const summary = { opId, requested: unique.length, succeeded: unique.length - failed.length, failed };
+  await target.audit?.record({
+    action: "key.delete",
+    target: unique.length === 1 ? `${target.audit.where} / key ${unique[0]}` : target.audit.where,
+    count: summary.requested,
+    outcome: outcomeOf(summary.succeeded, failed.length),
+    details: { succeeded: summary.succeeded, failed: failed.slice(0, 100), opId },
+  });
+  return summary;
+}
+
+export type WriteResult = { ok: true; row: KeyRow } | { ok: false; error: string; field?: string };
+
+/** Creates or edits one key; the row shows its new state (creating, or updating) until the upstream lists it. */
+export async function writeKey(target: KeyTarget, form: PutKeyForm): Promise<WriteResult> {
+  const result = await write(target, form);
+  await target.audit?.record({
+    action: form.mode === "create" ? "key.create" : "key.update",
+    target: `${target.audit.where} / key ${form.name}`,
+    count: 1,
+    outcome: result.ok ? "ok" : "failed",
+    details: result.ok ? { expiry: form.expiry } : { error: result.error },
+  });
+  return result;
+}
+
+async function write({ cache, upstream, namespaceId, ttlMs }: KeyTarget, form: PutKeyForm): Promise<WriteResult> {
+  const now = nowSeconds();
+  const expiry = resolveExpiration(form, now);
+  if ("error" in expiry) return { ok: false, error: expiry.error, field: "expiry" };
+  const scope = keyScope(upstream.accountId, namespaceId);
+
+  if (form.mode === "create") {
+    let existing;
+    try {
+      existing = await upstream.listKeys(namespaceId, { prefix: form.name, limit: 10 });
+    } catch (error) {
+      return { ok: false, error: errorMessage(error) };
+    }
+    const pending = await cache.getOne(scope, form.name);
+    if (existing.keys.some((k) => k.name === form.name) || (pending && pending.intent === "create" && pending.status !== "error")) {
+      return { ok: false, error: "A key with this name already exists. Open it to edit it.", field: "name" };
+    }
+  }
+
+  const opId = crypto.randomUUID();
+  const expiration = expiry.expiration ?? (expiry.expirationTtl ? now + expiry.expirationTtl : undefined);
+  const data: KeyRow = {
+    name: form.name,
+    ...(expiration ? { expiration } : {}),
+    ...(form.metadata !== undefined ? { metadata: form.metadata } : {}),
+  };
+  const expected = {
+    metadata: form.metadata ?? null,
+    expiration: expiration ?? null,
+    ...(form.mode === "edit" ? { valueDigest: digestOf(form.value) } : {}),
+  };
+  const item = { id: form.name, data, expected };
+  // A create shows `creating`; an edit of a key that exists shows `updating` while the write is in flight.
+  if (form.mode === "create") await cache.addAsCreating(scope, [item], { opId, ttlMs });
+  else await cache.updateInPlace(scope, item, { opId, ttlMs });
+
+  try {
+    await upstream.putValue(namespaceId, form.name, form.value, { metadata: form.metadata, ...expiry });
+  } catch (error) {
+    await cache.rollbackOperation(opId, [form.name]);
+    return { ok: false, error: errorMessage(error) };
+  }
+  const mark = await cache.getOne<KeyRow>(scope, form.name);
+  return { ok: true, row: { ...data, ...(mark && mark.opId === opId ? { _meta: metaOf(mark) } : {}) } };
+}
