@@ -37,4 +37,34 @@ export default tseslint.config(
       ],
     },
   },
+  // The upstream (kv/) and the optimistic cache (cache/) know nothing of each other; only the
+  // feature layer (features/) combines them (docs/decisions/014-feature-layer.md).
+  {
+    files: ["app/kv/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["~/cache/*", "**/cache/*"], message: "app/kv does not import the cache: combine them in app/features." },
+            { group: ["~/features/*", "**/features/*"], message: "app/kv is below the feature layer: it does not import app/features." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["app/cache/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["~/kv/*", "**/kv/*"], message: "app/cache does not import the upstream: its callers pass what it needs." },
+            { group: ["~/features/*", "**/features/*"], message: "app/cache is below the feature layer: it does not import app/features." },
+          ],
+        },
+      ],
+    },
+  },
 );
