@@ -138,6 +138,14 @@ describe("marks already in error", () => {
     expect(r.items[0]._meta).toBeUndefined();
   });
 
+  test("a delete being sent again shows its row as retrying n/m; once it is not listed, it is confirmed", () => {
+    const retrying = overlay("k", "delete", { status: "retrying", retryCount: 1, maxRetries: 2 });
+    const r = run([OLD], [retrying]);
+    expect(r.hidden).toBe(0);
+    expect(r.items[0]._meta).toMatchObject({ status: "retrying", intent: "delete", retryCount: 1, maxRetries: 2 });
+    expect(run([], [retrying]).confirmed).toEqual([retrying]);
+  });
+
   test("an error mark is never reported as newly expired", () => {
     const failed = overlay("k", "delete", { status: "error", error: "x", alive: false });
     expect(run([OLD], [failed]).expired).toEqual([]);

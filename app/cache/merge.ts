@@ -68,7 +68,8 @@ export function merge<T extends object, R extends object = object>(input: MergeI
     const isError = o.status === "error";
     if (o.intent === "delete") {
       if (!listed) return result.confirmed.push(o);
-      if (isError) return result.items.push(withMeta(listed, metaOf(o)));
+      // Refused, or being sent again (`retrying n/m`): the row shows, with its state.
+      if (isError || (alive && o.status === "retrying")) return result.items.push(withMeta(listed, metaOf(o)));
       if (alive) return result.hidden++;
       result.expired.push(o);
       return result.items.push(withMeta(listed, metaOf(o, "error", notConfirmedMessage(o))));
