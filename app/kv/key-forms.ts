@@ -2,6 +2,7 @@
 // action (to refuse before any upstream request). Limits come from ./limits.
 import { z } from "zod";
 import {
+  BULK_MAX_KEYS,
   MAX_EXPIRATION_EPOCH_SECONDS,
   MAX_EXPIRATION_TTL_SECONDS,
   MAX_VALUE_BYTES,
@@ -12,8 +13,8 @@ import {
   storedKeyNameProblem,
 } from "./limits";
 
-/** Selections above this become a job (issue: long jobs); an action handles up to this many. */
-export const MAX_INLINE_DELETE = 50_000;
+/** The most keys one delete action takes (one bulk request's worth); the page makes a larger selection a job. */
+export const MAX_INLINE_DELETE = BULK_MAX_KEYS;
 
 const nameChecked = (problemOf: (name: string) => string | null) =>
   z.string().superRefine((name, ctx) => {
