@@ -3,7 +3,7 @@
 // rows were loaded (the route's clientAction logs them) go through rowStates() together.
 import { useFetcher, useFetchers, useNavigate, useSubmit, type ClientActionFunctionArgs } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { BULK_MAX_KEYS } from "~/kv/limits";
+import { MAX_INLINE_DELETE } from "~/kv/key-forms";
 import { useToast } from "../toaster";
 import { toastOf } from "./change-toasts";
 import { changeOf, rowStates, type KeyChange, type KeyRow, type RowStateInput } from "./row-states";
@@ -85,7 +85,7 @@ export function useKeyChanges(base: string) {
   return {
     deleteKeys(names: string[]) {
       const form = new FormData();
-      if (names.length > BULK_MAX_KEYS) {
+      if (names.length > MAX_INLINE_DELETE) {
         // More than one bulk request's worth: a durable job does it, with progress and a report.
         form.set("kind", "delete-selected");
         for (const name of names) form.append("keys", name);
