@@ -1,0 +1,97 @@
+// The connections page's changes: add an upstream account (a Cloudflare API token is sealed
+// before it is stored, never sent back, logged or audited) and delete one. Connections from the
+// environment are changed there, not here.
+import { data, type AppLoadContext } from "@remix-run/node";
+import { z } from "zod";
+import { recordAudit } from "~/audit/audit.server";
+import { getServices } from "~/context.server";
+import type { Connection } from "~/db/schema";
+import { rowIdField } from "~/utils/form-data.server";
+import type { ActionResult } from "./action-result";
+
+const name = z.string().trim().min(1, "Give the connection a name.").max(100, "Use at most 100 characters.");
+const accountId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[0-9a-f]{32}$/, "An account id is 32 hex digits (Cloudflare dashboard → Account home → Account ID).");
+const baseUrl = z
+  .string()
+  .trim()
+  .url("Enter a full URL, e.g. https://api.cloudflare.com/client/v4.")
+  .refine((u) => /^https?:\/\//i.test(u), "Use an http or https URL.")
+  .transform((u) => u.replace(/\/+$/, ""))
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+const token = z
+  .string()
+  .trim()
+  .min(1, "Paste the API token.")
+  .max(4096, "That is longer than any API token.")
+  .regex(/^\S+$/, "An API token has no spaces.");
+
+const createSchema = z.discriminatedUnion("kind", [
+  z.object({ intent: z.literal("create"), kind: z.literal("cloudflare"), name, accountId, token, baseUrl }),
+  z.object({ intent: z.literal("create"), kind: z.literal("local"), name, accountId }),
+]);
+const deleteSchema = z.object({ intent: z.literal("delete"), id: rowIdField("connection") });
+
+/** What the page shows of a connection: never the token or its ciphertext. */
+function describeConnection(c: Connection) {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    accountId: c.accountId,
+    baseUrl: c.baseUrl,
+    source: c.source,
+    hasToken: c.tokenCiphertext !== null,
+    createdAt: c.createdAt.getTime(),
+  };
+}
+
+export type ConnectionRowData = ReturnType<typeof describeConnection>;
+
+export async function listConnectionsForPage(context: AppLoadContext) {
+  const { connections } = getServices(context);
+  return { connections: (await connections.list()).map(describeConnection), servesLocalKv: connections.servesLocalKv };
+}
+
+const answer = (result: ActionResult, status = 200) => data<ActionResult>(result, { status });
+
+export async function changeConnection(context: AppLoadContext, fields: FormData) {
+  const { connections } = getServices(context);
+  const form = Object.fromEntries(fields);
+  const parsed = (form.intent === "delete" ? deleteSchema : createSchema).safeParse(form);
+  if (!parsed.success) return answer({ ok: false, error: parsed.error.issues[0].message }, 400);
+  const input = parsed.data;
+
+  if (input.intent === "create") {
+    if (input.kind === "local" && !connections.servesLocalKv) {
+      return answer({ ok: false, error: "This kvdeck serves no local KV API (a Cloudflare account is configured)." }, 400);
+    }
+    const created = await connections.create(input);
+    await recordAudit(context, {
+      action: "connection.create",
+      target: `connection ${created.id} (${created.name})`,
+      details: { kind: created.kind, accountId: created.accountId, baseUrl: created.baseUrl },
+    });
+    return answer({ ok: true, message: `Added ${created.name}.` });
+  }
+
+  const existing = await connections.get(input.id);
+  if (!existing) return answer({ ok: false, error: "There is no such connection (any more)." }, 404);
+  if (existing.source === "env") {
+    return answer(
+      { ok: false, error: "This connection comes from the environment (CLOUDFLARE_* variables); change those and restart instead." },
+      409,
+    );
+  }
+  await connections.remove(existing.id);
+  await recordAudit(context, {
+    action: "connection.delete",
+    target: `connection ${existing.id} (${existing.name})`,
+    details: { kind: existing.kind, accountId: existing.accountId },
+  });
+  return answer({ ok: true, message: `Deleted ${existing.name}.` });
+}
