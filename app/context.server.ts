@@ -1,4 +1,5 @@
-// What every loader and action gets from the server: the process's services.
+// What every loader and action gets from the server: the process's services (built once per process
+// by createServices, app/services.server.ts).
 import type { AppLoadContext } from "@remix-run/node";
 import type { RequestAuth } from "~/auth/request.server";
 import type { SessionUser } from "~/auth/roles";
@@ -20,11 +21,11 @@ export interface AppServices {
 declare module "@remix-run/node" {
   interface AppLoadContext {
     services: AppServices;
-    /** The signed-in user (server/auth-middleware.ts); null only on public routes. */
+    /** The signed-in user (app/server/auth-middleware.server.ts); null only on public routes. */
     user: SessionUser | null;
-    /** This request's CSP nonce for inline scripts (server/security-headers.ts). */
+    /** This request's CSP nonce for inline scripts (app/server/security-headers.server.ts). */
     cspNonce?: string;
-    /** Sessions, throttling and the client's address (server/auth-middleware.ts). */
+    /** Sessions, throttling and the client's address (app/server/auth-middleware.server.ts). */
     auth?: RequestAuth;
   }
 }

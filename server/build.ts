@@ -30,9 +30,16 @@ export interface LoadedBuild {
 export async function loadBuild(options: { dev?: boolean } = {}): Promise<LoadedBuild> {
   if (options.dev) {
     const { createServer } = await import("vite");
+    const sigterm = process.listeners("SIGTERM");
+    const stdinEnd = process.stdin.listeners("end");
     const vite = await createServer({ server: { middlewareMode: true } });
     const load = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
-    return { app: appOf(await load()), build: load, vite };
+    const app = appOf(await load());
+    // Vite exits the process on SIGTERM (or when stdin ends) once it has closed itself, racing the
+    // services' close(); kvdeck's own shutdown (server/shutdown.ts) closes Vite last instead.
+    for (const listener of process.listeners("SIGTERM")) if (!sigterm.includes(listener)) process.off("SIGTERM", listener);
+    for (const listener of process.stdin.listeners("end")) if (!stdinEnd.includes(listener)) process.stdin.off("end", listener);
+    return { app, build: load, vite };
   }
   const file = path.resolve(SERVER_BUILD);
   if (!fs.existsSync(file)) throw new Error("kvdeck: no build found; run `npm run build` first");
