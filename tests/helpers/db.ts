@@ -38,10 +38,17 @@ export async function openTestDatabase(options: TestDatabaseOptions = {}): Promi
   return openPostgresDatabase(url, options);
 }
 
-/** Not a fresh schema: the committed migrations name "public" in their foreign keys. */
-async function openPostgresDatabase(url: string, options: TestDatabaseOptions): Promise<TestDatabase> {
+/**
+ * A fresh, empty database on the PostgreSQL server at `url` (not a fresh schema: the committed
+ * migrations name "public" in their foreign keys): its URL and its name, and drop(), which ends
+ * every connection to it, other processes' too (`with (force)`: job children a test killed).
+ */
+export async function createPostgresDatabase(
+  url: string,
+  prefix = "kvdeck_test",
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const { default: pg } = await import("pg");
-  const name = `kvdeck_test_${crypto.randomBytes(6).toString("hex")}`;
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -52,16 +59,21 @@ async function openPostgresDatabase(url: string, options: TestDatabaseOptions): 
     }
   };
   await admin(`create database ${name}`);
-  const testUrl = new URL(url);
-  testUrl.pathname = `/${name}`;
-  const database = await openDatabase({ url: testUrl.toString(), migrationsFolder: options.migrationsFolder });
+  const created = new URL(url);
+  created.pathname = `/${name}`;
+  return { url: created.toString(), name, drop: () => admin(`drop database ${name} with (force)`) };
+}
+
+async function openPostgresDatabase(url: string, options: TestDatabaseOptions): Promise<TestDatabase> {
+  const created = await createPostgresDatabase(url);
+  const database = await openDatabase({ url: created.url, migrationsFolder: options.migrationsFolder });
   return guard(database, {
-    label: `test database ${name}`,
-    url: testUrl.toString(),
+    label: `test database ${created.name}`,
+    url: created.url,
     // Every connection of ours is gone by now: (force) only concerns other processes' (job children).
     afterClose: async () => {
       await options.beforeDrop?.();
-      await admin(`drop database ${name} with (force)`);
+      await created.drop();
     },
   });
 }

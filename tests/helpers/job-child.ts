@@ -8,33 +8,19 @@
 //   LAPSE_LEASE_OF a job id: before running, expire that job's lease (its runner is known dead), so
 //                  the takeover happens now rather than after a wait that a loaded machine stretches
 // Prints one JSON line per event: {"started": id}, {"progress": snapshot}, {"done": snapshot}.
-import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
-import { createSecretBox } from "~/auth/secrets.server";
-import { ResourceCache } from "~/cache/resource-cache.server";
 import { openDatabase } from "~/db/client.server";
 import { startJob } from "~/jobs/api.server";
-import { createJobsService } from "~/jobs/service.server";
 import { isFinished } from "~/jobs/types";
-import { BudgetRegistry, parseBudget } from "~/kv/budget.server";
-import { ConnectionRegistry } from "~/kv/connections.server";
+import { createTestJobs } from "./jobs";
 
 const env = process.env;
 const target = env.JOB_DATABASE!;
 const database = await openDatabase(target.startsWith("postgres") ? { url: target } : { pgliteDir: target });
-const budgets = new BudgetRegistry(parseBudget(env.BUDGET ?? "off"));
-const connections = new ConnectionRegistry(
-  database.db,
-  createSecretBox(crypto.randomBytes(32)),
-  { baseUrl: () => env.KV_BASE_URL!, token: () => env.KV_TOKEN! },
-  budgets,
-);
-const connection = await connections.syncFromEnv({ kind: "local", accountId: env.KV_ACCOUNT! });
-const jobs = createJobsService({
+const { jobs, connections, connection } = await createTestJobs({
   db: database.db,
-  connections,
-  cache: new ResourceCache(database.db),
-  budgets,
+  kv: { baseUrl: env.KV_BASE_URL!, token: env.KV_TOKEN!, accountId: env.KV_ACCOUNT! },
+  budget: env.BUDGET,
   dataDir: env.DATA_DIR ?? "/tmp",
   config: { leaseMs: Number(env.LEASE_MS ?? 2000), tickMs: 200, pollMs: 250 },
   log: (line) => process.stderr.write(`${line}\n`),

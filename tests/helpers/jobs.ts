@@ -1,5 +1,7 @@
 // Jobs against a local KV API under test: a connection to it, a request budget, and the jobs
 // service (store, events, runner) on the same database, plus helpers to seed keys and wait.
+// createTestJobs() is the one way tests build them: in the test's process (startJobs) and in the
+// job processes a test spawns and kills (job-child.ts, jobs-resume.test.ts).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +16,7 @@ import { type JobSnapshot, isFinished } from "~/jobs/types";
 import { BudgetRegistry, parseBudget } from "~/kv/budget.server";
 import { ConnectionRegistry } from "~/kv/connections.server";
 import type { KvUpstream } from "~/kv/upstream.server";
+import { createPostgresDatabase } from "./db";
 import type { LocalKv } from "./local-kv";
 
 export interface JobsHarness {
@@ -27,12 +30,21 @@ export interface JobsHarness {
   close(): Promise<void>;
 }
 
-export async function startJobs(
-  kv: LocalKv,
-  options: { budget?: string; config?: Partial<JobsConfig>; db?: Db; dataDir?: string } = {},
-): Promise<JobsHarness> {
-  const db = options.db ?? kv.db;
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-jobs-"));
+export interface TestJobsOptions {
+  /** The database of the jobs (and of the connection and the cache). */
+  db: Db;
+  /** The local KV API to reach. */
+  kv: Pick<LocalKv, "baseUrl" | "token" | "accountId">;
+  /** KVDECK_UPSTREAM_BUDGET syntax; default off. */
+  budget?: string;
+  config?: Partial<JobsConfig>;
+  dataDir: string;
+  log?: (line: string) => void;
+}
+
+/** A connection to the local KV API, its request budget, a resource cache and the jobs service (not started). */
+export async function createTestJobs(options: TestJobsOptions) {
+  const { db, kv, dataDir } = options;
   const budgets = new BudgetRegistry(parseBudget(options.budget ?? "off"));
   const connections = new ConnectionRegistry(
     db,
@@ -42,7 +54,23 @@ export async function startJobs(
   );
   const connection = await connections.syncFromEnv({ kind: "local", accountId: kv.accountId });
   const cache = new ResourceCache(db);
-  const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config: { tickMs: 200, ...options.config }, log: () => {} });
+  const config = { tickMs: 200, ...options.config };
+  const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config, log: options.log ?? (() => {}) });
+  return { jobs, connections, cache, budgets, connection };
+}
+
+export async function startJobs(
+  kv: LocalKv,
+  options: { budget?: string; config?: Partial<JobsConfig>; db?: Db; dataDir?: string } = {},
+): Promise<JobsHarness> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-jobs-"));
+  const { jobs, connections, cache, budgets, connection } = await createTestJobs({
+    db: options.db ?? kv.db,
+    kv,
+    budget: options.budget,
+    config: options.config,
+    dataDir,
+  });
   jobs.start();
   const stop = async () => {
     await jobs.stop();
@@ -68,6 +96,21 @@ export async function startJobs(
       }
     },
   };
+}
+
+/**
+ * A database for job processes a test spawns (job-child.ts's JOB_DATABASE): a fresh database on
+ * the test server with KVDECK_TEST_DATABASE_URL, else a PGlite data dir. drop() removes it once
+ * the processes are gone.
+ */
+export async function jobProcessDatabase(): Promise<{ target: string; drop(): Promise<void> }> {
+  const url = process.env.KVDECK_TEST_DATABASE_URL;
+  if (url) {
+    const created = await createPostgresDatabase(url, "kvdeck_jobs");
+    return { target: created.url, drop: created.drop };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-job-processes-"));
+  return { target: dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Waits until the job has finished (or `until` says so); returns its snapshot. */

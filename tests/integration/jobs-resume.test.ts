@@ -6,15 +6,11 @@
 // Run twice: with a long delay (the batch in flight at the kill is still listed at the takeover)
 // and a short one (it no longer is: only the write-ahead of batches in flight can count it).
 import { type ChildProcess, spawn } from "node:child_process";
-import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import readline from "node:readline";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test, vi } from "vitest";
 import type { JobSnapshot } from "~/jobs/types";
-import { countKeys, seedKeys } from "../helpers/jobs";
+import { countKeys, jobProcessDatabase, seedKeys } from "../helpers/jobs";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 const DOOMED = 100_000;
@@ -40,26 +36,9 @@ beforeEach(async () => {
   clockOffsetMs = 0;
   const realNow = Date.now.bind(Date);
   vi.spyOn(Date, "now").mockImplementation(() => realNow() + clockOffsetMs);
-  const url = process.env.KVDECK_TEST_DATABASE_URL;
-  if (url) {
-    // The job processes' own database on the test server, dropped afterwards.
-    const { default: pg } = await import("pg");
-    const name = `kvdeck_resume_${crypto.randomBytes(5).toString("hex")}`;
-    const admin = async (statement: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(statement).finally(() => client.end());
-    };
-    await admin(`create database ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    jobDatabase = u.toString();
-    dropDatabase = () => admin(`drop database ${name} with (force)`);
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-resume-"));
-    jobDatabase = dir;
-    dropDatabase = async () => fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const database = await jobProcessDatabase();
+  jobDatabase = database.target;
+  dropDatabase = database.drop;
 });
 afterEach(async () => {
   vi.restoreAllMocks();
