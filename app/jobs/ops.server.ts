@@ -1,28 +1,27 @@
 // A job's requests to the upstream: paced by the token's shared budget (through a JobGate), retried
-// here and only here (the job's upstreams are built with retries off), and fed back to the job's
-// adaptive concurrency. Bulk writes and deletes fall back gradually: only the keys the upstream
-// reported unsuccessful are sent again, a request refused as a whole is split in halves until
-// the bad item is alone, and a key that keeps failing ends up in the job's error report.
+// by kvdeck's one retry helper (~/kv/retry; the job's upstreams are built with retries off) with a
+// job's patience (many attempts), and fed back to the job's adaptive concurrency. Bulk writes and
+// deletes go through the one bulk apply (~/kv/bulk-apply.server), as inline deletes do, with more
+// rounds: only the keys the upstream reported unsuccessful are sent again, a request refused as a
+// whole is split in halves until the bad item is alone, and a key that keeps failing ends up in the
+// job's error report. A batch stopped between rounds reports the keys already applied.
 import type { BudgetLane, RequestBudget, UpstreamBudget } from "~/kv/budget.server";
-import { UpstreamError } from "~/kv/errors";
-import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
-import type { BulkResult, BulkWriteItem, KeyInfo, KeyPage, KvUpstream } from "~/kv/upstream.server";
+import { type BulkApplyOptions, type BulkOutcome, NOT_APPLIED, bulkDelete, bulkPut } from "~/kv/bulk-apply.server";
+import { BULK_GET_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
+import { type RetryPolicy, withRetries } from "~/kv/retry";
+import type { BulkWriteItem, KeyInfo, KeyPage, KvUpstream } from "~/kv/upstream.server";
 import type { Aimd } from "./aimd";
-import { fullJitter, sleep } from "./backoff";
 import { BatchStopped, isStopped } from "./stop";
-import type { KeyError } from "./store.server";
+
+export { NOT_APPLIED } from "~/kv/bulk-apply.server";
 
 /** Attempts of one request that failed with a 5xx, a timeout or a network error. */
 export const MAX_TRANSIENT_ATTEMPTS = 8;
 /** Attempts of one request answered 429 (each waits out Retry-After). */
 export const MAX_RATE_LIMITED_ATTEMPTS = 30;
-/** Rounds of re-sending the keys a bulk request reported unsuccessful. */
+/** Sends of a bulk request's keys in all: the first, then re-sends of those reported unsuccessful. */
 export const MAX_KEY_ROUNDS = 6;
-/** A bulk write body stays under the 100 MB limit with room for the JSON around the items. */
-const WRITE_BODY_LIMIT = BULK_MAX_BODY_BYTES - 1024 * 1024;
 const LANE: BudgetLane = "job";
-
-export const NOT_APPLIED = "The upstream reported this key unsuccessful on every attempt.";
 
 /** A job's share of a token's budget: counts its requests and stops waiting when the job stops. */
 export class JobGate implements UpstreamBudget {
@@ -50,11 +49,6 @@ export class JobGate implements UpstreamBudget {
   }
 }
 
-export interface BulkOutcome {
-  succeeded: number;
-  failed: KeyError[];
-}
-
 /** A value as read for copying, exporting or rewriting: text, or base64 for bytes that are not UTF-8. */
 export interface ReadValue {
   value: string;
@@ -71,35 +65,30 @@ export class JobOps {
     private readonly waits: () => number,
   ) {}
 
+  /** How a job retries one request: 429s after Retry-After, transient failures with backoff (full jitter). */
+  private get retry(): RetryPolicy {
+    return {
+      attempts: MAX_RATE_LIMITED_ATTEMPTS,
+      transientAttempts: MAX_TRANSIENT_ATTEMPTS,
+      signal: this.signal,
+      onFailure: (error) => {
+        if (error.kind === "rate_limited") this.aimd.congestion();
+      },
+    };
+  }
+
   /** One request, retried on 429 (after Retry-After) and on transient failures (backoff, full jitter). */
-  async request<T>(run: () => Promise<T>, options: { adaptive?: boolean } = {}): Promise<T> {
-    let transient = 0;
-    for (let attempt = 0; ; attempt++) {
-      this.signal.throwIfAborted();
-      const waitsBefore = this.waits();
-      const started = performance.now();
-      try {
-        const result = await run();
-        if (options.adaptive) this.aimd.success(this.waits() === waitsBefore ? performance.now() - started : undefined);
-        return result;
-      } catch (error) {
-        if (this.signal.aborted) throw this.signal.reason;
-        if (!(error instanceof UpstreamError)) throw error;
-        if (error.kind === "rate_limited") {
-          this.aimd.congestion();
-          if (attempt + 1 >= MAX_RATE_LIMITED_ATTEMPTS) throw error;
-          // The shared budget is blocked as long; waiting here as well costs nothing more.
-          await sleep((error.details.retryAfterSeconds ?? 1) * 1000, this.signal);
-          continue;
-        }
-        if (error.kind === "unavailable" || error.kind === "timeout") {
-          if (++transient >= MAX_TRANSIENT_ATTEMPTS) throw error;
-          await sleep(fullJitter(transient - 1), this.signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+  request<T>(run: () => Promise<T>, options: { adaptive?: boolean } = {}): Promise<T> {
+    return withRetries(() => (options.adaptive ? this.timed(run) : run()), this.retry);
+  }
+
+  /** Runs one attempt and feeds its latency to the adaptive concurrency (no sample if it waited for budget). */
+  private async timed<T>(run: () => Promise<T>): Promise<T> {
+    const waitsBefore = this.waits();
+    const started = performance.now();
+    const result = await run();
+    this.aimd.success(this.waits() === waitsBefore ? performance.now() - started : undefined);
+    return result;
   }
 
   listPage(upstream: KvUpstream, namespaceId: string, options: { prefix?: string; cursor: string | null }): Promise<KeyPage> {
@@ -123,23 +112,13 @@ export class JobOps {
   }
 
   deleteKeys(upstream: KvUpstream, namespaceId: string, keys: string[]): Promise<BulkOutcome> {
-    return this.bulk(
-      keys,
-      (k) => k,
-      BULK_MAX_KEYS,
-      () => 0,
-      (chunk) => upstream.bulkDelete(namespaceId, chunk),
-    );
+    const timed = { bulkDelete: (ns: string, chunk: string[]) => this.timed(() => upstream.bulkDelete(ns, chunk)) };
+    return this.bulk((options) => bulkDelete(timed, namespaceId, keys, options));
   }
 
   writeItems(upstream: KvUpstream, namespaceId: string, items: BulkWriteItem[]): Promise<BulkOutcome> {
-    return this.bulk(
-      items,
-      (i) => i.key,
-      BULK_MAX_KEYS,
-      bodyBytes,
-      (chunk) => upstream.bulkWrite(namespaceId, chunk),
-    );
+    const timed = { bulkWrite: (ns: string, chunk: BulkWriteItem[]) => this.timed(() => upstream.bulkWrite(ns, chunk)) };
+    return this.bulk((options) => bulkPut(timed, namespaceId, items, options));
   }
 
   /**
@@ -176,67 +155,22 @@ export class JobOps {
   }
 
   /**
-   * Sends `items` in requests within the limits, then re-sends only what failed. When the job
-   * stops part-way (e.g. paused while waiting to re-send the unsuccessful keys), this throws a
-   * BatchStopped with the keys already applied, so that they are counted and checkpointed; the
-   * others are left to the resume.
+   * A bulk apply with the job's retries and rounds. When the job stops part-way (e.g. paused while
+   * waiting to re-send the unsuccessful keys), this throws a BatchStopped with the keys already
+   * applied, so that they are counted and checkpointed; the others are left to the resume.
    */
-  private async bulk<I>(
-    items: I[],
-    keyOf: (item: I) => string,
-    maxItems: number,
-    sizeOf: (item: I) => number,
-    send: (chunk: I[]) => Promise<BulkResult>,
-  ): Promise<BulkOutcome> {
-    const outcome: BulkOutcome = { succeeded: 0, failed: [] };
+  private async bulk(apply: (options: BulkApplyOptions) => Promise<BulkOutcome>): Promise<BulkOutcome> {
     const applied: string[] = [];
     try {
-      for (const chunk of chunks(items, maxItems, sizeOf, WRITE_BODY_LIMIT)) await this.bulkChunk(chunk, keyOf, send, outcome, applied);
+      return await apply({
+        retry: this.retry,
+        retryRounds: MAX_KEY_ROUNDS - 1,
+        notApplied: NOT_APPLIED,
+        onApplied: (keys) => applied.push(...keys),
+      });
     } catch (error) {
       if (isStopped(error) && applied.length > 0) throw new BatchStopped(error.reason, applied);
       throw error;
-    }
-    return outcome;
-  }
-
-  private async bulkChunk<I>(
-    chunk: I[],
-    keyOf: (item: I) => string,
-    send: (chunk: I[]) => Promise<BulkResult>,
-    outcome: BulkOutcome,
-    applied: string[],
-  ) {
-    let pending = chunk;
-    for (let round = 0; pending.length > 0; round++) {
-      let result: BulkResult;
-      try {
-        result = await this.request(() => send(pending), { adaptive: true });
-      } catch (error) {
-        if (!(error instanceof UpstreamError) || (error.kind !== "invalid" && error.kind !== "too_large")) throw error;
-        // Refused as a whole: one bad item spoils the request. Split until it stands alone.
-        if (pending.length === 1) {
-          outcome.failed.push({ key: keyOf(pending[0]), error: error.message });
-          return;
-        }
-        const half = Math.ceil(pending.length / 2);
-        await this.bulkChunk(pending.slice(0, half), keyOf, send, outcome, applied);
-        await this.bulkChunk(pending.slice(half), keyOf, send, outcome, applied);
-        return;
-      }
-      const unsuccessful = new Set(result.unsuccessfulKeys);
-      const retry: I[] = [];
-      for (const item of pending) {
-        if (unsuccessful.has(keyOf(item))) retry.push(item);
-        else applied.push(keyOf(item));
-      }
-      outcome.succeeded += pending.length - retry.length;
-      pending = retry;
-      if (pending.length === 0) return;
-      if (round + 1 >= MAX_KEY_ROUNDS) {
-        for (const item of pending) outcome.failed.push({ key: keyOf(item), error: NOT_APPLIED });
-        return;
-      }
-      await sleep(fullJitter(round), this.signal);
     }
   }
 }
@@ -257,33 +191,6 @@ export async function* listingSource(
     if (next === null) return;
     cursor = next;
   }
-}
-
-/** Splits items into requests of at most `maxItems` and `maxBytes`. */
-export function* chunks<I>(items: I[], maxItems: number, sizeOf: (item: I) => number, maxBytes: number): Generator<I[]> {
-  let current: I[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = sizeOf(item);
-    if (current.length > 0 && (current.length >= maxItems || bytes + size > maxBytes)) {
-      yield current;
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length) yield current;
-}
-
-/** The JSON size of a bulk write item, near enough to stay within the body limit. */
-export function bodyBytes(item: BulkWriteItem): number {
-  return (
-    Buffer.byteLength(item.key) * 2 +
-    item.value.length * (item.base64 ? 1 : 2) +
-    (item.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(item.metadata))) +
-    64
-  );
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -42,12 +42,17 @@ export const NOT_APPLIED = "The upstream reported this key unsuccessful on every
 /** A bulk write body stays under the 100 MB limit with room for the JSON around the items. */
 const WRITE_BODY_LIMIT = BULK_MAX_BODY_BYTES - 1024 * 1024;
 
-export function bulkDelete(upstream: KvUpstream, namespaceId: string, keys: string[], options: BulkApplyOptions): Promise<BulkOutcome> {
+export function bulkDelete(
+  upstream: Pick<KvUpstream, "bulkDelete">,
+  namespaceId: string,
+  keys: string[],
+  options: BulkApplyOptions,
+): Promise<BulkOutcome> {
   return bulkApply(keys, { keyOf: (k) => k, sizeOf: () => 0, send: (chunk) => upstream.bulkDelete(namespaceId, chunk) }, options);
 }
 
 export function bulkPut(
-  upstream: KvUpstream,
+  upstream: Pick<KvUpstream, "bulkWrite">,
   namespaceId: string,
   items: BulkWriteItem[],
   options: BulkApplyOptions,

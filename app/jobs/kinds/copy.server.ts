@@ -6,7 +6,7 @@
 import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo, KvUpstream } from "~/kv/upstream.server";
 import { nowSeconds } from "~/utils/time";
-import { sleep } from "../backoff";
+import { sleep } from "~/kv/retry";
 import { BatchStopped, type JobContext, JobFailure, JobStopped } from "../context.server";
 import type { ReadValue } from "../ops.server";
 import { type CopyPayload, copyPayload } from "../payloads";
