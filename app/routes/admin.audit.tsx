@@ -1,16 +1,14 @@
 // The audit log: filter by user, action, outcome and date range (UTC days), page through, export.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { auditFilterChoices, listAuditEvents, parseAuditFilter } from "~/audit/audit.server";
-import { AUDIT_OUTCOMES } from "~/audit/outcomes";
 import { requireRole } from "~/auth/guards.server";
-import { VisibleText } from "~/components/key-name";
+import { AuditFilterForm } from "~/components/admin/audit-filter-form";
+import { AuditTable } from "~/components/admin/audit-table";
 import { RouteError } from "~/components/route-error";
-import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
-import { Input } from "~/components/ui/input";
 import { getServices } from "~/context.server";
-import { formatAbsolute, formatCount } from "~/utils/format";
+import { formatCount } from "~/utils/format";
 
 const PAGE_SIZE = 50;
 /** Offsets past this are refused: narrow the filter or export instead. */
@@ -36,9 +34,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
 }
 
-const selectClass = "flex h-9 w-full rounded-md border border-input bg-background px-2 text-sm";
-const outcomeVariant = { ok: "success", partial: "warning", failed: "destructive" } as const;
-
 export default function AuditLog() {
   const { filter, page, pages, total, choices, events } = useLoaderData<typeof loader>();
   const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => Boolean(e[1])));
@@ -55,101 +50,11 @@ export default function AuditLog() {
           </a>
         </Button>
       </div>
-      <Form method="get" className="grid items-end gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter the audit log">
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">User</span>
-          <select name="user" defaultValue={filter.user ?? ""} className={selectClass}>
-            <option value="">anyone</option>
-            {choices.usernames.map((u) => (
-              <option key={u} value={u}>
-                {u}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Action</span>
-          <select name="action" defaultValue={filter.action ?? ""} className={selectClass}>
-            <option value="">any</option>
-            {choices.actions.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">Outcome</span>
-          <select name="outcome" defaultValue={filter.outcome ?? ""} className={selectClass}>
-            <option value="">any</option>
-            {AUDIT_OUTCOMES.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">From (UTC)</span>
-          <Input type="date" name="from" defaultValue={filter.from ?? ""} />
-        </label>
-        <label className="space-y-1 text-sm">
-          <span className="font-medium">To (UTC)</span>
-          <Input type="date" name="to" defaultValue={filter.to ?? ""} />
-        </label>
-        <div className="flex gap-2">
-          <Button type="submit">Filter</Button>
-          <Button asChild variant="ghost">
-            <Link to="/admin/audit">Clear</Link>
-          </Button>
-        </div>
-      </Form>
+      <AuditFilterForm filter={filter} choices={choices} />
       <p role="status" className="text-sm text-muted-foreground">
         {total === 0 ? "No events match." : `${formatCount(total)} events · page ${formatCount(page)} of ${formatCount(pages)}`}
       </p>
-      {events.length > 0 ? (
-        <div className="overflow-x-auto rounded-lg border">
-          <table className="w-full text-sm">
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="bg-muted/60 text-left">
-              <tr>
-                <th className="px-3 py-2 font-medium">When (UTC)</th>
-                <th className="px-3 py-2 font-medium">User</th>
-                <th className="px-3 py-2 font-medium">Action</th>
-                <th className="px-3 py-2 font-medium">Target</th>
-                <th className="px-3 py-2 text-right font-medium">Count</th>
-                <th className="px-3 py-2 font-medium">Outcome</th>
-                <th className="px-3 py-2 font-medium">Details</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y">
-              {events.map((e) => (
-                <tr key={e.id} className="align-top">
-                  <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">
-                    {formatAbsolute(Math.floor(e.at / 1000)).replace(" UTC", "")}
-                  </td>
-                  <td className="px-3 py-2">
-                    {e.username ? <VisibleText text={e.username} /> : <span className="text-muted-foreground">—</span>}
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="max-w-xs break-all px-3 py-2 text-xs">{e.target ? <VisibleText text={e.target} /> : null}</td>
-                  <td className="px-3 py-2 text-right tabular-nums">{e.count === null ? "" : formatCount(e.count)}</td>
-                  <td className="px-3 py-2">
-                    <Badge variant={outcomeVariant[e.outcome]}>{e.outcome}</Badge>
-                  </td>
-                  <td className="max-w-sm px-3 py-2">
-                    {e.details ? (
-                      <code className="line-clamp-3 break-all text-xs text-muted-foreground">
-                        <VisibleText text={JSON.stringify(e.details)} />
-                      </code>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {events.length > 0 ? <AuditTable events={events} /> : null}
       {pages > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-between text-sm">
           {page > 1 ? (

@@ -12,6 +12,7 @@ import { CLIENT_BACKOFF_CAP_MS, describeWait, type ThrottleVerdict } from "~/aut
 import { findUserByUsername, setPassword } from "~/auth/users.server";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
+import { Label } from "~/components/ui/label";
 import { getServices } from "~/context.server";
 import { readForm } from "~/utils/form-data.server";
 
@@ -88,14 +89,14 @@ export default function SignIn() {
       <p className="mb-6 text-sm text-muted-foreground">Ask an admin for an account if you have none.</p>
       <Form method="post" className="space-y-4">
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? "/"} />
-        <label className="block space-y-1 text-sm">
-          <span className="font-medium">Username</span>
-          <Input name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
-        </label>
-        <label className="block space-y-1 text-sm">
-          <span className="font-medium">Password</span>
-          <Input name="password" type="password" autoComplete="current-password" required />
-        </label>
+        <div className="space-y-1">
+          <Label htmlFor="sign-in-username">Username</Label>
+          <Input id="sign-in-username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required />
+        </div>
+        <div className="space-y-1">
+          <Label htmlFor="sign-in-password">Password</Label>
+          <Input id="sign-in-password" name="password" type="password" autoComplete="current-password" required />
+        </div>
         {actionData?.error ? (
           <p role="alert" className="rounded-md bg-destructive/10 px-3 py-2 text-sm text-destructive">
             {actionData.error}
