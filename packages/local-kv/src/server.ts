@@ -13,7 +13,8 @@ import { LocalKvStore } from "./store";
 
 export interface LocalKvServerOptions {
   db: LocalKvDb;
-  token: string;
+  /** A function lets the host rotate the token without restarting. */
+  token: string | (() => string);
   /** The one account the API serves (default DEFAULT_LOCAL_ACCOUNT_ID). */
   accountId?: string;
   host: string;

@@ -1,10 +1,8 @@
 // Authentication (Cloudflare's 403 / 10000), unknown routes (404 / 7003), account ids, and the
 // headers real clients send.
-import type { AddressInfo } from "node:net";
 import Cloudflare from "cloudflare";
-import express from "express";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvApi } from "../src/api";
+import { startLocalKvServer } from "../src/server";
 import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
 import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 import { validatingFetch } from "./helpers/openapi";
@@ -70,11 +68,8 @@ describe("authentication", () => {
 
   it("follows a token that changes at runtime when given a function", async () => {
     let token = "first-token-0123456789";
-    const app = express();
-    app.use("/client/v4", createLocalKvApi({ store: kv.store, token: () => token }));
-    const server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4${c.path()}`;
+    const server = await startLocalKvServer({ db: kv.db, token: () => token, host: "127.0.0.1", port: 0 });
+    const base = `${server.baseUrl}${c.path()}`;
     const status = (t: string) => fetch(base, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
     try {
       expect(await status("first-token-0123456789")).toBe(200);
@@ -82,8 +77,7 @@ describe("authentication", () => {
       expect(await status("first-token-0123456789")).toBe(403);
       expect(await status("second-token-0123456789")).toBe(200);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close({ dropConnections: true });
     }
   });
 });

@@ -2,20 +2,14 @@
 // (successes, errors and raw values alike), Retry-After on a 429, and the lockout option
 // (`1200/300s,lockout=300s`): past the limit every call is refused until it has passed. The
 // limiter's clock is injected, so nothing sleeps.
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import Cloudflare from "cloudflare";
-import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalKvApi } from "../src/api";
-import { RateLimit, parseRateLimit } from "../src/rate-limit";
 import { type LocalKv, startLocalKv } from "./helpers/local-kv";
 import { validatingFetch } from "./helpers/openapi";
 
-const TOKEN = "rate-limit-token-0123456789";
 let kv: LocalKv;
 let ns: string;
-const servers: Server[] = [];
+const limited: LocalKv[] = [];
 const violations: string[] = [];
 
 beforeAll(async () => {
@@ -23,10 +17,7 @@ beforeAll(async () => {
   ns = (await kv.store.createNamespace(kv.accountId, "rate-limit"))!.id;
 });
 afterAll(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  for (const api of limited.splice(0)) await api.close();
   await kv.close();
   expect(violations).toEqual([]);
 });
@@ -34,24 +25,21 @@ afterAll(async () => {
 /** A local KV API with `spec` as its budget, on a clock the test moves. */
 async function limitedApi(spec: string) {
   let now = 1_000_000_000;
-  const app = express();
-  app.use("/client/v4", createLocalKvApi({ store: kv.store, token: TOKEN, rateLimit: new RateLimit(parseRateLimit(spec)!, () => now) }));
-  const server = app.listen(0, "127.0.0.1");
-  servers.push(server);
-  await new Promise((resolve) => server.once("listening", resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
+  const api = await startLocalKv({ db: kv.db, rateLimit: spec, rateLimitClock: () => now });
+  limited.push(api);
+  const { baseUrl, token } = api;
   const checked = validatingFetch(violations);
   const send = (method: string, path: string, body?: string) =>
     checked(`${baseUrl}/accounts/${kv.accountId}/storage/kv/namespaces${path}`, {
       method,
       body,
-      headers: { authorization: `Bearer ${TOKEN}` },
+      headers: { authorization: `Bearer ${token}` },
     });
   return {
     baseUrl,
     send,
     advance: (ms: number) => (now += ms),
-    sdk: new Cloudflare({ apiToken: TOKEN, baseURL: baseUrl, maxRetries: 0, fetch: checked }),
+    sdk: new Cloudflare({ apiToken: token, baseURL: baseUrl, maxRetries: 0, fetch: checked }),
   };
 }
 
