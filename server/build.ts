@@ -38,7 +38,8 @@ export async function loadBuild(options: { dev?: boolean } = {}): Promise<Loaded
     // Vite exits the process on SIGTERM (or when stdin ends) once it has closed itself, racing the
     // services' close(); kvdeck's own shutdown (server/shutdown.ts) closes Vite last instead.
     for (const listener of process.listeners("SIGTERM")) if (!sigterm.includes(listener)) process.off("SIGTERM", listener);
-    for (const listener of process.stdin.listeners("end")) if (!stdinEnd.includes(listener)) process.stdin.off("end", listener);
+    for (const listener of process.stdin.listeners("end"))
+      if (!stdinEnd.includes(listener)) process.stdin.off("end", listener as () => void);
     return { app, build: load, vite };
   }
   const file = path.resolve(SERVER_BUILD);

@@ -9,6 +9,7 @@ import { closeOnSignals } from "./shutdown";
 const dev = process.argv.includes("--dev");
 const loaded = await loadBuild({ dev });
 const { createServices, parseEnv, DataDirLockedError } = loaded.app;
+// `npm start` is production unless NODE_ENV says otherwise; `npm run dev` is development.
 const env = parseEnv({ ...process.env, NODE_ENV: dev ? "development" : (process.env.NODE_ENV ?? "production") });
 // The first start creates the database and seeds the demo (it says so as it goes): not silent.
 console.log(`kvdeck: starting (${env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `PGlite in ${path.join(env.dataDir, "pglite")}`})…`);
