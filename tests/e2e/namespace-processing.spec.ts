@@ -1,0 +1,63 @@
+import { expect, test } from "@playwright/test";
+import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, setFaults } from "./local-kv";
+
+test.beforeEach(async ({ request }) => {
+  await setConsistencyDelay(request, 0);
+});
+test.afterEach(async ({ request }) => {
+  await setFaults(request, { latencyMs: 0 });
+  await setConsistencyDelay(request, 2000);
+});
+
+const KEYS = 50_000;
+
+test("a namespace being purged shows Processing with the job's progress in the namespaces list, until the purge ends", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(300_000);
+  const title = `e2e-processing-${Date.now()}`;
+  const namespaceId = await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: KEYS }, (_, i) => ({ key: `tmp:${String(i).padStart(5, "0")}`, value: "x" })),
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 50,000 keys");
+
+  // Every upstream request takes a second: the purge lists ten pages (ten seconds at least) between
+  // two bulk deletes of 10,000 keys, so each fifth of its progress stays on screen for many reloads.
+  await setFaults(request, { latencyMs: 1000 });
+  await selection.getByRole("button", { name: "Delete 50,000 keys" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("textbox").fill(String(KEYS));
+  await dialog.getByRole("button", { name: "Delete 50,000 keys" }).click();
+  await expect(page).toHaveURL(/\/jobs\//);
+
+  await page.goto("/");
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
+  await expect(row).toHaveAttribute("data-status", "processing", { timeout: 60_000 });
+  await expect(row).toContainText("Processing");
+  await expect(row).toContainText("Purge by rule");
+  const bar = row.getByRole("progressbar", { name: `${title} progress` });
+  await expect(bar).toBeVisible();
+
+  // The list reloads itself while the job runs: the bar fills as the purge deletes.
+  const valueNow = async () => Number((await bar.getAttribute("aria-valuenow", { timeout: 60_000 })) ?? Number.NaN);
+  await expect.poll(valueNow, { timeout: 120_000 }).toBeGreaterThan(0);
+  const first = await valueNow();
+  expect(first).toBeLessThan(100);
+  await expect(row).toContainText(/Deleting: [\d,]+ of 50,000 keys \(\d+ %\)/);
+  await expect.poll(valueNow, { timeout: 120_000 }).toBeGreaterThan(first);
+
+  // Let the rest go fast: once the purge has ended the row is a plain row again.
+  await setFaults(request, { latencyMs: 0 });
+  await expect(bar).toHaveCount(0, { timeout: 120_000 });
+  await expect(row).not.toHaveAttribute("data-status", /.+/);
+  await expect(row).not.toContainText("Processing");
+  expect(await listKeyNames(request, namespaceId)).toEqual([]);
+});
