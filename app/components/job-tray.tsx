@@ -1,7 +1,7 @@
 // The header's job tray: unfinished jobs (dry runs aside) from any page, with their namespace and progress.
-import { Link, useFetcher } from "@remix-run/react";
+import { Link, useLocation } from "@remix-run/react";
 import { Popover } from "radix-ui";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import type { NamespaceTitles } from "~/jobs/namespace-key";
 import { type JobSnapshot, isActive } from "~/jobs/types";
 import { JobNamespaceLink, JobProgressBar, KIND_LABELS } from "./job-progress";
@@ -9,23 +9,53 @@ import { JobNamespaceLink, JobProgressBar, KIND_LABELS } from "./job-progress";
 const BUSY_POLL_MS = 2_000;
 const IDLE_POLL_MS = 15_000;
 
-export function JobTray() {
-  const fetcher = useFetcher<{ jobs: JobSnapshot[]; titles: NamespaceTitles }>({ key: "job-tray" });
-  const jobs = fetcher.data?.jobs ?? [];
-  const titles = fetcher.data?.titles;
-  const running = jobs.filter((j) => isActive(j.state));
-  const load = fetcher.load;
+interface TrayData {
+  jobs: JobSnapshot[];
+  titles: NamespaceTitles;
+}
 
+/**
+ * The tray's data, polled: every 2 s while a job runs, every 15 s otherwise, only while the tab is
+ * visible, and at once after each navigation (starting a job leads to its page). A poll that fails
+ * (the server restarting, a session that expired) keeps the last answer: the tray is a glance at
+ * the jobs, never a reason for the page around it to fail, as a failed fetcher revalidation was.
+ */
+function useActiveJobs(): TrayData | null {
+  const [data, setData] = useState<TrayData | null>(null);
+  const running = data?.jobs.filter((j) => isActive(j.state)).length ?? 0;
+  const { key: navigation } = useLocation();
   useEffect(() => {
-    load("/jobs/active");
+    let live = true;
+    const poll = async () => {
+      try {
+        const response = await fetch("/jobs/active", { headers: { Accept: "application/json" } });
+        if (!response.ok || !response.headers.get("Content-Type")?.includes("application/json")) return;
+        const next = (await response.json()) as TrayData;
+        if (live) setData(next);
+      } catch {
+        // Offline or mid-restart: the next poll tries again.
+      }
+    };
+    void poll();
     const timer = setInterval(
       () => {
-        if (document.visibilityState === "visible") load("/jobs/active");
+        if (document.visibilityState === "visible") void poll();
       },
-      running.length ? BUSY_POLL_MS : IDLE_POLL_MS,
+      running ? BUSY_POLL_MS : IDLE_POLL_MS,
     );
-    return () => clearInterval(timer);
-  }, [load, running.length]);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [running, navigation]);
+  return data;
+}
+
+export function JobTray() {
+  const data = useActiveJobs();
+  const jobs = data?.jobs ?? [];
+  const titles = data?.titles;
+  const running = jobs.filter((j) => isActive(j.state));
 
   return (
     <Popover.Root>

@@ -5,7 +5,7 @@ test.beforeEach(async ({ request }) => {
   await setConsistencyDelay(request, 0);
 });
 test.afterEach(async ({ request }) => {
-  await setFaults(request, { latencyMs: 0 });
+  await setFaults(request, { latencyMs: 0, holdListsAfter: null, holdBulkDeletesAfter: null });
   await setConsistencyDelay(request, 2000);
 });
 
@@ -31,8 +31,9 @@ test("purge from 'select all N matching': confirm, watch the progress bar advanc
   const selection = page.getByRole("group", { name: "All matching keys" });
   await expect(selection).toContainText("All 12,000 keys matching prefix “tmp:” are selected.");
 
-  // Slow the upstream so progress is visible between start and end (12 list pages, 2 bulk deletes).
-  await setFaults(request, { latencyMs: 400 });
+  // Hold the second of the two bulk deletes (10,000 + 2,000 keys), so the bar stands part-way for
+  // as long as the test looks at it, however slow the machine.
+  await setFaults(request, { holdBulkDeletesAfter: 1 });
   await selection.getByRole("button", { name: "Delete 12,000 keys" }).click();
   const dialog = page.getByRole("alertdialog", { name: `Delete 12,000 keys from ${title}?` });
   await dialog.getByRole("textbox").fill("12000");
@@ -42,11 +43,15 @@ test("purge from 'select all N matching': confirm, watch the progress bar advanc
   await expect(page.getByRole("heading", { name: "Purge by rule" })).toBeVisible();
   const bar = page.getByRole("progressbar", { name: "Purge by rule progress" });
   const seen = new Set<number>();
-  await expect(async () => {
-    const value = Number(await bar.getAttribute("aria-valuenow"));
-    if (Number.isFinite(value)) seen.add(value);
-    expect(value).toBe(100);
-  }).toPass({ timeout: 60_000, intervals: [200] });
+  const advancesTo = (done: (value: number) => boolean) =>
+    expect(async () => {
+      const value = Number(await bar.getAttribute("aria-valuenow"));
+      if (Number.isFinite(value)) seen.add(value);
+      expect(done(value)).toBe(true);
+    }).toPass({ timeout: 60_000, intervals: [200] });
+  await advancesTo((value) => value > 0 && value < 100);
+  await setFaults(request, { holdBulkDeletesAfter: null });
+  await advancesTo((value) => value === 100);
   expect([...seen].some((v) => v > 0 && v < 100)).toBe(true);
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible();
   await expect(page.getByLabel("Succeeded")).toHaveText("12,000");
@@ -67,7 +72,9 @@ test("cancel a running job", async ({ page, request }) => {
   await openNamespace(page, title);
   await page.getByRole("button", { name: "Select all matching" }).click();
   await expect(page.getByRole("group", { name: "All matching keys" })).toContainText("All 5,000 keys");
-  await setFaults(request, { latencyMs: 1500 });
+  // Hold the listing after two pages: the job is still running, however slow the machine, when
+  // the test cancels it (cancelling aborts the held request).
+  await setFaults(request, { holdListsAfter: 2 });
   await page.getByRole("button", { name: "Delete 5,000 keys" }).click();
   const dialog = page.getByRole("alertdialog");
   await dialog.getByRole("textbox").fill("5000");
@@ -152,8 +159,9 @@ test("a purge shows its listing as progress before it deletes, then final averag
   const selection = page.getByRole("group", { name: "All matching keys" });
   await expect(selection).toContainText("All 30,000 keys");
 
-  // Slow every request so the listing (30 pages before the last batch can go) takes seconds.
-  await setFaults(request, { latencyMs: 250 });
+  // Hold the listing after a few pages (a page or two of them may be the browser's own), so the
+  // listing is on screen for as long as the test looks at it, however slow the machine.
+  await setFaults(request, { holdListsAfter: 5 });
   await selection.getByRole("button", { name: "Delete 30,000 keys" }).click();
   const dialog = page.getByRole("alertdialog");
   await dialog.getByRole("textbox").fill("30000");
@@ -164,6 +172,7 @@ test("a purge shows its listing as progress before it deletes, then final averag
   const bar = page.getByRole("progressbar", { name: "Purge by rule progress" });
   // The listing, as progress: pages, keys scanned and matched, before anything is deleted.
   await expect(bar).toHaveAttribute("aria-valuetext", /^Listing: [1-9][\d,]* pages?, [1-9][\d,]* keys scanned, [1-9][\d,]* matched$/);
+  await setFaults(request, { holdListsAfter: null });
   // Then the deletes, against the dry run's count.
   await expect(bar).toHaveAttribute("aria-valuetext", /^(Deleting: [\d,]+ of 30,000 keys \(\d+ %\)|Done: 30,000 keys processed)$/, {
     timeout: 60_000,

@@ -6,11 +6,11 @@ const keys = Array.from({ length: 30 }, (_, i) => ({ key: `item:${String(i).padS
 test.beforeEach(async ({ request }) => {
   // Writes must be visible before the journey starts; the deletes it makes then stay listed a while.
   await setConsistencyDelay(request, 0);
-  await setFaults(request, { latencyMs: 0, failKeys: null });
+  await setFaults(request, { latencyMs: 0, failKeys: null, holdBulkDeletesAfter: null });
 });
 
 test.afterEach(async ({ request }) => {
-  await setFaults(request, { latencyMs: 0, failKeys: null });
+  await setFaults(request, { latencyMs: 0, failKeys: null, holdBulkDeletesAfter: null });
   await setConsistencyDelay(request, 2000);
 });
 
@@ -32,8 +32,8 @@ test("select with click and shift-click, confirm, rows vanish before the respons
   const toolbar = page.getByRole("toolbar", { name: "Selection" });
   await expect(toolbar).toContainText("6 selected");
 
-  // The upstream answers slowly: the rows must go before it does.
-  await setFaults(request, { latencyMs: 3000 });
+  // The upstream holds the bulk delete until the test lets it go: the rows must go before it answers.
+  await setFaults(request, { holdBulkDeletesAfter: 0 });
   await toolbar.getByRole("button", { name: "Delete 6 keys" }).click();
   const dialog = page.getByRole("alertdialog", { name: `Delete 6 keys from ${title}?` });
   await expect(dialog).toContainText("item:002");
@@ -45,8 +45,8 @@ test("select with click and shift-click, confirm, rows vanish before the respons
   // The order, not a stopwatch, proves it: the rows went while the action had not answered yet.
   await expect(page.getByRole("status").filter({ hasText: "Deleted 6 keys" })).toHaveCount(0);
   await expect(table.getByRole("link", { name: "item:001", exact: true })).toBeVisible();
+  await setFaults(request, { holdBulkDeletesAfter: null });
   await expect(page.getByRole("status").filter({ hasText: "Deleted 6 keys" })).toBeVisible({ timeout: 15_000 });
-  await setFaults(request, { latencyMs: 0 });
 
   // The upstream still lists them (consistency delay), yet a reload keeps them hidden.
   expect(await listKeyNames(request, namespaceId)).toContain("item:004");

@@ -107,6 +107,8 @@ export function createLocalKvApi(options: LocalKvApiOptions): LocalKvApi {
       const exists = NAMESPACE_ID.test(ctx.namespaceId) && (await options.store.getNamespace(ctx.accountId, ctx.namespaceId));
       if (!exists) throw namespaceNotFound();
     }
+    if (!faults.inactive && (route.kind === "keys" || route.kind === "bulkDelete"))
+      await faults.hold(route.kind === "keys" ? "list" : "bulkDelete");
     await handler(ctx);
   }
 

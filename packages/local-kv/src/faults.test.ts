@@ -67,6 +67,52 @@ describe("Faults", () => {
     expect(faults.reset()).toEqual(DEFAULT_FAULTS);
   });
 
+  it("holds key listings beyond holdListsAfter until the hold is changed or cleared", async () => {
+    const faults = new Faults();
+    expect(faults.update({ holdListsAfter: 1 }).holdListsAfter).toBe(1);
+    expect(faults.inactive).toBe(false);
+    await faults.hold("list"); // the first goes through
+    const released: string[] = [];
+    const second = faults.hold("list").then(() => released.push("second"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual([]);
+    // A new count lets the held one go and starts counting again.
+    faults.update({ holdListsAfter: 0 });
+    await second;
+    const third = faults.hold("list").then(() => released.push("third"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual(["second"]);
+    faults.update({ holdListsAfter: null });
+    await third;
+    expect(released).toEqual(["second", "third"]);
+    expect(faults.inactive).toBe(true);
+    await faults.hold("list");
+    expect(() => faults.update({ holdListsAfter: -1 })).toThrow(FaultError);
+  });
+
+  it("holds bulk deletes apart from listings", async () => {
+    const faults = new Faults({ holdBulkDeletesAfter: 0 });
+    await faults.hold("list");
+    const released: string[] = [];
+    const held = faults.hold("bulkDelete").then(() => released.push("delete"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual([]);
+    faults.update({ holdListsAfter: null }); // another hold's change lets nothing go
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toEqual([]);
+    faults.update({ holdBulkDeletesAfter: null });
+    await held;
+    expect(released).toEqual(["delete"]);
+  });
+
+  it("lets held listings go on reset", async () => {
+    const faults = new Faults({ holdListsAfter: 0 });
+    const held = faults.hold("list");
+    faults.reset();
+    await held;
+    expect(faults.settings.holdListsAfter).toBeNull();
+  });
+
   it("has a random source in [0, 1)", () => {
     const random = seededRandom(123);
     for (let i = 0; i < 1000; i++) {

@@ -16,6 +16,35 @@ export interface FaultSettings {
   failKeys: string | null;
   /** Seed of the random source; setting it restarts the sequence. */
   seed: number;
+  /**
+   * Key listings beyond this many (counted from when it was set) wait until it is changed or
+   * cleared: a test can hold a job mid-listing and look at it, with no timing involved.
+   */
+  holdListsAfter: number | null;
+  /** The same for bulk deletes: a test can hold a job between two batches. */
+  holdBulkDeletesAfter: number | null;
+}
+
+/** The requests a hold can apply to. */
+export type HeldRequest = "list" | "bulkDelete";
+const HOLD_SETTING = { list: "holdListsAfter", bulkDelete: "holdBulkDeletesAfter" } as const;
+
+/** Lets `after` requests through, then holds the rest until it is opened (a new count, or none). */
+class Gate {
+  private seen = 0;
+  private open: () => void = () => {};
+  private closed: Promise<void> = Promise.resolve();
+
+  restart() {
+    this.open();
+    this.seen = 0;
+    this.closed = new Promise((resolve) => (this.open = resolve));
+  }
+
+  async pass(after: number | null) {
+    if (after === null || this.seen++ < after) return;
+    await this.closed;
+  }
 }
 
 export const DEFAULT_FAULTS: FaultSettings = {
@@ -25,6 +54,8 @@ export const DEFAULT_FAULTS: FaultSettings = {
   burst429: 0,
   failKeys: null,
   seed: 1,
+  holdListsAfter: null,
+  holdBulkDeletesAfter: null,
 };
 
 /** mulberry32: tiny, fast and good enough to pick faults; not for anything secret. */
@@ -45,6 +76,7 @@ export class Faults {
   private current: FaultSettings = { ...DEFAULT_FAULTS };
   private failPattern: RegExp | null = null;
   private random: () => number;
+  private readonly gates: Record<HeldRequest, Gate> = { list: new Gate(), bulkDelete: new Gate() };
 
   /** `random` overrides the seeded generator (tests that want to script the dice). */
   constructor(settings: Partial<FaultSettings> = {}, random?: () => number) {
@@ -60,7 +92,15 @@ export class Faults {
   /** True when no fault is configured: the API can skip the fault path entirely. */
   get inactive(): boolean {
     const s = this.current;
-    return s.error === 0 && s.latencyMs === 0 && s.partial === 0 && s.burst429 === 0 && s.failKeys === null;
+    return (
+      s.error === 0 &&
+      s.latencyMs === 0 &&
+      s.partial === 0 &&
+      s.burst429 === 0 &&
+      s.failKeys === null &&
+      s.holdListsAfter === null &&
+      s.holdBulkDeletesAfter === null
+    );
   }
 
   /** Applies a partial update after validating all of it; throws FaultError and changes nothing on bad input. */
@@ -82,11 +122,16 @@ export class Faults {
         case "failKeys":
           next.failKeys = value === null || value === "" ? null : pattern(value);
           break;
+        case "holdListsAfter":
+        case "holdBulkDeletesAfter":
+          next[name] = value === null ? null : wholeNumber(name, value);
+          break;
         default:
           throw new FaultError(`unknown fault "${name}"`);
       }
     }
     const reseed = "seed" in input;
+    for (const [request, setting] of Object.entries(HOLD_SETTING)) if (setting in input) this.gates[request as HeldRequest].restart();
     this.current = next;
     this.failPattern = next.failKeys === null ? null : new RegExp(next.failKeys);
     if (reseed) this.random = seededRandom(next.seed);
@@ -94,10 +139,16 @@ export class Faults {
   }
 
   reset(): FaultSettings {
+    for (const gate of Object.values(this.gates)) gate.restart();
     this.current = { ...DEFAULT_FAULTS };
     this.failPattern = null;
     this.random = seededRandom(DEFAULT_FAULTS.seed);
     return this.settings;
+  }
+
+  /** Resolves when this request may go on: at once, or when its hold is changed or cleared. */
+  hold(request: HeldRequest): Promise<void> {
+    return this.gates[request].pass(this.current[HOLD_SETTING[request]]);
   }
 
   /** 500 or 503 when this request should fail outright, else null. */
@@ -133,7 +184,8 @@ export class Faults {
 /**
  * Parses KVDECK_FAULTS: comma-separated `name=value`, e.g.
  * `error=0.05,latency=200ms,partial=0.01,burst429=0.02,failKeys=^bad-,seed=7`.
- * Names: error, latency (ms, or with an `ms`/`s` suffix), partial, burst429, failKeys, seed.
+ * Names: error, latency (ms, or with an `ms`/`s` suffix), partial, burst429, failKeys, seed
+ * (the holds are for tests, through the control endpoint only).
  */
 export function parseFaults(text: string | undefined | null): Partial<FaultSettings> {
   const out: Partial<FaultSettings> = {};
