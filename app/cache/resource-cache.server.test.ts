@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { ResourceCache } from "./resource-cache.server";
 import type { Overlay } from "./types";
+import { listMarks } from "../../tests/helpers/marks";
 
 interface Key {
   name: string;
@@ -46,11 +47,11 @@ test("deleting keys stay hidden across merges until the upstream stops listing t
   expect((await cache.merge(SCOPE, listed, mergeOptions)).items.map((i) => i.name)).toEqual(["c"]);
   clock += 10_000;
   expect((await cache.merge(SCOPE, listed, mergeOptions)).items.map((i) => i.name)).toEqual(["c"]);
-  expect(await cache.list(SCOPE)).toHaveLength(2);
+  expect(await listMarks(database.db, SCOPE)).toHaveLength(2);
   // The upstream caught up with one of them.
   const merged = await cache.merge(SCOPE, [{ name: "b" }, { name: "c" }], mergeOptions);
   expect(merged.items.map((i) => i.name)).toEqual(["c"]);
-  expect((await cache.list(SCOPE)).map((o) => o.resourceId)).toEqual(["b"]);
+  expect((await listMarks(database.db, SCOPE)).map((o) => o.resourceId)).toEqual(["b"]);
 });
 
 test("an unconfirmed delete past its TTL becomes a stored error, not a silent reappearance", async () => {
@@ -70,7 +71,7 @@ test("rollbackOperation undoes only its own operation's marks", async () => {
   await cache.markAsDeleting(SCOPE, ["a", "b"], { opId: "op1" });
   await cache.markAsDeleting(SCOPE, ["b"], { opId: "op2" }); // a newer operation takes over b
   expect(await cache.rollbackOperation("op1")).toBe(1);
-  expect((await cache.list(SCOPE)).map((o) => [o.resourceId, o.opId])).toEqual([["b", "op2"]]);
+  expect((await listMarks(database.db, SCOPE)).map((o) => [o.resourceId, o.opId])).toEqual([["b", "op2"]]);
   expect(await cache.rollbackOperation("op1", ["b"])).toBe(0);
 });
 
@@ -93,7 +94,7 @@ test("creates show before the upstream lists them and clear once it does", async
   ]);
   const after = await cache.merge<Key>(SCOPE, [{ name: "a" }, { name: "b", metadata: { v: 1 } }], mergeOptions);
   expect(after.items.map((i) => i._meta)).toEqual([undefined, undefined]);
-  expect(await cache.list(SCOPE)).toEqual([]);
+  expect(await listMarks(database.db, SCOPE)).toEqual([]);
 });
 
 test("clearing is owner-checked: a newer operation's mark written meanwhile survives", async () => {
@@ -118,7 +119,7 @@ test("progress metadata: markAsProcessing, updateMetadata, cancelOperation", asy
     maxRetries: 3,
     stage: "copying",
   });
-  expect((await cache.list(SCOPE)).filter((o) => o.status === "processing").map((o) => o.resourceId)).toEqual(["a", "b"]);
+  expect((await listMarks(database.db, SCOPE)).filter((o) => o.status === "processing").map((o) => o.resourceId)).toEqual(["a", "b"]);
   await cache.addRule(SCOPE, { prefix: "tmp:" }, { opId: "job1" });
   expect(await cache.cancelOperation("job1")).toEqual({ marks: 2, rules: 1 });
   expect(await cache.getOne(SCOPE, "a")).toBeNull();
@@ -128,7 +129,7 @@ test("updateMetadata of many ids: only the operation's own marks among them chan
   await cache.markAsDeleting(SCOPE, ["a", "b", "c"], { opId: "op1" });
   await cache.markAsDeleting(SCOPE, ["c"], { opId: "op2" });
   expect(await cache.updateMetadata(SCOPE, ["a", "c"], "op1", { status: "retrying", retryCount: 1, maxRetries: 2 })).toBe(true);
-  expect((await cache.list(SCOPE)).map((o) => [o.resourceId, o.status, o.retryCount, o.maxRetries])).toEqual([
+  expect((await listMarks(database.db, SCOPE)).map((o) => [o.resourceId, o.status, o.retryCount, o.maxRetries])).toEqual([
     ["a", "retrying", 1, 2],
     ["b", "deleting", 0, 0],
     ["c", "deleting", 0, 0],
@@ -139,7 +140,7 @@ test("updateMetadata of many ids: only the operation's own marks among them chan
 test("replaceCreated swaps a temporary id for the id the upstream assigned", async () => {
   await cache.addAsCreating(SCOPE, [{ id: "pending:1", data: { id: "pending:1", title: "new" } }], { opId: "op1" });
   await cache.replaceCreated(SCOPE, "pending:1", { id: "abc", data: { id: "abc", title: "new" } }, { opId: "op1" });
-  expect((await cache.list(SCOPE)).map((o) => o.resourceId)).toEqual(["abc"]);
+  expect((await listMarks(database.db, SCOPE)).map((o) => o.resourceId)).toEqual(["abc"]);
 });
 
 test("a rule overlay hides every matching key until it expires", async () => {
@@ -157,7 +158,7 @@ test("marks of other scopes and outside the page's range are left alone", async 
   const merged = await cache.merge<Key>(SCOPE, [{ name: "a" }], { ...mergeOptions, range: { through: "m" } });
   expect(merged.items.map((i) => i.name)).toEqual(["a"]);
   expect(merged.confirmed).toEqual([]);
-  expect(await cache.list("acc/other")).toHaveLength(1);
+  expect(await listMarks(database.db, "acc/other")).toHaveLength(1);
 });
 
 describe("concurrency", () => {
@@ -165,7 +166,7 @@ describe("concurrency", () => {
   test("50 concurrent actions on one namespace lose no mark", async () => {
     const actions = Array.from({ length: 50 }, (_, i) => cache.markAsDeleting(SCOPE, [id(i), `shared-${i % 5}`], { opId: `op-${i}` }));
     await Promise.all(actions);
-    const marks = await cache.list(SCOPE);
+    const marks = await listMarks(database.db, SCOPE);
     expect(marks.filter((m) => m.resourceId.startsWith("key-"))).toHaveLength(50);
     expect(marks.filter((m) => m.resourceId.startsWith("shared-"))).toHaveLength(5);
     // Interleave merges, fails and reverts: each touches only its own operation.
@@ -176,7 +177,7 @@ describe("concurrency", () => {
           : cache.merge<Key>(SCOPE, [{ name: id(i) }], { ...mergeOptions, range: { prefix: id(i) } }),
       ),
     );
-    const after = await cache.list(SCOPE);
+    const after = await listMarks(database.db, SCOPE);
     expect(after.filter((m) => m.resourceId.startsWith("key-"))).toHaveLength(50);
     expect(
       after

@@ -355,13 +355,6 @@ export class ResourceCache {
         where overlays.scope = c.scope and overlays.resource_id = c.id and overlays.op_id = c.op and overlays.status <> 'error'`);
     }
   }
-
-  /** Marks of one scope, for tests and the operations view. */
-  async list<T>(scope: string): Promise<Overlay<T>[]> {
-    // Key order: the column sorts by UTF-8 bytes (COLLATE "C"), and the escaping keeps that order.
-    const rows = await this.db.select().from(overlays).where(eq(overlays.scope, scope)).orderBy(overlays.resourceId);
-    return rows.map((r) => toOverlay<T>(r));
-  }
 }
 
 const MARK_CHUNK = 5_000;

@@ -11,6 +11,7 @@ import { ResourceCache } from "~/cache/resource-cache.server";
 import { deleteKeys, writeKey } from "~/features/keys/mutations.server";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { keyCacheHarness, names, namesOf, putForm, rowOf, type KeySeed } from "../helpers/key-cache";
+import { listMarks } from "../helpers/marks";
 
 // Long enough that the checks meant to run before the upstream shows a change (at most a few
 // seconds of work, 5.5 s of waiting) still do on a loaded machine; the tests run concurrently.
@@ -62,7 +63,7 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
       expect(reload.hidden).toBe(3);
     }
     expect(await listedUpstream(id)).toEqual(SEEDS.delete.keys);
-    expect((await h.cache.list(scopeOf(id))).map((m) => [m.resourceId, m.status])).toEqual(doomed.map((k) => [k, "deleting"]));
+    expect((await listMarks(h.kv.db, scopeOf(id))).map((m) => [m.resourceId, m.status])).toEqual(doomed.map((k) => [k, "deleting"]));
     del.stillPending();
 
     await del.untilVisible();
@@ -71,7 +72,7 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(namesOf(after.keys)).toEqual(SEEDS.delete.keys.filter((k) => !doomed.includes(k)));
     expect(after.hidden).toBe(0);
     expect(after.keys.every((k) => k._meta === undefined)).toBe(true);
-    expect(await h.cache.list(scopeOf(id))).toEqual([]);
+    expect(await listMarks(h.kv.db, scopeOf(id))).toEqual([]);
   });
 
   test("a delete unconfirmed past its TTL comes back as an error; a retry hides it again and is confirmed after the delay", async ({
@@ -116,7 +117,7 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     const gone = await page();
     expect(namesOf(gone.keys)).toEqual(SEEDS.ttl.keys.filter((k) => k !== "t-0002"));
     expect(gone.hidden).toBe(0);
-    expect(await cache.list(scopeOf(id))).toEqual([]);
+    expect(await listMarks(h.kv.db, scopeOf(id))).toEqual([]);
   });
 
   test("a created key shows as creating, in key order, before the upstream lists it; then it is listed and the mark cleared", async ({
@@ -160,7 +161,7 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     expect(namesOf(after.keys)).toEqual([...SEEDS.create.keys.slice(0, 5), "c-0004a", ...SEEDS.create.keys.slice(5)]);
     // The metadata and expiry the upstream lists confirm it: plain row, mark gone.
     expect(rowOf(after.keys, "c-0004a")!._meta).toBeUndefined();
-    expect(await h.cache.list(scopeOf(id))).toEqual([]);
+    expect(await listMarks(h.kv.db, scopeOf(id))).toEqual([]);
     // The refused create wrote nothing.
     expect(new TextDecoder().decode((await h.upstream.getValue(id, "c-0003"))!.bytes)).toBe("value of c-0003");
     expect(rowOf(after.keys, "c-0003")!.metadata).toBeUndefined();
@@ -192,7 +193,7 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     await edit.untilVisible();
     const after = await page(id);
     expect(rowOf(after.keys, "u-0002")).toEqual({ name: "u-0002", metadata: { v: 2 } });
-    expect(await h.cache.list(scopeOf(id))).toEqual([]);
+    expect(await listMarks(h.kv.db, scopeOf(id))).toEqual([]);
   });
 
   test("a value-only edit (the listing cannot show it) is confirmed by reading the value back, only once it is there", async ({
@@ -223,6 +224,6 @@ describe.concurrent(`marks over a ${DELAY_MS / 1000} s consistency delay`, () =>
     const after = await page(id);
     expect(valueReads()).toBe(2);
     expect(rowOf(after.keys, "v-0003")).toEqual({ name: "v-0003", metadata: { keep: true } });
-    expect(await h.cache.list(scopeOf(id))).toEqual([]);
+    expect(await listMarks(h.kv.db, scopeOf(id))).toEqual([]);
   });
 });
