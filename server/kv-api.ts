@@ -9,31 +9,22 @@ import { Faults, describeRateLimit, loadOrCreateLocalToken, parseFaults, parseRa
 import { REST_BUDGET_REQUESTS, REST_BUDGET_WINDOW_SECONDS } from "@kvdeck/local-kv/limits";
 import { loadBuild } from "./build";
 
-const DEFAULT_PORT = 8787;
 const SWEEP_INTERVAL_MS = 60_000;
 /** Cloudflare's own budget unless KVDECK_RATE_LIMIT says otherwise (`off` turns it off). */
 const DEFAULT_RATE_LIMIT = `${REST_BUDGET_REQUESTS}/${REST_BUDGET_WINDOW_SECONDS}s`;
-
-function kvApiPort(text: string | undefined): number {
-  if (text === undefined || text === "") return DEFAULT_PORT;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`kvdeck: invalid environment\n  KVDECK_KV_API_PORT: a port number from 0 to 65535`);
-  }
-  return port;
-}
 
 async function main() {
   // kvdeck's settings and database (with its data-dir lock) come from the app, through its build.
   const { parseEnv, openDatabase } = (await loadBuild()).app;
   const env = parseEnv();
-  const port = kvApiPort(process.env.KVDECK_KV_API_PORT);
   const rateLimit = parseRateLimit(env.KVDECK_RATE_LIMIT ?? DEFAULT_RATE_LIMIT);
   const faults = new Faults(parseFaults(env.KVDECK_FAULTS));
   // Its own PGlite directory: the app holds <dataDir>/pglite, and a PGlite directory is one process's
   // (openDatabase refuses a directory another live process holds: app/db/data-dir-lock.server.ts).
   const database = await openDatabase(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { pgliteDir: path.join(env.dataDir, "kv-api-pglite") },
+    env.DATABASE_URL
+      ? { url: env.DATABASE_URL, migrationsFolder: env.KVDECK_MIGRATIONS_DIR }
+      : { pgliteDir: path.join(env.dataDir, "kv-api-pglite"), migrationsFolder: env.KVDECK_MIGRATIONS_DIR },
   );
   const token = env.KVDECK_LOCAL_API_TOKEN ?? loadOrCreateLocalToken(env.dataDir);
   const server = await startLocalKvServer({
@@ -41,7 +32,7 @@ async function main() {
     token,
     accountId: env.KVDECK_LOCAL_ACCOUNT_ID,
     host: env.HOST,
-    port,
+    port: env.KVDECK_KV_API_PORT,
     consistencyDelayMs: env.KVDECK_CONSISTENCY_DELAY_MS ?? 0,
     rateLimit,
     faults,

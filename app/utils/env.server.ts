@@ -8,6 +8,8 @@ const durationMs = z.string().regex(/^\d+$/, "a whole number of milliseconds").t
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `npm run kv-api`'s port, the local KV API on its own (0: any free port). */
+  KVDECK_KV_API_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().default("127.0.0.1"),
   KVDECK_DATA_DIR: z.string().default("./data"),
   /** The drizzle migrations folder, for a layout where neither ./drizzle nor the one beside the code is it. */

@@ -5,6 +5,7 @@ import crypto from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import type { LocalKvDb } from "./database";
 import { MAX_KEY_BYTES } from "./limits";
+import { nowSeconds } from "./clock";
 
 export interface StoredNamespace {
   id: string;
@@ -34,8 +35,6 @@ export interface WriteItem {
 }
 
 export type NamespaceOrder = "id" | "title";
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Cursors are opaque to clients: the last key scanned, base64url. */
 export const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("base64url");

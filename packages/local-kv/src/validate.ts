@@ -12,8 +12,7 @@ import {
 } from "./limits";
 import { ErrorCode, KvApiError, badRequest } from "./errors";
 import { invalidRequest, tooLarge } from "./http";
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+import { nowSeconds } from "./clock";
 
 /**
  * Throws 10030 (too long) or 10042 (empty, `.`, `..`, not Unicode; for writes also control
