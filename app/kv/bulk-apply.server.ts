@@ -134,7 +134,7 @@ async function applyChunk<I>(chunk: I[], spec: BulkSpec<I>, options: BulkApplyOp
 }
 
 /** Splits items into requests of at most `maxItems` and `maxBytes`. */
-export function* chunks<I>(items: I[], maxItems: number, sizeOf: (item: I) => number, maxBytes: number): Generator<I[]> {
+function* chunks<I>(items: I[], maxItems: number, sizeOf: (item: I) => number, maxBytes: number): Generator<I[]> {
   let current: I[] = [];
   let bytes = 0;
   for (const item of items) {
@@ -151,7 +151,7 @@ export function* chunks<I>(items: I[], maxItems: number, sizeOf: (item: I) => nu
 }
 
 /** The JSON size of a bulk write item, near enough to stay within the body limit. */
-export function bodyBytes(item: BulkWriteItem): number {
+function bodyBytes(item: BulkWriteItem): number {
   return (
     Buffer.byteLength(item.key) * 2 +
     item.value.length * (item.base64 ? 1 : 2) +

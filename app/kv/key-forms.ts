@@ -23,7 +23,7 @@ const nameChecked = (problemOf: (name: string) => string | null) =>
   });
 
 /** A name a new key may be written under (what the upstream's REST API accepts). */
-export const newKeyName = nameChecked(keyNameProblem);
+const newKeyName = nameChecked(keyNameProblem);
 /** The name of a key that exists: anything an upstream can list (deletes must reach every key). */
 export const storedKeyName = nameChecked(storedKeyNameProblem);
 

@@ -49,7 +49,5 @@ export function createSettledLog() {
   };
 }
 
-export type SettledLog = ReturnType<typeof createSettledLog>;
-
 /** The browser's log (a clientAction runs only there). */
 export const settledChanges = createSettledLog();
