@@ -1,23 +1,13 @@
 // Authentication (Cloudflare's 403 / 10000), unknown routes (404 / 7003), account ids, and the
 // headers real clients send.
 import Cloudflare from "cloudflare";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startLocalKvServer } from "../src/server";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 import { validatingFetch } from "./helpers/openapi";
 
-let kv: LocalKv;
-let c: KvClients;
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
-afterEach(() => {
-  expect(c.violations.splice(0)).toEqual([]);
-});
+const { kv, c } = useLocalKv();
 
 describe("authentication", () => {
   it.each<[string, Record<string, string>]>([

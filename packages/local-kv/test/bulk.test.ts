@@ -1,25 +1,15 @@
 // Bulk write, bulk delete (POST /bulk/delete and wrangler's deprecated DELETE /bulk) and bulk get:
 // results, limits, and that one bad item fails the whole request with nothing written.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { BULK_GET_MAX_KEYS, BULK_MAX_BODY_BYTES, BULK_MAX_KEYS, MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "../src/limits";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 import { openApi } from "./helpers/openapi";
 
-let kv: LocalKv;
-let c: KvClients;
+const { kv, c } = useLocalKv();
 let ns: string;
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
 beforeEach(async () => {
   ns = await c.namespace("bulk");
-});
-afterEach(() => {
-  expect(c.violations.splice(0)).toEqual([]);
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,22 +1,14 @@
 // The consistency delay (writes and deletes invisible until it has passed, in reads, lists and
 // bulk reads alike) and real expiry, over HTTP.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 
 const DELAY_MS = 1500;
-let kv: LocalKv;
-let c: KvClients;
-
-beforeAll(async () => {
-  kv = await startLocalKv({ consistencyDelayMs: DELAY_MS });
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
+const { kv, c } = useLocalKv({ consistencyDelayMs: DELAY_MS });
 afterEach(() => {
   vi.useRealTimers();
   kv.store.consistencyDelayMs = DELAY_MS;
-  expect(c.violations.splice(0)).toEqual([]);
 });
 
 /**

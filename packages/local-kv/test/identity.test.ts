@@ -2,21 +2,13 @@
 // CLOUDFLARE_ACCOUNT_ID, the SDK's accounts.list): GET /accounts, /accounts/{id}, /memberships,
 // /user/tokens/verify. An account the token cannot reach is refused as Cloudflare refuses it.
 import type Cloudflare from "cloudflare";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { describe, expect, it } from "vitest";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 
-let kv: LocalKv;
-let c: KvClients;
-const OTHER = "abcdef0123456789abcdef0123456789";
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
 // Every answer is checked against Cloudflare's envelope schema by the clients' fetch.
-afterEach(() => expect(c.violations.splice(0)).toEqual([]));
+const { kv, c } = useLocalKv();
+const OTHER = "abcdef0123456789abcdef0123456789";
 
 describe("identity endpoints", () => {
   it("accounts.list() finds the one account, auto-paginating to the end", async () => {

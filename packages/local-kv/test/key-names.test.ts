@@ -2,21 +2,15 @@
 // shared check (~/kv/limits keyNameProblem) refuses control characters and lone surrogates in
 // writes with 400 / 10042 in Cloudflare's error shape; reads and deletes take any name a stored key
 // can have (storedKeyNameProblem), since a Worker's binding can write what the REST API refuses.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rawFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 
-let kv: LocalKv;
-let c: KvClients;
+const { kv, c } = useLocalKv();
 let ns: string;
-
 beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
   ns = await c.namespace("key-names");
 });
-afterAll(() => kv.close());
-afterEach(() => expect(c.violations.splice(0)).toEqual([]));
 
 const REFUSED: [string, string][] = [
   ["U+0000", "a\u0000b"],

@@ -1,24 +1,14 @@
 // Listing keys: byte order of UTF-8 names across pages, prefixes, cursors, limits, metadata and
 // expiration in the listing, and pages that are empty but still carry a cursor.
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { beforeEach, describe, expect, it } from "vitest";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 
-let kv: LocalKv;
-let c: KvClients;
+const { kv, c } = useLocalKv();
 let ns: string;
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
 beforeEach(async () => {
   ns = await c.namespace("keys");
-});
-afterEach(() => {
-  expect(c.violations.splice(0)).toEqual([]);
 });
 
 const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));

@@ -1,30 +1,21 @@
 // The request budget (429 + Retry-After, then recovery) and injected faults (5xx, latency, burst
 // 429s, partial bulk failures, failKeys), driven through the SDK and the control endpoint.
 import Cloudflare from "cloudflare";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_FAULTS } from "../src/faults";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 import { openApi } from "./helpers/openapi";
 
 describe("rate limit 5/2s", () => {
-  let kv: LocalKv;
-  let c: KvClients;
   // The limiter's clock, moved by the tests: the window never passes unless a test says so, however
   // slowly the requests go out on a loaded machine.
   let now = 1_000_000_000;
   let clock = () => now;
-  beforeAll(async () => {
-    kv = await startLocalKv({ rateLimit: "5/2s", rateLimitClock: () => clock() });
-    c = kvClients(kv);
-  });
-  afterAll(() => kv.close());
+  const { kv, c } = useLocalKv({ rateLimit: "5/2s", rateLimitClock: () => clock() });
   beforeEach(() => {
     now += 60_000; // a fresh window: nothing an earlier test sent counts
     clock = () => now;
-  });
-  afterEach(() => {
-    expect(c.violations.splice(0)).toEqual([]);
   });
 
   it("answers the 6th request in the window with 429 + Retry-After, and accepts again once it has passed", async () => {
@@ -68,21 +59,14 @@ describe("rate limit 5/2s", () => {
 });
 
 describe("faults", () => {
-  let kv: LocalKv;
-  let c: KvClients;
+  const { kv, c } = useLocalKv();
   let ns: string;
-  beforeAll(async () => {
-    kv = await startLocalKv();
-    c = kvClients(kv);
-  });
-  afterAll(() => kv.close());
   beforeEach(async () => {
     kv.faults.reset();
     ns = await c.namespace("faults");
   });
   afterEach(() => {
     kv.faults.reset();
-    expect(c.violations.splice(0)).toEqual([]);
   });
 
   const setFaults = async (body: Record<string, unknown>) => {

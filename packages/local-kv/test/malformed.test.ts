@@ -1,20 +1,14 @@
 // Every malformed request to the local KV API gets a 4xx in Cloudflare's error shape that says
 // what is wrong, never a 500: bad JSON, wrong types, empty bodies, absurd numbers.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type KvClients, kvClients, rawFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { beforeAll, describe, expect, it } from "vitest";
+import { rawFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 
-let kv: LocalKv;
-let c: KvClients;
+const { kv, c } = useLocalKv();
 let ns: string;
-
 beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
   ns = await c.namespace("malformed");
 });
-afterAll(() => kv.close());
-afterEach(() => expect(c.violations.splice(0)).toEqual([]));
 
 interface Case {
   name: string;

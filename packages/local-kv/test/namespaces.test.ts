@@ -1,25 +1,19 @@
 // Namespaces through the cloudflare SDK: list/create/get/rename/delete, paging and ordering,
 // duplicate titles, per-account scoping and the namespace cap.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MAX_NAMESPACES_PER_ACCOUNT } from "../src/limits";
 import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
 import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { useLocalKv } from "./helpers/use-local-kv";
 
-let kv: LocalKv;
-let c: KvClients;
-/** APIs of other accounts over the same database (see freshAccount). */
+const { kv, c } = useLocalKv();
+/** APIs of other accounts over the same database (see freshAccount); closed before kv (hooks run in reverse). */
 const others: { kv: LocalKv; c: KvClients }[] = [];
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
 afterAll(async () => {
   for (const other of others.splice(0)) await other.kv.close();
-  await kv.close();
 });
 afterEach(() => {
-  expect([c.violations, ...others.map((o) => o.c.violations)].flatMap((v) => v.splice(0))).toEqual([]);
+  expect(others.flatMap((o) => o.c.violations.splice(0))).toEqual([]);
 });
 
 /**

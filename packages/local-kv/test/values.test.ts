@@ -1,26 +1,16 @@
 // Single keys through the cloudflare SDK (and raw HTTP where the SDK cannot go): write raw and
 // multipart, read bytes, metadata, expiration, delete, key-name encoding and every per-key limit.
 import http from "node:http";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MAX_METADATA_BYTES, MAX_VALUE_BYTES } from "../src/limits";
-import { type KvClients, kvClients, rawFailure, sdkFailure } from "./helpers/kv-clients";
-import { type LocalKv, startLocalKv } from "./helpers/local-kv";
+import { rawFailure, sdkFailure } from "./helpers/kv-clients";
+import { useLocalKv } from "./helpers/use-local-kv";
 import { checkResponse } from "./helpers/openapi";
 
-let kv: LocalKv;
-let c: KvClients;
+const { kv, c } = useLocalKv();
 let ns: string;
-
-beforeAll(async () => {
-  kv = await startLocalKv();
-  c = kvClients(kv);
-});
-afterAll(() => kv.close());
 beforeEach(async () => {
   ns = await c.namespace("values");
-});
-afterEach(() => {
-  expect(c.violations.splice(0)).toEqual([]);
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
