@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm";
 import { openDatabase } from "~/db/client.server";
 import { startJob } from "~/jobs/api.server";
 import { isFinished } from "~/jobs/types";
-import { createTestJobs } from "./jobs";
+import { createTestJobs } from "./job-services";
 
 const env = process.env;
 const target = env.JOB_DATABASE!;

@@ -1,23 +1,23 @@
-// Jobs against a local KV API under test: a connection to it, a request budget, and the jobs
-// service (store, events, runner) on the same database, plus helpers to seed keys and wait.
-// createTestJobs() is the one way tests build them: in the test's process (startJobs) and in the
-// job processes a test spawns and kills (job-child.ts, jobs-resume.test.ts).
-import crypto from "node:crypto";
+// Jobs against a local KV API under test: the jobs service (store, events, runner) on the API's
+// database, started in the test's process (startJobs; built by job-services.ts's createTestJobs,
+// as the job processes a test spawns are), a whole file's fixture of both (useJobsOnLocalKv), and
+// helpers to seed keys and wait.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type SQL, sql } from "drizzle-orm";
-import { createSecretBox } from "~/auth/secrets.server";
-import { ResourceCache } from "~/cache/resource-cache.server";
+import { afterAll, afterEach, beforeAll, vi } from "vitest";
+import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Db } from "~/db/client.server";
 import { getJob } from "~/jobs/api.server";
-import { type JobsConfig, type JobsService, createJobsService } from "~/jobs/service.server";
+import type { JobsConfig, JobsService } from "~/jobs/service.server";
 import { type JobSnapshot, isFinished } from "~/jobs/types";
-import { BudgetRegistry, parseBudget } from "~/kv/budget.server";
-import { ConnectionRegistry } from "~/kv/connections.server";
+import type { BudgetRegistry } from "~/kv/budget.server";
+import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { KvUpstream } from "~/kv/upstream.server";
 import { createPostgresDatabase } from "./db";
-import type { LocalKv } from "./local-kv";
+import { createTestJobs } from "./job-services";
+import { type LocalKv, type StartLocalKvOptions, startLocalKv } from "./local-kv";
 
 export interface JobsHarness {
   services: { jobs: JobsService; connections: ConnectionRegistry; cache: ResourceCache };
@@ -30,39 +30,14 @@ export interface JobsHarness {
   close(): Promise<void>;
 }
 
-export interface TestJobsOptions {
-  /** The database of the jobs (and of the connection and the cache). */
-  db: Db;
-  /** The local KV API to reach. */
-  kv: Pick<LocalKv, "baseUrl" | "token" | "accountId">;
-  /** KVDECK_UPSTREAM_BUDGET syntax; default off. */
+export interface StartJobsOptions {
   budget?: string;
   config?: Partial<JobsConfig>;
-  dataDir: string;
-  log?: (line: string) => void;
+  db?: Db;
+  dataDir?: string;
 }
 
-/** A connection to the local KV API, its request budget, a resource cache and the jobs service (not started). */
-export async function createTestJobs(options: TestJobsOptions) {
-  const { db, kv, dataDir } = options;
-  const budgets = new BudgetRegistry(parseBudget(options.budget ?? "off"));
-  const connections = new ConnectionRegistry(
-    db,
-    createSecretBox(crypto.randomBytes(32)),
-    { baseUrl: () => kv.baseUrl, token: () => kv.token },
-    budgets,
-  );
-  const connection = await connections.syncFromEnv({ kind: "local", accountId: kv.accountId });
-  const cache = new ResourceCache(db);
-  const config = { tickMs: 200, ...options.config };
-  const jobs = createJobsService({ db, connections, cache, budgets, dataDir, config, log: options.log ?? (() => {}) });
-  return { jobs, connections, cache, budgets, connection };
-}
-
-export async function startJobs(
-  kv: LocalKv,
-  options: { budget?: string; config?: Partial<JobsConfig>; db?: Db; dataDir?: string } = {},
-): Promise<JobsHarness> {
+export async function startJobs(kv: LocalKv, options: StartJobsOptions = {}): Promise<JobsHarness> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-jobs-"));
   const { jobs, connections, cache, budgets, connection } = await createTestJobs({
     db: options.db ?? kv.db,
@@ -96,6 +71,33 @@ export async function startJobs(
       }
     },
   };
+}
+
+/** A test file's local KV API and the jobs service started on it (see useJobsOnLocalKv). */
+export interface JobsOnLocalKv {
+  kv: LocalKv;
+  h: JobsHarness;
+}
+
+/**
+ * For a whole test file: starts a local KV API and the jobs service on it before the file's tests,
+ * closes both after them, and restores mocks after each test. Its `kv` and `h` are set once the
+ * file's tests and hooks run (not while the file is being collected).
+ */
+export function useJobsOnLocalKv(options: { kv?: StartLocalKvOptions; jobs?: StartJobsOptions } = {}): JobsOnLocalKv {
+  const fixture = {} as JobsOnLocalKv;
+  beforeAll(async () => {
+    fixture.kv = await startLocalKv(options.kv);
+    fixture.h = await startJobs(fixture.kv, options.jobs);
+  });
+  afterAll(async () => {
+    await fixture.h?.close();
+    await fixture.kv?.close();
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  return fixture;
 }
 
 /**

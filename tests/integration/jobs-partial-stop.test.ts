@@ -6,12 +6,11 @@
 // checkpoint must say so: a resumed job then neither repeats nor skips a key, and ends with counters
 // equal to the number of matching keys.
 import { sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import { cancelJob, pauseJob, resumeJob, startJob } from "~/jobs/api.server";
 import type { PipelineCheckpoint } from "~/jobs/checkpoint";
 import type { JobSnapshot } from "~/jobs/types";
-import { type JobsHarness, countKeys, seedKeys, startJobs, waitForJob } from "../helpers/jobs";
-import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
 
 const DOOMED = 25_000;
 const KEPT = 5_000;
@@ -20,27 +19,17 @@ const REFUSED = "^doomed/\\d{3}007$";
 const refused = (key: string) => new RegExp(REFUSED).test(key);
 const DOOMED_KEYS = Array.from({ length: DOOMED }, (_, i) => `doomed/${String(i + 1).padStart(6, "0")}`);
 
-let kv: LocalKv;
-let h: JobsHarness;
+const t = useJobsOnLocalKv();
 
-beforeAll(async () => {
-  kv = await startLocalKv();
-  h = await startJobs(kv);
-});
-afterAll(async () => {
-  await h.close();
-  await kv.close();
-});
 afterEach(() => {
-  vi.restoreAllMocks();
-  kv.faults.reset();
-  kv.store.consistencyDelayMs = 0;
+  t.kv.faults.reset();
+  t.kv.store.consistencyDelayMs = 0;
 });
 
 async function namespace(title: string): Promise<string> {
-  const ns = (await kv.store.createNamespace(kv.accountId, title))!.id;
+  const ns = (await t.kv.store.createNamespace(t.kv.accountId, title))!.id;
   await seedKeys(
-    kv,
+    t.kv,
     ns,
     sql`select ${ns}, 'doomed/' || lpad(i::text, 6, '0'), convert_to('v' || i, 'UTF8'), null::text, null::bigint from generate_series(1, ${DOOMED}) i
         union all select ${ns}, 'kept/' || lpad(i::text, 6, '0'), convert_to('v' || i, 'UTF8'), null, null from generate_series(1, ${KEPT}) i`,
@@ -54,9 +43,9 @@ async function namespace(title: string): Promise<string> {
  */
 function watchDeletes(onFirst: () => void): { sent: string[] } {
   const sent: string[] = [];
-  const split = kv.faults.splitBulk.bind(kv.faults);
+  const split = t.kv.faults.splitBulk.bind(t.kv.faults);
   let first = true;
-  vi.spyOn(kv.faults, "splitBulk").mockImplementation(<T>(items: T[], keyOf: (item: T) => string) => {
+  vi.spyOn(t.kv.faults, "splitBulk").mockImplementation(<T>(items: T[], keyOf: (item: T) => string) => {
     for (const item of items) if (typeof item === "string") sent.push(item);
     const result = split(items, keyOf);
     if (first) {
@@ -71,9 +60,9 @@ function watchDeletes(onFirst: () => void): { sent: string[] } {
 
 const purge = (ns: string) =>
   startJob({
-    services: h.services,
+    services: t.h.services,
     user: "tester",
-    connectionId: h.connectionId,
+    connectionId: t.h.connectionId,
     namespaceId: ns,
     kind: "purge",
     payload: { rule: { prefix: "doomed/" } },
@@ -81,7 +70,7 @@ const purge = (ns: string) =>
 
 /** Doomed keys that are gone from the store (no consistency delay in these checks). */
 async function deletedSoFar(ns: string) {
-  return DOOMED - (await countKeys(kv, ns, sql`starts_with(key, 'doomed/')`));
+  return DOOMED - (await countKeys(t.kv, ns, sql`starts_with(key, 'doomed/')`));
 }
 
 /**
@@ -97,7 +86,7 @@ async function expectStoppedExactly(job: JobSnapshot, ns: string) {
   expect(deleted).toBeGreaterThan(0);
   expect(c.succeeded).toBe(deleted);
 
-  const row = (await h.services.jobs.store.get(job.id))!;
+  const row = (await t.h.services.jobs.store.get(job.id))!;
   const pipeline = (row.checkpoint as { pipeline: PipelineCheckpoint<string> | null }).pipeline;
   const covered = (key: string) =>
     (pipeline?.after != null && key <= pipeline.after) || (pipeline?.done ?? []).some(([lo, hi]) => key >= lo && key <= hi);
@@ -107,7 +96,7 @@ async function expectStoppedExactly(job: JobSnapshot, ns: string) {
   expect(coveredKeys.filter(refused)).toEqual([]);
   const stillThere = new Set(
     (
-      (await kv.db.execute(
+      (await t.kv.db.execute(
         sql`select key from local_kv_entries where namespace_id = ${ns} and starts_with(key, 'doomed/')`,
       )) as unknown as { rows: { key: string }[] }
     ).rows.map((r) => r.key),
@@ -117,23 +106,23 @@ async function expectStoppedExactly(job: JobSnapshot, ns: string) {
 
 test("paused between retry rounds: the deleted keys are counted, and the resume ends exact", async () => {
   const ns = await namespace("pause-between-rounds");
-  kv.faults.update({ failKeys: REFUSED });
+  t.kv.faults.update({ failKeys: REFUSED });
   let jobId = "";
-  const { sent } = watchDeletes(() => void pauseJob({ services: h.services, jobId }));
+  const { sent } = watchDeletes(() => void pauseJob({ services: t.h.services, jobId }));
   jobId = (await purge(ns)).id;
 
-  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused" });
+  const paused = await waitForJob(t.h, jobId, { until: (j) => j.state === "paused" });
   await expectStoppedExactly(paused, ns);
   const sentBefore = new Set(sent);
 
-  kv.faults.update({ failKeys: null });
+  t.kv.faults.update({ failKeys: null });
   sent.length = 0;
-  await resumeJob({ services: h.services, jobId });
-  const done = await waitForJob(h, jobId);
+  await resumeJob({ services: t.h.services, jobId });
+  const done = await waitForJob(t.h, jobId);
   expect(done.state).toBe("succeeded");
   expect(done.counters).toMatchObject({ matched: DOOMED, processed: DOOMED, succeeded: DOOMED, failed: 0, skipped: 0 });
-  expect(await countKeys(kv, ns, sql`starts_with(key, 'doomed/')`)).toBe(0);
-  expect(await countKeys(kv, ns)).toBe(KEPT);
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'doomed/')`)).toBe(0);
+  expect(await countKeys(t.kv, ns)).toBe(KEPT);
   // The resume sent each key once, only doomed ones, and again only the keys refused before.
   expect(new Set(sent).size).toBe(sent.length);
   expect(sent.filter((k) => !k.startsWith("doomed/"))).toEqual([]);
@@ -142,12 +131,12 @@ test("paused between retry rounds: the deleted keys are counted, and the resume 
 
 test("cancelled between retry rounds: the keys deleted are the keys counted", async () => {
   const ns = await namespace("cancel-between-rounds");
-  kv.faults.update({ failKeys: REFUSED });
+  t.kv.faults.update({ failKeys: REFUSED });
   let jobId = "";
-  watchDeletes(() => void cancelJob({ services: h.services, jobId }));
+  watchDeletes(() => void cancelJob({ services: t.h.services, jobId }));
   jobId = (await purge(ns)).id;
 
-  const cancelled = await waitForJob(h, jobId);
+  const cancelled = await waitForJob(t.h, jobId);
   expect(cancelled.state).toBe("cancelled");
   expect(cancelled.counters.matched).toBe(cancelled.counters.processed);
   await expectStoppedExactly(cancelled, ns);
@@ -155,23 +144,23 @@ test("cancelled between retry rounds: the keys deleted are the keys counted", as
 
 test("paused between retry rounds while deleted keys are still listed: the resume neither repeats nor double-counts them", async () => {
   const ns = await namespace("pause-between-rounds-delayed");
-  kv.faults.update({ failKeys: REFUSED });
+  t.kv.faults.update({ failKeys: REFUSED });
   let jobId = "";
-  const { sent } = watchDeletes(() => void pauseJob({ services: h.services, jobId }));
+  const { sent } = watchDeletes(() => void pauseJob({ services: t.h.services, jobId }));
   // Deleted keys stay listed for a while, as on Cloudflare: only the checkpoint tells they are done.
-  kv.store.consistencyDelayMs = 60_000;
+  t.kv.store.consistencyDelayMs = 60_000;
   jobId = (await purge(ns)).id;
 
-  const paused = await waitForJob(h, jobId, { until: (j) => j.state === "paused" });
+  const paused = await waitForJob(t.h, jobId, { until: (j) => j.state === "paused" });
   const c = paused.counters;
   expect(c.processed).toBe(c.succeeded);
   expect(c.succeeded).toBeGreaterThan(0);
   const sentBefore = new Set(sent);
 
-  kv.faults.update({ failKeys: null });
+  t.kv.faults.update({ failKeys: null });
   sent.length = 0;
-  await resumeJob({ services: h.services, jobId });
-  const done = await waitForJob(h, jobId);
+  await resumeJob({ services: t.h.services, jobId });
+  const done = await waitForJob(t.h, jobId);
   expect(done.state).toBe("succeeded");
   expect(done.counters).toMatchObject({ matched: DOOMED, processed: DOOMED, succeeded: DOOMED, failed: 0, skipped: 0 });
   expect(sent.filter((k) => sentBefore.has(k) && !refused(k))).toEqual([]);
