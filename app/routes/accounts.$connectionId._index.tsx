@@ -37,7 +37,7 @@ export default function Namespaces() {
   const toast = useToast();
   const canAdmin = useCan("admin");
   const pendingDelete = deleter.state !== "idle" ? String(deleter.formData?.get("id")) : null;
-  const list = useNamespaceList(namespaces, pendingDelete);
+  const list = useNamespaceList(connection.id, namespaces, pendingDelete);
 
   useEffect(() => {
     if (deleter.state === "idle" && deleter.data) {

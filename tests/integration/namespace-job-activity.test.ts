@@ -15,7 +15,7 @@ import {
   jobActivityOpId,
   mirrorJobActivity,
 } from "~/features/namespaces/job-activity.server";
-import { loadNamespaces } from "~/features/namespaces/list.server";
+import { loadJobActivity, loadNamespaces } from "~/features/namespaces/list.server";
 import { startJob } from "~/jobs/api.server";
 import { JobEvents } from "~/jobs/events.server";
 import { loader } from "~/routes/accounts.$connectionId._index";
@@ -149,6 +149,29 @@ test("the namespaces route's loader shows the running job on its row, and the ro
 
   await publish(job, { state: "cancelled", finishedAt: new Date(clock) });
   expect(await cache.getOne(scope, ns)).toBeNull();
+});
+
+test("the list's refresh reads a running job's mark from the cache and the job store alone, as the loader shows it; null once it stops or expires", async () => {
+  const ns = await newNamespace();
+  const other = await newNamespace();
+  const job = await storedPurge(ns);
+  await runInDb(job);
+  await publish(job, { ...running, processed: 100, succeeded: 100 });
+  // No upstream is passed: the refresh cannot spend the account's request budget.
+  const activity = (ids: string[]) => loadJobActivity({ ...h.services, cache }, kv.accountId, ids, clock);
+
+  const answer = await activity([ns, other]);
+  expect(answer[ns]).toMatchObject({ status: "processing", opId: jobActivityOpId(job.id), progress: 0.5 });
+  expect(answer[other]).toBeNull();
+  expect(answer[ns]).toEqual((await listed(ns))._meta);
+
+  clock += TTL_MS;
+  expect((await activity([ns]))[ns]).toBeNull();
+  clock -= TTL_MS;
+  // The stored row no longer says running (a cancel, or a release in another process).
+  await kv.db.execute(sql`update jobs set state = 'queued' where id = ${job.id}`);
+  expect((await activity([ns]))[ns]).toBeNull();
+  await publish(job, { state: "cancelled", finishedAt: new Date(clock) });
 });
 
 test("pausing, queueing again (a runner shutting down) and cancelling: the mark stays while it cancels, goes once it stops", async () => {
