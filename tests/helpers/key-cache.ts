@@ -8,10 +8,10 @@ import { keyScope } from "~/cache/scopes";
 import type { KeyRow } from "~/features/keys/marks.server";
 import type { KeyTarget } from "~/features/keys/mutations.server";
 import { loadKeyPage } from "~/features/keys/page.server";
-import { createHttpUpstream } from "~/kv/cloudflare.server";
 import { putKeySchema } from "~/kv/key-forms";
 import type { KvUpstream } from "~/kv/upstream.server";
 import { type LocalKv, startLocalKv } from "./local-kv";
+import { recordingClient, type SentRequest } from "./upstream-client";
 
 export interface KeySeed {
   keys: string[];
@@ -28,27 +28,16 @@ export function keyCacheHarness(seeds: Record<string, KeySeed>, delayMs: number)
   let kv: LocalKv;
   let cache: ResourceCache;
   let upstream: KvUpstream;
-  const requests: { method: string; path: string }[] = [];
+  let requests: SentRequest[] = [];
   /** Namespace id per case, seeded in beforeAll. */
   const ns: Record<string, string> = {};
 
   beforeAll(async () => {
     kv = await startLocalKv({ consistencyDelayMs: 0 });
     cache = new ResourceCache(kv.db);
-    const counting: typeof fetch = (input, init) => {
-      const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
-      if (url.protocol !== "data:") requests.push({ method: init?.method ?? "GET", path: decodeURIComponent(url.pathname) });
-      return fetch(input, init);
-    };
     // These tests count requests: a slow machine must not turn one into a timed-out attempt and its
     // retry (the client's timeouts and retries are tested in upstream-client*.test.ts).
-    upstream = createHttpUpstream({
-      accountId: kv.accountId,
-      apiToken: kv.token,
-      baseUrl: kv.baseUrl,
-      fetch: counting,
-      timeoutMs: 600_000,
-    });
+    ({ upstream, requests } = recordingClient({ server: kv, timeoutMs: 600_000 }));
     // Seeded with no delay (the store applies writes at once), then the delay goes on for the tests.
     for (const [name, seed] of Object.entries(seeds)) {
       const created = await kv.store.createNamespace(kv.accountId, `${name}-${crypto.randomUUID()}`);

@@ -9,10 +9,10 @@ import { keyScope } from "~/cache/scopes";
 import type { Overlay } from "~/cache/types";
 import { deleteKeys, INLINE_DELETE_RETRIES, writeKey, type KeyTarget } from "~/features/keys/mutations.server";
 import { loadKeyPage } from "~/features/keys/page.server";
-import { createHttpUpstream } from "~/kv/cloudflare.server";
 import { putKeySchema } from "~/kv/key-forms";
 import type { KvUpstream } from "~/kv/upstream.server";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
+import { recordingClient } from "../helpers/upstream-client";
 
 let kv: LocalKv;
 let cache: ResourceCache;
@@ -21,7 +21,7 @@ let upstream: KvUpstream;
 beforeAll(async () => {
   kv = await startLocalKv();
   cache = new ResourceCache(kv.db);
-  upstream = createHttpUpstream({ accountId: kv.accountId, apiToken: kv.token, baseUrl: kv.baseUrl, timeoutMs: 600_000 });
+  ({ upstream } = recordingClient({ server: kv, timeoutMs: 600_000 }));
 });
 afterAll(() => kv.close());
 afterEach(() => {

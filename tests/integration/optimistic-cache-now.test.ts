@@ -4,10 +4,9 @@
 // a consistency delay, so the upstream still lists what was just deleted.
 import { describe, expect, test } from "vitest";
 import { deleteKeys, writeKey } from "~/features/keys/mutations.server";
-import { loadKeyPage } from "~/features/keys/page.server";
-import { createHttpUpstream } from "~/kv/cloudflare.server";
 import { keyCacheHarness, names, namesOf, putForm, rowOf, type KeySeed } from "../helpers/key-cache";
 import { listMarks } from "../helpers/marks";
+import { recordingClient } from "../helpers/upstream-client";
 
 const DELAY_MS = 30_000;
 
@@ -93,13 +92,7 @@ describe("marks without waiting", () => {
       }
       return fetch(input, init);
     };
-    const flaky = createHttpUpstream({
-      accountId: h.kv.accountId,
-      apiToken: h.kv.token,
-      baseUrl: h.kv.baseUrl,
-      fetch: secondBatchFails,
-      retries: 1,
-    });
+    const { upstream: flaky } = recordingClient({ server: h.kv, fetch: secondBatchFails, retries: 1 });
     const result = await deleteKeys({ cache: h.cache, upstream: flaky, namespaceId: id }, SEEDS.batchFails.keys);
     expect(smallBatchAttempts).toBe(2); // the second batch, then its one retry
     expect(result).toMatchObject({ requested: 10_005, succeeded: 10_000 });
@@ -108,13 +101,7 @@ describe("marks without waiting", () => {
     const first = await page(id);
     expect(first.keys).toEqual([]);
     expect(first.hidden).toBe(1000);
-    const tail = await loadKeyPage(h.cache, h.upstream, {
-      accountId: h.kv.accountId,
-      namespaceId: id,
-      prefix: "x-1000",
-      cursor: "",
-      after: null,
-    });
+    const tail = await page(id, null, "", "x-1000");
     expect(namesOf(tail.keys)).toEqual(names("x-1000", 5, 1));
     expect(tail.keys.every((k) => k._meta?.status === "error" && k._meta.error === "Internal error")).toBe(true);
     expect((await listMarks(h.kv.db, scopeOf(id))).filter((m) => m.status === "error")).toHaveLength(5);
@@ -182,21 +169,9 @@ describe("marks without waiting", () => {
     expect(await listedUpstream(id)).not.toContain("p-1500a");
 
     // A prefix view shows only the marks under its prefix.
-    const prefixed = await loadKeyPage(h.cache, h.upstream, {
-      accountId: h.kv.accountId,
-      namespaceId: id,
-      prefix: "p-150",
-      cursor: "",
-      after: null,
-    });
+    const prefixed = await page(id, null, "", "p-150");
     expect(namesOf(prefixed.keys)).toEqual([...seeded.slice(1500, 1501), "p-1500a", ...seeded.slice(1501, 1510)]);
-    const none = await loadKeyPage(h.cache, h.upstream, {
-      accountId: h.kv.accountId,
-      namespaceId: id,
-      prefix: "p-2",
-      cursor: "",
-      after: null,
-    });
+    const none = await page(id, null, "", "p-2");
     expect(namesOf(none.keys)).toEqual(seeded.slice(2000));
   });
 });
