@@ -22,7 +22,7 @@ import { describeBudget } from "~/kv/budget.server";
 import { JobContext, type JobDeps, JobFailure, type StopReason, isStopped } from "./context.server";
 import { jobKinds } from "./kinds/index.server";
 import type { JobEnd } from "./kinds/kind.server";
-import { type LiveProgress, isPauseRequested } from "./store.server";
+import type { LiveProgress } from "./store.server";
 import type { DryRunResult } from "./types";
 
 /** Takeovers in a row without progress (each after a runner died holding the job) before it fails. */
@@ -78,7 +78,7 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
     );
   }
   // Taken over from a runner that died while pausing: pause it now, from its last checkpoint.
-  if (isPauseRequested(row)) return void publish(await deps.store.release(row.id, leaseToken));
+  if (row.pauseRequested) return void publish(await deps.store.release(row.id, leaseToken));
   const parsed = (definition.stored ?? definition.payload).safeParse(row.payload);
   if (!parsed.success) return end("failed", `The job's payload is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}`);
   const connection = await deps.connections.get(row.connectionId);

@@ -1,6 +1,5 @@
 // A job row as the pages see it (app/jobs/types.ts): dates as ISO strings, progress and ETA derived.
 import type { Job } from "~/db/schema";
-import { isPauseRequested } from "./store.server";
 import type { JobSnapshot } from "./types";
 
 export function toSnapshot(row: Job): JobSnapshot {
@@ -14,7 +13,7 @@ export function toSnapshot(row: Job): JobSnapshot {
     connectionId: row.connectionId,
     namespaceId: row.namespaceId,
     state: row.state,
-    pauseRequested: isPauseRequested(row),
+    pauseRequested: row.pauseRequested,
     dryRun: row.dryRun,
     payload: row.payload,
     phase: row.phase,

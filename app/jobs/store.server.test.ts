@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { openTestDatabase, type TestDatabase } from "../../tests/helpers/db";
-import { JobStore, isPauseRequested } from "./store.server";
+import { JobStore } from "./store.server";
 
 let database: TestDatabase;
 let store: JobStore;
@@ -90,7 +90,7 @@ test("pause: immediate without a live runner; while one holds the job, a request
   await store.lease("runner", 30_000);
   const asked = (await store.requestPause(job.id))!;
   expect(asked).toMatchObject({ state: "running", leaseOwner: "runner" });
-  expect(isPauseRequested(asked)).toBe(true);
+  expect(asked.pauseRequested).toBe(true);
   expect(await store.requestPause(job.id)).toMatchObject({ state: "running" }); // asking twice is fine
   // The runner's writes while it finishes its batches keep the request (and the row running).
   await store.tick(job.id, "runner", 30_000, { ...live, scanned: 7, rate: 3 });
@@ -102,7 +102,7 @@ test("pause: immediate without a live runner; while one holds the job, a request
     [],
   ))!;
   expect(saved).toMatchObject({ state: "running", processed: 5 });
-  expect(isPauseRequested(saved)).toBe(true);
+  expect(saved.pauseRequested).toBe(true);
   // Its last write says paused, and lets go.
   const released = (await store.release(job.id, "runner", { ...live, scanned: 8 }))!;
   expect(released).toMatchObject({
@@ -114,7 +114,7 @@ test("pause: immediate without a live runner; while one holds the job, a request
     processed: 5,
     checkpoint: { at: 5 },
   });
-  expect(isPauseRequested(released)).toBe(false);
+  expect(released.pauseRequested).toBe(false);
   expect(await store.tick(job.id, "runner", 30_000, live)).toBeNull();
   expect(await store.checkpoint(job.id, "runner", 30_000, { counters: counters(9), checkpoint: { at: 9 }, live }, [])).toBeNull();
   expect(await store.get(job.id)).toMatchObject({ state: "paused", processed: 5, scanned: 8, checkpoint: { at: 5 } });
@@ -129,7 +129,7 @@ test("a pause withdrawn by a resume before the runner stopped: it carries on, or
   await store.requestPause(job.id);
   const resumed = (await store.requestResume(job.id))!;
   expect(resumed).toMatchObject({ state: "running", leaseOwner: "runner" });
-  expect(isPauseRequested(resumed)).toBe(false);
+  expect(resumed.pauseRequested).toBe(false);
   expect(await store.requestResume(job.id)).toBeNull(); // nothing left to resume
   expect(await store.lease("other", 30_000)).toBeNull(); // still held
   expect(await store.release(job.id, "runner")).toMatchObject({ state: "queued", leaseOwner: null });
@@ -142,7 +142,7 @@ test("a cancel after a pause request wins; the runner's last write says cancelle
   await store.requestPause(job.id);
   const cancelling = (await store.requestCancel(job.id))!;
   expect(cancelling).toMatchObject({ state: "cancelling" });
-  expect(isPauseRequested(cancelling)).toBe(false);
+  expect(cancelling.pauseRequested).toBe(false);
   expect(await store.finish(job.id, "runner", { state: "cancelled" })).toMatchObject({ state: "cancelled", leaseOwner: null });
   expect(await store.tick(job.id, "runner", 30_000, live)).toBeNull();
 });
@@ -176,7 +176,7 @@ test("a job whose runner died while pausing is taken over paused, from its last 
   await store.requestPause(job.id);
   await database.db.execute(sql`update jobs set lease_expires_at = now() - interval '1 second' where id = ${job.id}`);
   const taken = (await store.lease("next", 30_000))!;
-  expect(isPauseRequested(taken)).toBe(true);
+  expect(taken.pauseRequested).toBe(true);
   const released = (await store.release(job.id, "next"))!;
   expect(released).toMatchObject({ state: "paused", leaseOwner: null, processed: 5, checkpoint: { at: 5 } });
 });

@@ -46,9 +46,6 @@ export interface LiveProgress {
   phase: string | null;
 }
 
-/** True when a pause was requested and the runner holding the job has not stopped yet. */
-export const isPauseRequested = (row: Pick<Job, "pauseRequested">): boolean => row.pauseRequested;
-
 export class JobStore {
   readonly errors: JobErrorReport;
   readonly keys: JobKeySets;
