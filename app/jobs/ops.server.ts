@@ -6,14 +6,12 @@
 // whole is split in halves until the bad item is alone, and a key that keeps failing ends up in the
 // job's error report. A batch stopped between rounds reports the keys already applied.
 import type { BudgetLane, RequestBudget, UpstreamBudget } from "~/kv/budget.server";
-import { type BulkApplyOptions, type BulkOutcome, NOT_APPLIED, bulkDelete, bulkPut } from "~/kv/bulk-apply.server";
+import { type BulkApplyOptions, type BulkOutcome, bulkDelete, bulkPut } from "~/kv/bulk-apply.server";
 import { BULK_GET_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
 import { type RetryPolicy, withRetries } from "~/kv/retry";
 import type { BulkWriteItem, KeyInfo, KeyPage, KvUpstream } from "~/kv/upstream.server";
 import type { Aimd } from "./aimd";
 import { BatchStopped, isStopped } from "./stop";
-
-export { NOT_APPLIED } from "~/kv/bulk-apply.server";
 
 /** Attempts of one request that failed with a 5xx, a timeout or a network error. */
 export const MAX_TRANSIENT_ATTEMPTS = 8;
@@ -165,7 +163,6 @@ export class JobOps {
       return await apply({
         retry: this.retry,
         retryRounds: MAX_KEY_ROUNDS - 1,
-        notApplied: NOT_APPLIED,
         onApplied: (keys) => applied.push(...keys),
       });
     } catch (error) {
