@@ -3,7 +3,7 @@
 import { Link } from "@remix-run/react";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { namespaceTitle, type NamespaceTitles } from "~/jobs/namespace-key";
-import type { JobSnapshot, JobState } from "~/jobs/types";
+import { isFinished, type JobSnapshot, type JobState } from "~/jobs/types";
 import { cn } from "~/utils/cn";
 import { formatCount } from "~/utils/format";
 import { formatDuration, formatRate } from "~/utils/format-duration";
@@ -193,9 +193,8 @@ export function JobProgressBar({
 
 export function JobCounts({ job }: { job: JobSnapshot }) {
   const c = job.counters;
-  const finished = job.state === "succeeded" || job.state === "cancelled" || job.state === "failed";
   const elapsed = jobElapsedSeconds(job);
-  const timing: [string, string][] = finished
+  const timing: [string, string][] = isFinished(job.state)
     ? [
         ["Average rate", formatRate(jobAverageRate(job))],
         ["Total time", elapsed === null ? "—" : formatDuration(elapsed)],
