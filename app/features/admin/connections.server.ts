@@ -1,13 +1,13 @@
 // The connections page's changes: add an upstream account (a Cloudflare API token is sealed
 // before it is stored, never sent back, logged or audited) and delete one. Connections from the
 // environment are changed there, not here.
-import { data, type AppLoadContext } from "@remix-run/node";
+import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import { recordAudit } from "~/audit/audit.server";
 import { getServices } from "~/context.server";
 import type { Connection } from "~/db/schema";
 import { rowIdField } from "~/utils/form-data.server";
-import type { ActionResult } from "./action-result";
+import { answer } from "./action-result";
 
 const name = z.string().trim().min(1, "Give the connection a name.").max(100, "Use at most 100 characters.");
 const accountId = z
@@ -56,8 +56,6 @@ export async function listConnectionsForPage(context: AppLoadContext) {
   const { connections } = getServices(context);
   return { connections: (await connections.list()).map(describeConnection), servesLocalKv: connections.servesLocalKv };
 }
-
-const answer = (result: ActionResult, status = 200) => data<ActionResult>(result, { status });
 
 export async function changeConnection(context: AppLoadContext, fields: FormData) {
   const { connections } = getServices(context);

@@ -1,7 +1,7 @@
 // The users page's changes: create, change role, reset password, delete. Nobody deletes or
 // demotes themselves here, and the last admin stays an admin (app/auth/users.server.ts). Every
 // change and every refusal of a rule is audited.
-import { data, type AppLoadContext } from "@remix-run/node";
+import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import { recordAudit } from "~/audit/audit.server";
 import { requireAuthServices } from "~/auth/guards.server";
@@ -20,7 +20,7 @@ import {
 } from "~/auth/users.server";
 import { getServices } from "~/context.server";
 import { rowIdField } from "~/utils/form-data.server";
-import type { ActionResult } from "./action-result";
+import { answer } from "./action-result";
 
 const userId = rowIdField("user");
 
@@ -36,8 +36,6 @@ export async function listUsersForPage(context: AppLoadContext) {
   const users = await listUsers(getServices(context).database.db);
   return users.map((u) => ({ ...u, createdAt: u.createdAt.getTime() }));
 }
-
-const answer = (result: ActionResult, status = 200) => data<ActionResult>(result, { status });
 
 export async function changeUser(context: AppLoadContext, me: SessionUser, form: FormData) {
   const { db } = getServices(context).database;
