@@ -1,24 +1,22 @@
 // "Add a connection": a Cloudflare(-compatible) account with its API token, or another account
 // on this server's local KV API (when it serves one).
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import type { ActionResult } from "~/features/admin/action-result";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { RadioGroup, RadioGroupItem } from "../ui/radio-group";
 import { ResultMessage } from "./result-message";
+import { useResetOnSuccess } from "./use-reset-on-success";
 
 type Kind = "cloudflare" | "local";
 
 export function AddConnectionForm({ servesLocalKv }: { servesLocalKv: boolean }) {
   const fetcher = useFetcher<ActionResult>();
-  const form = useRef<HTMLFormElement>(null);
+  const form = useResetOnSuccess(fetcher);
   const id = useId();
   const [kind, setKind] = useState<Kind>("cloudflare");
-  useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data?.ok) form.current?.reset();
-  }, [fetcher.state, fetcher.data]);
   return (
     <section aria-labelledby="add-connection-heading" className="max-w-xl">
       <h2 id="add-connection-heading" className="mb-3 text-lg font-semibold">

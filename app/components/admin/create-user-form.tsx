@@ -1,6 +1,6 @@
 // "Add a user": username, role and an initial password the admin passes on (kvdeck sends no mail).
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
 import { ROLE_LABELS, ROLES } from "~/auth/roles";
 import type { ActionResult } from "~/features/admin/action-result";
 import { Button } from "../ui/button";
@@ -8,14 +8,12 @@ import { Input } from "../ui/input";
 import { Label } from "../ui/label";
 import { Select } from "../ui/select";
 import { ResultMessage } from "./result-message";
+import { useResetOnSuccess } from "./use-reset-on-success";
 
 export function CreateUserForm() {
   const fetcher = useFetcher<ActionResult>();
-  const form = useRef<HTMLFormElement>(null);
+  const form = useResetOnSuccess(fetcher);
   const id = useId();
-  useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data?.ok) form.current?.reset();
-  }, [fetcher.state, fetcher.data]);
   return (
     <section aria-labelledby="create-user-heading" className="max-w-xl">
       <h2 id="create-user-heading" className="mb-3 text-lg font-semibold">
