@@ -52,7 +52,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): KvUpstream {
           retryAfterSeconds: Math.ceil(wait / 1000),
         });
       }
-      if (wait > 0) await sleep(wait);
+      // A short Retry-After another call was given: waited out, unless the caller gives up meanwhile.
+      if (wait > 0) await sleep(wait, signal);
       await options.budget?.acquire();
       try {
         return await run();
