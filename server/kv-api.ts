@@ -8,6 +8,7 @@ import path from "node:path";
 import { Faults, describeRateLimit, loadOrCreateLocalToken, parseFaults, parseRateLimit, startLocalKvServer } from "@kvdeck/local-kv";
 import { REST_BUDGET_REQUESTS, REST_BUDGET_WINDOW_SECONDS } from "@kvdeck/local-kv/limits";
 import { loadBuild } from "./build";
+import { closeOnSignals } from "./shutdown";
 
 const SWEEP_INTERVAL_MS = 60_000;
 /** Cloudflare's own budget unless KVDECK_RATE_LIMIT says otherwise (`off` turns it off). */
@@ -49,20 +50,14 @@ async function main() {
     ].join("\n"),
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) {
-      console.log(`${signal} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal}: shutting down`);
-    await server.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  closeOnSignals({
+    name: "kvdeck local KV API",
+    stopping: "shutting down",
+    close: async () => {
+      await server.close();
+      await database.close();
+    },
+  });
 }
 
 main().catch((error: unknown) => {
