@@ -30,7 +30,7 @@ export const exportPayload = z.object({
   values: z.boolean().default(true),
 });
 
-export const collisionPolicy = z.enum(["skip", "overwrite", "fail"]);
+const collisionPolicy = z.enum(["skip", "overwrite", "fail"]);
 
 export const importPayload = z.object({
   /** From saveImportUpload(). */
@@ -76,7 +76,6 @@ export type ExportPayload = z.infer<typeof exportPayload>;
 export type ImportPayload = z.infer<typeof importPayload>;
 export type CopyPayload = z.infer<typeof copyPayload>;
 export type BulkExpiryPayload = z.infer<typeof bulkExpiryPayload>;
-export type CollisionPolicy = z.infer<typeof collisionPolicy>;
 
 // ---------------------------------------------------------------------------------------------
 // The start-a-job form.
@@ -146,16 +145,16 @@ export function jobStartFromForm(form: JobForm): { kind: JobKind; payload: unkno
  * A rule as the form fields jobForm reads back (`rule.prefix`, `rule.metadata[0].field`...): the
  * hidden inputs of the dialogs and the fields of the buttons that start a job.
  */
-export function ruleFormEntries(rule: KeyRule, name = "rule"): [string, string][] {
+export function ruleFormEntries(rule: KeyRule): [string, string][] {
   const entries: [string, string][] = [];
   for (const field of ["prefix", "glob", "regex"] as const) {
-    if (rule[field]) entries.push([`${name}.${field}`, rule[field]]);
+    if (rule[field]) entries.push([`rule.${field}`, rule[field]]);
   }
   for (const [i, condition] of (rule.metadata ?? []).entries()) {
-    entries.push([`${name}.metadata[${i}].field`, condition.field], [`${name}.metadata[${i}].op`, condition.op]);
-    if (condition.value !== undefined) entries.push([`${name}.metadata[${i}].value`, condition.value]);
+    entries.push([`rule.metadata[${i}].field`, condition.field], [`rule.metadata[${i}].op`, condition.op]);
+    if (condition.value !== undefined) entries.push([`rule.metadata[${i}].value`, condition.value]);
   }
-  if (rule.expiringBefore !== undefined) entries.push([`${name}.expiringBefore`, String(rule.expiringBefore)]);
-  if (rule.noExpiry) entries.push([`${name}.noExpiry`, "on"]);
+  if (rule.expiringBefore !== undefined) entries.push(["rule.expiringBefore", String(rule.expiringBefore)]);
+  if (rule.noExpiry) entries.push(["rule.noExpiry", "on"]);
   return entries;
 }
