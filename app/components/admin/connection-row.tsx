@@ -1,17 +1,15 @@
 // One upstream account on the connections page, with its delete (two steps).
 import { useFetcher } from "@remix-run/react";
-import { useState } from "react";
 import type { ActionResult } from "~/features/admin/action-result";
 import type { ConnectionRowData } from "~/features/admin/connections.server";
 import { escapeInvisibles, formatAbsolute } from "~/utils/format";
 import { VisibleText } from "../key-name";
 import { Badge } from "../ui/badge";
-import { Button } from "../ui/button";
 import { TableCell, TableRow } from "../ui/table";
+import { TwoStepDelete } from "./two-step-delete";
 
 export function ConnectionRow({ connection: c }: { connection: ConnectionRowData }) {
   const fetcher = useFetcher<ActionResult>();
-  const [confirming, setConfirming] = useState(false);
   return (
     <TableRow aria-label={escapeInvisibles(c.name)}>
       <TableCell className="align-top">
@@ -37,27 +35,10 @@ export function ConnectionRow({ connection: c }: { connection: ConnectionRowData
       </TableCell>
       <TableCell className="align-top text-muted-foreground">{formatAbsolute(Math.floor(c.createdAt / 1000))}</TableCell>
       <TableCell className="text-right align-top">
-        {c.source === "env" ? null : confirming ? (
-          <fetcher.Form method="post" className="flex justify-end gap-2">
-            <input type="hidden" name="intent" value="delete" />
-            <input type="hidden" name="id" value={c.id} />
-            <Button type="submit" size="sm" variant="destructive" disabled={fetcher.state !== "idle"}>
-              Delete <VisibleText text={c.name} />
-            </Button>
-            <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-              Keep
-            </Button>
-          </fetcher.Form>
-        ) : (
-          <Button
-            type="button"
-            size="sm"
-            variant="ghost"
-            onClick={() => setConfirming(true)}
-            aria-label={`Delete ${escapeInvisibles(c.name)}…`}
-          >
-            Delete…
-          </Button>
+        {c.source === "env" ? null : (
+          <TwoStepDelete fetcher={fetcher} id={c.id} label={escapeInvisibles(c.name)}>
+            <VisibleText text={c.name} />
+          </TwoStepDelete>
         )}
       </TableCell>
     </TableRow>

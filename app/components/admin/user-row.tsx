@@ -1,6 +1,5 @@
 // One user on the users page: role, password reset and delete, each its own form.
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useRef, useState } from "react";
 import { ROLE_LABELS, ROLES, type Role } from "~/auth/roles";
 import type { ActionResult } from "~/features/admin/action-result";
 import { formatAbsolute } from "~/utils/format";
@@ -10,6 +9,8 @@ import { Input } from "../ui/input";
 import { Select } from "../ui/select";
 import { TableCell, TableRow } from "../ui/table";
 import { ResultMessage } from "./result-message";
+import { TwoStepDelete } from "./two-step-delete";
+import { useResetOnSuccess } from "./use-reset-on-success";
 
 export interface UserRowData {
   id: number;
@@ -22,11 +23,7 @@ export function UserRow({ user, isMe }: { user: UserRowData; isMe: boolean }) {
   const roleFetcher = useFetcher<ActionResult>();
   const passwordFetcher = useFetcher<ActionResult>();
   const deleteFetcher = useFetcher<ActionResult>();
-  const [confirming, setConfirming] = useState(false);
-  const passwordForm = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (passwordFetcher.state === "idle" && passwordFetcher.data?.ok) passwordForm.current?.reset();
-  }, [passwordFetcher.state, passwordFetcher.data]);
+  const passwordForm = useResetOnSuccess(passwordFetcher);
   const result = deleteFetcher.data ?? roleFetcher.data ?? passwordFetcher.data;
 
   return (
@@ -74,21 +71,10 @@ export function UserRow({ user, isMe }: { user: UserRowData; isMe: boolean }) {
       </TableCell>
       <TableCell className="align-top text-muted-foreground">{formatAbsolute(Math.floor(user.createdAt / 1000))}</TableCell>
       <TableCell className="text-right align-top">
-        {isMe ? null : confirming ? (
-          <deleteFetcher.Form method="post" className="flex justify-end gap-2">
-            <input type="hidden" name="intent" value="delete" />
-            <input type="hidden" name="id" value={user.id} />
-            <Button type="submit" size="sm" variant="destructive" disabled={deleteFetcher.state !== "idle"}>
-              Delete {user.username}
-            </Button>
-            <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(false)}>
-              Keep
-            </Button>
-          </deleteFetcher.Form>
-        ) : (
-          <Button type="button" size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Delete ${user.username}…`}>
-            Delete…
-          </Button>
+        {isMe ? null : (
+          <TwoStepDelete fetcher={deleteFetcher} id={user.id} label={user.username}>
+            {user.username}
+          </TwoStepDelete>
         )}
       </TableCell>
     </TableRow>
