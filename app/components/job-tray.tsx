@@ -20,9 +20,10 @@ interface TrayData {
  * (the server restarting, a session that expired) keeps the last answer: the tray is a glance at
  * the jobs, never a reason for the page around it to fail, as a failed fetcher revalidation was.
  */
-function useActiveJobs(): TrayData | null {
+function useActiveJobs(): { jobs: JobSnapshot[]; titles?: NamespaceTitles; running: number } {
   const [data, setData] = useState<TrayData | null>(null);
-  const running = data?.jobs.filter((j) => isActive(j.state)).length ?? 0;
+  const jobs = data?.jobs ?? [];
+  const running = jobs.filter((j) => isActive(j.state)).length;
   const { key: navigation } = useLocation();
   useEffect(() => {
     let live = true;
@@ -48,25 +49,19 @@ function useActiveJobs(): TrayData | null {
       clearInterval(timer);
     };
   }, [running, navigation]);
-  return data;
+  return { jobs, titles: data?.titles, running };
 }
 
 export function JobTray() {
-  const data = useActiveJobs();
-  const jobs = data?.jobs ?? [];
-  const titles = data?.titles;
-  const running = jobs.filter((j) => isActive(j.state));
+  const { jobs, titles, running } = useActiveJobs();
 
   return (
     <Popover.Root>
       <Popover.Trigger className="inline-flex items-center gap-1.5 rounded-md px-2 py-1 text-sm text-muted-foreground hover:bg-accent hover:text-foreground">
         Jobs
-        {running.length ? (
-          <span
-            className="rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground"
-            aria-label={`${running.length} running`}
-          >
-            {running.length}
+        {running ? (
+          <span className="rounded-full bg-primary px-1.5 text-xs font-medium text-primary-foreground" aria-label={`${running} running`}>
+            {running}
           </span>
         ) : null}
       </Popover.Trigger>
