@@ -15,21 +15,24 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
   const { rule, error: filterError } = ruleFromSearch(search);
   const prefix = rule.prefix ?? "";
   const services = getServices(context);
-  const [namespace, page] = await fromUpstream(() =>
-    Promise.all([
-      upstream.getNamespace(namespaceId),
-      loadKeyPage(services.cache, upstream, {
-        accountId: connection.accountId,
-        namespaceId,
-        prefix,
-        cursor: "",
-        after: null,
-        filter: rule,
-        signal: request.signal,
-      }),
-    ]),
-  );
-  const activeJobs = await listUnfinishedNamespaceJobs({ services, connectionId: connection.id, namespaceId });
+  // The jobs come from the database: asked for alongside the upstream, not after it.
+  const [[namespace, page], activeJobs] = await Promise.all([
+    fromUpstream(() =>
+      Promise.all([
+        upstream.getNamespace(namespaceId),
+        loadKeyPage(services.cache, upstream, {
+          accountId: connection.accountId,
+          namespaceId,
+          prefix,
+          cursor: "",
+          after: null,
+          filter: rule,
+          signal: request.signal,
+        }),
+      ]),
+    ),
+    listUnfinishedNamespaceJobs({ services, connectionId: connection.id, namespaceId }),
+  ]);
   return {
     connection: summarize(connection),
     namespace,
