@@ -59,7 +59,7 @@ export async function deleteKeys(target: KeyTarget, names: string[]): Promise<De
     }
   } else {
     const outcome = await bulkDelete(upstream, namespaceId, unique, {
-      retry: { attempts: 1, ...(target.sleep ? { sleep: target.sleep } : {}) },
+      retry: { attempts: 1, sleep: target.sleep },
       retryRounds: INLINE_DELETE_RETRIES,
       roundBackoffMs: (n) => INLINE_ROUND_BACKOFF_MS * n,
       describeError: errorMessage,
@@ -89,6 +89,11 @@ export async function deleteKeys(target: KeyTarget, names: string[]): Promise<De
     details: { succeeded: summary.succeeded, failed: failed.slice(0, 100), opId },
   });
   return summary;
+}
+
+/** Dismisses a key's failure: its mark goes, and the row shows what the upstream lists. */
+export async function dismissFailure({ cache }: Pick<KeyTarget, "cache">, opId: string, name: string): Promise<void> {
+  await cache.rollbackOperation(opId, [name]);
 }
 
 export type WriteResult = { ok: true; row: KeyRow } | { ok: false; error: string; field?: string };

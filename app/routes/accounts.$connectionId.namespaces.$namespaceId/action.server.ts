@@ -4,9 +4,8 @@
 import { data, type ActionFunctionArgs } from "@remix-run/node";
 import { recordAudit } from "~/audit/audit.server";
 import { requireRole } from "~/auth/guards.server";
-import { keyScope } from "~/cache/scopes";
 import { getServices } from "~/context.server";
-import { deleteKeys, writeKey, type KeyTarget } from "~/features/keys/mutations.server";
+import { deleteKeys, dismissFailure, writeKey, type KeyTarget } from "~/features/keys/mutations.server";
 import { requireConnection } from "~/kv/guards.server";
 import { deleteKeysSchema, dismissSchema, fieldErrors, putKeySchema } from "~/kv/key-forms";
 import { readForm } from "~/utils/form-data.server";
@@ -43,9 +42,8 @@ export async function changeKeys({ request, params, context }: ActionFunctionArg
   if (intent === "dismiss") {
     const parsed = dismissSchema.safeParse(Object.fromEntries(form));
     if (!parsed.success) return data({ intent, ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
-    // Dismissing a failure drops its mark: the row shows what the upstream lists.
-    await cache.rollbackOperation(parsed.data.opId, [parsed.data.name]);
-    return data({ intent, ok: true as const, name: parsed.data.name, scope: keyScope(upstream.accountId, namespaceId) });
+    await dismissFailure(target, parsed.data.opId, parsed.data.name);
+    return data({ intent, ok: true as const, name: parsed.data.name });
   }
   return data({ intent, ok: false as const, error: "Unknown action." }, { status: 400 });
 }
