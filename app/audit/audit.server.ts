@@ -11,7 +11,7 @@ import { z } from "zod";
 import { getServices } from "~/context.server";
 import type { Db } from "~/db/client.server";
 import { auditEvents, type AuditEvent } from "~/db/schema";
-import { redact, redactDeep } from "~/utils/redact.server";
+import { REDACTED, redact, redactDeep } from "~/utils/redact.server";
 import { AUDIT_OUTCOMES, type AuditOutcome } from "./outcomes";
 
 export { AUDIT_OUTCOMES, type AuditOutcome };
@@ -81,7 +81,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return "[nested too deep]";
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === "object" && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redactSecrets(v, depth + 1)]));
   }
   return value;
 }

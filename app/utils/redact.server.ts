@@ -2,9 +2,10 @@
 // derived from it) and the one function that takes them out of text before it is shown, stored
 // or logged: an upstream that echoes the Authorization header must not hand a viewer the token.
 //
-// The registry lives on globalThis because the server (server/app.ts) and the Remix build are two
-// module graphs: a token registered where a connection is opened must be known where a route or
-// the audit log redacts.
+// The registry lives on globalThis so every copy of this module shares it: a process runs one copy
+// (decision 012), but in development Vite may load a newer copy for the routes than the services
+// hold, and tests load the built server beside the sources. A token registered where a connection
+// is opened must be known wherever a route or the audit log redacts.
 
 export const REDACTED = "[redacted]";
 
