@@ -1,5 +1,6 @@
 // shadcn/ui's table parts: plain table markup with kvdeck's styles (the keys table, which is
-// virtualized, draws its own rows).
+// virtualized, draws its own rows). Every table's caption is for screen readers: a plain
+// <caption className="sr-only">.
 import { forwardRef, type HTMLAttributes, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "~/utils/cn";
 
@@ -10,11 +11,6 @@ export const Table = forwardRef<HTMLTableElement, HTMLAttributes<HTMLTableElemen
   </div>
 ));
 Table.displayName = "Table";
-
-export const TableCaption = forwardRef<HTMLTableCaptionElement, HTMLAttributes<HTMLTableCaptionElement>>(({ className, ...props }, ref) => (
-  <caption ref={ref} className={cn("mt-4 text-sm text-muted-foreground", className)} {...props} />
-));
-TableCaption.displayName = "TableCaption";
 
 export const TableHeader = forwardRef<HTMLTableSectionElement, HTMLAttributes<HTMLTableSectionElement>>(({ className, ...props }, ref) => (
   <thead ref={ref} className={cn("bg-muted/60 text-left", className)} {...props} />
