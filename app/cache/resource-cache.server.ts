@@ -263,19 +263,17 @@ export class ResourceCache {
       await this.db.delete(overlayRules).where(eq(overlayRules.opId, opId));
       return;
     }
-    const rows = await this.db.select().from(overlayRules).where(eq(overlayRules.opId, opId));
-    for (const row of rows) {
-      const { rule } = toRule(row);
-      await this.db
-        .update(overlayRules)
-        .set({
-          rule: escapeJsonStrings({ ...rule, [KEYS_DONE]: done }),
-          expiresAt: this.deadline(patch.ttlMs),
-          progress: null,
-          ...(patch.message !== undefined ? { message: patch.message === null ? null : printableText(patch.message) } : {}),
-        })
-        .where(eq(overlayRules.id, row.id));
-    }
+    // One statement for all of the operation's rules: `||` sets (or replaces) the rule's KeysDone.
+    const keysDone = JSON.stringify(escapeJsonStrings({ [KEYS_DONE]: done }));
+    await this.db
+      .update(overlayRules)
+      .set({
+        rule: sql`${overlayRules.rule} || ${keysDone}::jsonb`,
+        expiresAt: this.deadline(patch.ttlMs),
+        progress: null,
+        ...(patch.message !== undefined ? { message: patch.message === null ? null : printableText(patch.message) } : {}),
+      })
+      .where(eq(overlayRules.opId, opId));
   }
 
   async rules<R extends object = object>(scope: string): Promise<RuleOverlay<R>[]> {
