@@ -8,7 +8,7 @@ import path from "node:path";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import type { ResourceCache } from "~/cache/resource-cache.server";
-import type { Db } from "~/db/client.server";
+import { type Db, openDatabase } from "~/db/client.server";
 import { getJob } from "~/jobs/api.server";
 import type { JobsConfig, JobsService } from "~/jobs/service.server";
 import { type JobSnapshot, isFinished } from "~/jobs/types";
@@ -100,19 +100,44 @@ export function useJobsOnLocalKv(options: { kv?: StartLocalKvOptions; jobs?: Sta
   return fixture;
 }
 
+/** Databases for the job processes a test spawns (see jobProcessDatabases). */
+export interface JobProcessDatabases {
+  /** A fresh database (job-child.ts's JOB_DATABASE); drop() removes it once its processes are gone. */
+  next(): Promise<{ target: string; drop(): Promise<void> }>;
+  /** Removes what next() kept to copy from. */
+  close(): Promise<void>;
+}
+
 /**
- * A database for job processes a test spawns (job-child.ts's JOB_DATABASE): a fresh database on
- * the test server with KVDECK_TEST_DATABASE_URL, else a PGlite data dir. drop() removes it once
- * the processes are gone.
+ * Databases for job processes a test spawns: a fresh database on the test server with
+ * KVDECK_TEST_DATABASE_URL, else a copy of one PGlite data dir migrated here once, so a spawned
+ * process opens a migrated database instead of running initdb and the migrations itself (the slow
+ * part of opening PGlite).
  */
-export async function jobProcessDatabase(): Promise<{ target: string; drop(): Promise<void> }> {
+export function jobProcessDatabases(): JobProcessDatabases {
   const url = process.env.KVDECK_TEST_DATABASE_URL;
-  if (url) {
-    const created = await createPostgresDatabase(url, "kvdeck_jobs");
-    return { target: created.url, drop: created.drop };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-job-processes-"));
-  return { target: dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  let template: Promise<string> | null = null;
+  const migrated = async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-job-processes-template-"));
+    await (await openDatabase({ pgliteDir: dir })).close();
+    return dir;
+  };
+  return {
+    async next() {
+      if (url) {
+        const created = await createPostgresDatabase(url, "kvdeck_jobs");
+        return { target: created.url, drop: created.drop };
+      }
+      template ??= migrated();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-job-processes-"));
+      fs.cpSync(await template, dir, { recursive: true });
+      return { target: dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    },
+    async close() {
+      const dir = await template?.catch(() => null);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Waits until the job has finished (or `until` says so); returns its snapshot. */

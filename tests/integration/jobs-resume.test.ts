@@ -10,7 +10,7 @@ import readline from "node:readline";
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test, vi } from "vitest";
 import type { JobSnapshot } from "~/jobs/types";
-import { countKeys, jobProcessDatabase, seedKeys } from "../helpers/jobs";
+import { countKeys, jobProcessDatabases, seedKeys } from "../helpers/jobs";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 const DOOMED = 100_000;
@@ -21,6 +21,7 @@ const KEPT = 20_000;
 const LEASE_MS = 120_000;
 
 let kv: LocalKv;
+const databases = jobProcessDatabases();
 /** Per case: its own job database (a PGlite dir or a database on the test server). */
 let jobDatabase: string;
 /** Per case: the spawned processes, killed (by PID) and awaited after it, then the database dropped. */
@@ -36,7 +37,7 @@ beforeEach(async () => {
   clockOffsetMs = 0;
   const realNow = Date.now.bind(Date);
   vi.spyOn(Date, "now").mockImplementation(() => realNow() + clockOffsetMs);
-  const database = await jobProcessDatabase();
+  const database = await databases.next();
   jobDatabase = database.target;
   dropDatabase = database.drop;
 });
@@ -58,6 +59,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await kv?.close();
+  await databases.close();
 });
 
 interface Child {
