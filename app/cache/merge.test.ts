@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { markOf } from "../../tests/helpers/marks";
 import { merge, type MergeInput } from "./merge";
-import type { Overlay, OverlayIntent, OverlayStatus, RuleOverlay } from "./types";
+import { STATUS_FOR_INTENT, type Overlay, type OverlayIntent, type OverlayStatus, type RuleOverlay } from "./types";
 
 /** Key order as Workers KV sorts: by UTF-8 bytes (the cache takes it from its caller). */
 const compareKeys = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -14,27 +15,19 @@ const NOW = 1_000_000;
 const TTL = 60_000;
 
 function overlay(resourceId: string, intent: OverlayIntent, opts: Partial<Overlay<Key>> & { alive?: boolean } = {}): Overlay<Key> {
-  const status: OverlayStatus = ({ delete: "deleting", create: "creating", update: "updating", process: "processing" } as const)[intent];
   const createdAt = opts.alive === false ? NOW - TTL - 1 : NOW - 1000;
-  return {
-    scope: "acc/ns",
+  return markOf<Key>({
     resourceId,
     opId: "op-1",
     intent,
-    status,
+    status: STATUS_FOR_INTENT[intent],
     data: intent === "delete" ? null : { name: resourceId, metadata: { v: 2 } },
     expected: intent === "delete" ? null : { metadata: { v: 2 } },
-    progress: null,
-    stage: null,
-    message: null,
-    error: null,
-    retryCount: 0,
-    maxRetries: 0,
     createdAt,
     updatedAt: createdAt,
     expiresAt: createdAt + TTL,
     ...opts,
-  };
+  });
 }
 
 type Rule = { prefix?: string };

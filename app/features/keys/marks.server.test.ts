@@ -4,29 +4,13 @@ import { describe, expect, test } from "vitest";
 import type { KeyInfo } from "~/kv/upstream.server";
 import type { KeyRule } from "~/kv/key-rule";
 import type { Expectation, Overlay, RuleOverlay } from "~/cache/types";
+import { markOf } from "../../../tests/helpers/marks";
 import { keyConfirms, keyMatchesRule } from "./marks.server";
 
 const NOW_S = 1_900_000_000;
 
 function mark(expected: Expectation | null, intent: Overlay<KeyInfo>["intent"] = "update"): Overlay<KeyInfo> {
-  return {
-    scope: "acc/ns",
-    resourceId: "k",
-    opId: "op",
-    intent,
-    status: intent === "create" ? "creating" : "updating",
-    data: { name: "k" },
-    expected,
-    progress: null,
-    stage: null,
-    message: null,
-    error: null,
-    retryCount: 0,
-    maxRetries: 0,
-    createdAt: 0,
-    updatedAt: 0,
-    expiresAt: 1,
-  };
+  return markOf<KeyInfo>({ resourceId: "k", intent, status: intent === "create" ? "creating" : "updating", data: { name: "k" }, expected });
 }
 
 function rule(r: KeyRule): RuleOverlay<KeyRule> {
