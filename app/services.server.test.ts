@@ -5,7 +5,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { listUsers } from "~/auth/users.server";
 import type { RequestBudget } from "~/kv/budget.server";
 import { parseEnv } from "~/utils/env.server";
@@ -14,7 +14,7 @@ import { createServices, type Services } from "./services.server";
 const dirs: string[] = [];
 const open: Services[] = [];
 
-afterEach(async () => {
+afterAll(async () => {
   for (const services of open.splice(0)) await services.close();
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -31,8 +31,32 @@ async function services(env: Record<string, string>, role: "web" | "worker"): Pr
   return { services: created, logged };
 }
 
+/**
+ * A fresh database takes seconds to open and migrate: the file starts one web process and one
+ * worker, each the first time a test asks, and shares it. The test of close() closes the web
+ * process, so it comes after the web's other tests; the worker's tests look at its startup first.
+ */
+function once<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => (started ??= start());
+}
+const webProcess = once(() => services({ KVDECK_ADMIN_PASSWORD: "services-admin-password" }, "web"));
+const WORKER_TOKEN = "worker-local-api-token-0123456789";
+const workerProcess = once(() =>
+  services(
+    {
+      KVDECK_JOB_RUNNER: "off",
+      KVDECK_LOCAL_KV_URL: "http://127.0.0.1:9/client/v4",
+      KVDECK_LOCAL_API_TOKEN: WORKER_TOKEN,
+      KVDECK_UPSTREAM_BUDGET: "100/60s",
+      KVDECK_ADMIN_PASSWORD: "services-admin-password",
+    },
+    "worker",
+  ),
+);
+
 test("a web process serves the local KV API, records the env's connection and a first admin, and runs jobs", async () => {
-  const { services: web, logged } = await services({ KVDECK_ADMIN_PASSWORD: "services-admin-password" }, "web");
+  const { services: web, logged } = await webProcess();
   expect(web.localKv?.token).toMatch(/\S{16,}/);
   expect((await web.connections.list()).map((c) => `${c.kind}:${c.source}`)).toEqual(["local:env"]);
   expect((await listUsers(web.database.db)).map((u) => `${u.username}:${u.role}`)).toEqual(["admin:admin"]);
@@ -42,7 +66,7 @@ test("a web process serves the local KV API, records the env's connection and a 
 });
 
 test("close() stops the jobs, then the HTTP server that serves their local KV API, then the database; once", async () => {
-  const { services: web } = await services({ KVDECK_ADMIN_PASSWORD: "services-admin-password" }, "web");
+  const { services: web } = await webProcess();
   const order: string[] = [];
   const server = http.createServer((_req, res) => res.end());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -61,10 +85,7 @@ test("close() stops the jobs, then the HTTP server that serves their local KV AP
 });
 
 test("a worker runs jobs even with KVDECK_JOB_RUNNER=off, serves no local KV API and changes nothing at startup", async () => {
-  const { services: worker } = await services(
-    { KVDECK_JOB_RUNNER: "off", KVDECK_LOCAL_KV_URL: "http://127.0.0.1:9/client/v4", KVDECK_ADMIN_PASSWORD: "services-admin-password" },
-    "worker",
-  );
+  const { services: worker } = await workerProcess();
   expect(worker.jobs.runner).not.toBeNull();
   expect(worker.localKv).toBeNull();
   expect(await worker.connections.list()).toEqual([]);
@@ -72,11 +93,7 @@ test("a worker runs jobs even with KVDECK_JOB_RUNNER=off, serves no local KV API
 });
 
 test("a worker's browsing and its jobs draw on one request budget per token", async () => {
-  const token = "worker-local-api-token-0123456789";
-  const { services: worker } = await services(
-    { KVDECK_LOCAL_KV_URL: "http://127.0.0.1:9/client/v4", KVDECK_LOCAL_API_TOKEN: token, KVDECK_UPSTREAM_BUDGET: "100/60s" },
-    "worker",
-  );
+  const { services: worker } = await workerProcess();
   const connection = await worker.connections.create({ name: "Local", kind: "local", accountId: "c0ffee00c0ffee00c0ffee00c0ffee00" });
   let shared: RequestBudget | null = null;
   worker.connections.upstreamWith(connection, {
@@ -86,5 +103,5 @@ test("a worker's browsing and its jobs draw on one request budget per token", as
     },
   });
   expect(shared).not.toBeNull();
-  expect(shared).toBe(worker.jobs.deps.budgets!.forToken(token, "local"));
+  expect(shared).toBe(worker.jobs.deps.budgets!.forToken(WORKER_TOKEN, "local"));
 });

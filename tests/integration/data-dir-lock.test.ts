@@ -170,13 +170,15 @@ describe("one process per PGlite data dir", () => {
   test("two processes racing to take over a stale lock: exactly one wins, the other names it", async () => {
     const dir = path.join(dataDir, "race");
     for (let round = 0; round < 3; round++) {
-      const dead = spawnChild("tests/helpers/data-dir-child.ts", { LOCK_DIR: dir });
+      // The three of a round start together, each waiting for "go" before it touches the lock:
+      // their start-ups (node and tsx) overlap instead of following one another.
+      const [dead, ...racers] = [0, 1, 2].map(() => spawnChild("tests/helpers/data-dir-child.ts", { LOCK_DIR: dir, WAIT_GO: "1" }));
+      await Promise.all([dead, ...racers].map((child) => child.waitFor(/"ready"/)));
+      dead.process.stdin!.write("go\n");
       await dead.waitFor(/"won"/);
       dead.process.kill("SIGKILL");
       await dead.exited;
 
-      const racers = [0, 1].map(() => spawnChild("tests/helpers/data-dir-child.ts", { LOCK_DIR: dir, WAIT_GO: "1" }));
-      await Promise.all(racers.map((r) => r.waitFor(/"ready"/)));
       for (const r of racers) r.process.stdin!.write("go\n");
       const results = await Promise.all(racers.map((r) => r.waitFor(/"won"|"refused"/).then((line) => JSON.parse(line))));
       const winners = results.filter((r) => r.won);

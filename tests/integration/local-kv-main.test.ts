@@ -85,7 +85,7 @@ describe("npm run kv-api", () => {
       expect(unknown.status).toBe(404);
       expect((await unknown.json()).errors[0].code).toBe(7003);
       expect(await stop(first, "SIGTERM")).toBe(0);
-      expect(first.output()).toMatch(/SIGTERM: shutting down/);
+      expect(first.output()).toMatch(/SIGTERM, shutting down/);
 
       const second = await start({
         KVDECK_DATA_DIR: dataDir,
@@ -106,6 +106,22 @@ describe("npm run kv-api", () => {
   it("takes the token and account from the environment and refuses a bad configuration", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-kv-api-"));
     try {
+      // The refusals stop at the settings, before the data dir, so they start beside the good one
+      // (each process loads the server build: one after another, they were most of this test).
+      const refusals = (
+        [
+          [{ KVDECK_RATE_LIMIT: "lots" }, /invalid rate limit "lots"/],
+          [{ KVDECK_FAULTS: "error=2" }, /error must be a number from 0 to 1/],
+          [{ KVDECK_KV_API_PORT: "99999" }, /KVDECK_KV_API_PORT/],
+          [{ KVDECK_LOCAL_ACCOUNT_ID: "nope" }, /KVDECK_LOCAL_ACCOUNT_ID: 32 hex digits/],
+        ] as const
+      ).map(([bad, message]) => {
+        const child = spawn(process.execPath, KV_API, { env: { ...process.env, KVDECK_DATA_DIR: dataDir, ...bad } as NodeJS.ProcessEnv });
+        running.push(child);
+        let err = "";
+        child.stderr!.on("data", (d) => (err += d));
+        return new Promise((resolve) => child.once("exit", resolve)).then((code) => ({ bad, message, code, err: () => err }));
+      });
       const token = "env-token-0123456789abcdef";
       const started = await start({
         KVDECK_DATA_DIR: dataDir,
@@ -117,20 +133,10 @@ describe("npm run kv-api", () => {
       expect(fs.existsSync(path.join(dataDir, "local-api-token"))).toBe(false);
       expect(await stop(started, "SIGTERM")).toBe(0);
 
-      for (const [bad, message] of [
-        [{ KVDECK_RATE_LIMIT: "lots" }, /invalid rate limit "lots"/],
-        [{ KVDECK_FAULTS: "error=2" }, /error must be a number from 0 to 1/],
-        [{ KVDECK_KV_API_PORT: "99999" }, /KVDECK_KV_API_PORT/],
-        [{ KVDECK_LOCAL_ACCOUNT_ID: "nope" }, /KVDECK_LOCAL_ACCOUNT_ID: 32 hex digits/],
-      ] as const) {
-        const child = spawn(process.execPath, KV_API, { env: { ...process.env, KVDECK_DATA_DIR: dataDir, ...bad } as NodeJS.ProcessEnv });
-        running.push(child);
-        let err = "";
-        child.stderr!.on("data", (d) => (err += d));
-        const code = await new Promise((resolve) => child.once("exit", resolve));
+      for (const { bad, message, code, err } of await Promise.all(refusals)) {
         expect(code, JSON.stringify(bad)).toBe(1);
-        expect(err).toMatch(message);
-        expect(err).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+        expect(err()).toMatch(message);
+        expect(err()).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
       }
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
