@@ -1,5 +1,22 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
+
+/**
+ * Files that never reach the test database (tests/helpers/db.ts): they serve the build or start
+ * processes on PGlite data dirs of their own. .ci/run's PostgreSQL pass (KVDECK_TEST_DATABASE_URL)
+ * leaves them out, as they would only run the same again.
+ */
+const PGLITE_DATA_DIR_ONLY = [
+  "app/db/data-dir-lock.server.test.ts",
+  "server/shutdown.test.ts",
+  "tests/integration/auth-routes-roles.test.ts",
+  "tests/integration/auth-routes-sessions.test.ts",
+  "tests/integration/compiled-server.test.ts",
+  "tests/integration/data-dir-lock.test.ts",
+  "tests/integration/local-kv-main.test.ts",
+  "tests/integration/malformed-requests.test.ts",
+  "tests/integration/upstream-redaction.test.ts",
+];
 
 export default defineConfig({
   plugins: [tsconfigPaths()],
@@ -13,7 +30,10 @@ export default defineConfig({
         test: {
           name: "kvdeck",
           include: ["app/**/*.test.{ts,tsx}", "server/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/helpers/*.test.ts"],
-          setupFiles: ["tests/helpers/vitest-setup.ts"],
+          // The one console.error guard, the package's; kvdeck's own addition is the migrated PGlite template.
+          exclude: [...configDefaults.exclude, ...(process.env.KVDECK_TEST_DATABASE_URL ? PGLITE_DATA_DIR_ONLY : [])],
+          setupFiles: ["packages/local-kv/test/helpers/setup.ts"],
+          globalSetup: ["tests/helpers/pglite-template.ts"],
         },
       },
       "packages/local-kv",

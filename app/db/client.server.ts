@@ -18,6 +18,8 @@ export interface Database {
   /** "pglite" or "postgres", for logs and for the few places that differ (e.g. pool size). */
   kind: "pglite" | "postgres";
   close(): Promise<void>;
+  /** PGlite only: the database's files as one tarball, which `OpenOptions.loadDataDir` takes. */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 const MIGRATIONS_FOLDER = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../drizzle");
@@ -29,6 +31,12 @@ export interface OpenOptions {
   pgliteDir?: string;
   /** The drizzle folder (the environment's KVDECK_MIGRATIONS_DIR); omitted: ./drizzle, or the one beside the code. */
   migrationsFolder?: string;
+  /**
+   * PGlite in memory only: start from this dump of a database (`Database.dumpDataDir`) instead of
+   * an empty cluster, which PGlite makes by running initdb (seconds; loading a dump takes well under
+   * one). Pending migrations still apply.
+   */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -53,12 +61,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const lock = options.pgliteDir ? lockDataDir(options.pgliteDir) : null;
   let client: InstanceType<typeof PGlite> | null = null;
   try {
-    client = await PGlite.create(options.pgliteDir);
+    client = await PGlite.create({ dataDir: options.pgliteDir, loadDataDir: options.pgliteDir ? undefined : options.loadDataDir });
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder });
     await migrateLocalKv(db);
     const opened = client;
-    return { db: db as unknown as Db, kind: "pglite", close: () => opened.close().finally(() => lock?.release()) };
+    return {
+      db: db as unknown as Db,
+      kind: "pglite",
+      close: () => opened.close().finally(() => lock?.release()),
+      dumpDataDir: () => opened.dumpDataDir("none"),
+    };
   } catch (error) {
     await client?.close().catch(() => {});
     lock?.release();

@@ -11,6 +11,8 @@
 // refused with an error naming it, and close() throws, so the file's teardown fails where the
 // leftover is, instead of an unhandled rejection surfacing later in whichever file runs next.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { inject } from "vitest";
 import { type Database, type Db, openDatabase } from "~/db/client.server";
 import { Teardown } from "./teardown";
 
@@ -34,7 +36,12 @@ export interface TestDatabaseOptions {
 
 export async function openTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const url = process.env.KVDECK_TEST_DATABASE_URL;
-  if (!url) return guard(await openDatabase({ migrationsFolder: options.migrationsFolder }), { label: "test database (PGlite)" });
+  if (!url) {
+    // The run's migrated template (tests/helpers/pglite-template.ts), unless the test brings its own migrations.
+    const template = options.migrationsFolder ? undefined : inject("pgliteTemplate");
+    const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
+    return guard(await openDatabase({ migrationsFolder: options.migrationsFolder, loadDataDir }), { label: "test database (PGlite)" });
+  }
   return openPostgresDatabase(url, options);
 }
 
