@@ -5,9 +5,8 @@
 // and a second process is refused. This is the only module that opens PGlite.
 import fs from "node:fs";
 import path from "node:path";
-import { migrateLocalKv } from "@kvdeck/local-kv";
+import { endPool, migrateLocalKv } from "@kvdeck/local-kv";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type { Pool } from "pg";
 import { lockDataDir } from "./data-dir-lock.server";
 import * as schema from "./schema";
 
@@ -77,23 +76,6 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     lock?.release();
     throw error;
   }
-}
-
-/**
- * pool.end() resolves before its connections have closed; this waits for each of them too, so
- * whoever drops the database next (the test helper, `with (force)`) cuts no live connection, whose
- * error the ended pool would throw with nobody listening.
- */
-async function endPool(pool: Pool): Promise<void> {
-  let open = pool.totalCount;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on("remove", () => {
-      if (--open <= 0) resolve();
-    });
-  });
-  await pool.end();
-  await closed;
 }
 
 /** The drizzle folder, whether running from source (app/db) or from the server build. */

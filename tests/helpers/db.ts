@@ -10,8 +10,8 @@
 // attempted once close() has begun, is a leftover of something the test did not stop: it is
 // refused with an error naming it, and close() throws, so the file's teardown fails where the
 // leftover is, instead of an unhandled rejection surfacing later in whichever file runs next.
-import crypto from "node:crypto";
 import fs from "node:fs";
+import { createPostgresDatabase } from "@kvdeck/local-kv/testing";
 import { inject } from "vitest";
 import { type Database, type Db, openDatabase } from "~/db/client.server";
 import { Teardown } from "./teardown";
@@ -43,32 +43,6 @@ export async function openTestDatabase(options: TestDatabaseOptions = {}): Promi
     return guard(await openDatabase({ migrationsFolder: options.migrationsFolder, loadDataDir }), { label: "test database (PGlite)" });
   }
   return openPostgresDatabase(url, options);
-}
-
-/**
- * A fresh, empty database on the PostgreSQL server at `url` (not a fresh schema: the committed
- * migrations name "public" in their foreign keys): its URL and its name, and drop(), which ends
- * every connection to it, other processes' too (`with (force)`: job children a test killed).
- */
-export async function createPostgresDatabase(
-  url: string,
-  prefix = "kvdeck_test",
-): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const { default: pg } = await import("pg");
-  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const created = new URL(url);
-  created.pathname = `/${name}`;
-  return { url: created.toString(), name, drop: () => admin(`drop database ${name} with (force)`) };
 }
 
 async function openPostgresDatabase(url: string, options: TestDatabaseOptions): Promise<TestDatabase> {

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createPostgresDatabase } from "@kvdeck/local-kv/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import type { ResourceCache } from "~/cache/resource-cache.server";
@@ -15,7 +16,6 @@ import { type JobSnapshot, isFinished } from "~/jobs/types";
 import type { BudgetRegistry } from "~/kv/budget.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { KvUpstream } from "~/kv/upstream.server";
-import { createPostgresDatabase } from "./db";
 import { createTestJobs } from "./job-services";
 import { type LocalKv, type StartLocalKvOptions, startLocalKv } from "./local-kv";
 

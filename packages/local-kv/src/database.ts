@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { PgDatabase, PgDialect, PgQueryResultHKT, PgSession } from "drizzle-orm/pg-core";
+import type { Pool } from "pg";
 
 // Any host's database: its schema may hold more tables (the app's does); the store names its own in SQL.
 export type LocalKvDb = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
@@ -28,4 +29,21 @@ export async function migrateLocalKv(db: LocalKvDb): Promise<void> {
   // does, written once for any of them: the dialect runs the files in one transaction.
   const { dialect, session } = db as unknown as { dialect: PgDialect; session: PgSession };
   await dialect.migrate(readMigrationFiles(config), session, config);
+}
+
+/**
+ * Ends a node-postgres pool and waits until each of its connections has closed: pool.end()
+ * resolves before they have, and whoever drops the database next (a test helper, `with (force)`)
+ * would cut a live one, whose error the ended pool throws with nobody listening.
+ */
+export async function endPool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      if (--open <= 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }

@@ -2,7 +2,7 @@
 // mounts createLocalKvApi inside itself; `npm run kv-api` serves it alone with startLocalKvServer.
 // The limits it enforces: `@kvdeck/local-kv/limits`; its tables: `@kvdeck/local-kv/schema`.
 export { DEFAULT_LOCAL_ACCOUNT_ID, type LocalKvApi, type LocalKvApiOptions, createLocalKvApi } from "./api";
-export { LOCAL_KV_MIGRATIONS_TABLE, type LocalKvDb, migrateLocalKv } from "./database";
+export { LOCAL_KV_MIGRATIONS_TABLE, type LocalKvDb, endPool, migrateLocalKv } from "./database";
 export { ErrorCode, KvApiError } from "./errors";
 export { DEFAULT_FAULTS, type FaultSettings, Faults, parseFaults, seededRandom } from "./faults";
 export { KEEP_ALIVE_MS, keepConnectionsAlive, sendError } from "./http";

@@ -3,8 +3,7 @@
 // PostgreSQL pass), a fresh database on that server, dropped on close, so files running in parallel
 // never share rows.
 import crypto from "node:crypto";
-import type { Pool } from "pg";
-import { type LocalKvDb, migrateLocalKv } from "../../src/database";
+import { type LocalKvDb, endPool, migrateLocalKv } from "../../src/database";
 
 export interface LocalKvTestDatabase {
   db: LocalKvDb;
@@ -26,10 +25,18 @@ async function openPglite(): Promise<LocalKvTestDatabase> {
   return migrated({ db: drizzle(client), kind: "pglite", close });
 }
 
-async function openPostgres(url: string): Promise<LocalKvTestDatabase> {
+/**
+ * A fresh, empty database on the PostgreSQL server at `url` (not a fresh schema: a host's
+ * migrations, kvdeck's among them, may name "public" in their foreign keys): its URL and its name,
+ * and drop(), which ends every connection to it, other processes' too (`with (force)`: a host's
+ * child processes a test killed).
+ */
+export async function createPostgresDatabase(
+  url: string,
+  prefix = "kvdeck_test",
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const { default: pg } = await import("pg");
-  const { drizzle } = await import("drizzle-orm/node-postgres");
-  const name = `kvdeck_local_kv_test_${crypto.randomBytes(6).toString("hex")}`;
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
   const admin = async (statement: string) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -40,12 +47,19 @@ async function openPostgres(url: string): Promise<LocalKvTestDatabase> {
     }
   };
   await admin(`create database ${name}`);
-  const testUrl = new URL(url);
-  testUrl.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: testUrl.toString(), max: 10 });
+  const created = new URL(url);
+  created.pathname = `/${name}`;
+  return { url: created.toString(), name, drop: () => admin(`drop database ${name} with (force)`) };
+}
+
+async function openPostgres(url: string): Promise<LocalKvTestDatabase> {
+  const { default: pg } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const created = await createPostgresDatabase(url, "kvdeck_local_kv_test");
+  const pool = new pg.Pool({ connectionString: created.url, max: 10 });
   const close = async () => {
     await endPool(pool);
-    await admin(`drop database ${name} with (force)`);
+    await created.drop();
   };
   return migrated({ db: drizzle(pool), kind: "postgres", close });
 }
@@ -58,21 +72,4 @@ async function migrated(database: LocalKvTestDatabase): Promise<LocalKvTestDatab
     throw error;
   }
   return database;
-}
-
-/**
- * pool.end() resolves before its connections have closed; this waits for each of them too, so the
- * drop that follows (`with (force)`) cuts no live connection, whose error the ended pool would throw
- * with nobody listening.
- */
-async function endPool(pool: Pool): Promise<void> {
-  let open = pool.totalCount;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on("remove", () => {
-      if (--open <= 0) resolve();
-    });
-  });
-  await pool.end();
-  await closed;
 }
