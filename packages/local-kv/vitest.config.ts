@@ -14,5 +14,6 @@ export default defineProject({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     setupFiles: ["test/helpers/setup.ts"],
+    globalSetup: ["test/helpers/pglite-template.ts"],
   },
 });

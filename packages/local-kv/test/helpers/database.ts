@@ -3,6 +3,8 @@
 // PostgreSQL pass), a fresh database on that server, dropped on close, so files running in parallel
 // never share rows.
 import crypto from "node:crypto";
+import fs from "node:fs";
+import { inject } from "vitest";
 import { type LocalKvDb, endPool, migrateLocalKv } from "../../src/database";
 
 export interface LocalKvTestDatabase {
@@ -20,7 +22,9 @@ export async function openLocalKvTestDatabase(): Promise<LocalKvTestDatabase> {
 async function openPglite(): Promise<LocalKvTestDatabase> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  const client = await PGlite.create();
+  // The run's migrated template (./pglite-template.ts); migrateLocalKv below then has nothing to do.
+  const template = inject("localKvPgliteTemplate");
+  const client = await PGlite.create({ loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
   const close = () => client.close();
   return migrated({ db: drizzle(client), kind: "pglite", close });
 }
