@@ -4,71 +4,24 @@
 // stops the first cleanly (its lock released), and a worker without DATABASE_URL says what it needs.
 //
 // Needs `npm run build` first (it runs build/node and serves build/).
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, expect, test } from "vitest";
 import { LOCK_FILE } from "~/db/data-dir-lock.server";
+import { type Child, useChildren } from "../helpers/child";
 
-interface Child {
-  process: ChildProcess;
-  output: () => string;
-  /** Resolves with the first output match of `pattern`; rejects if the child exits first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-}
-
-const running: ChildProcess[] = [];
 const dirs: string[] = [];
-
-afterEach(async () => {
-  const children = running.splice(0);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  await Promise.all(
-    children.map((child) =>
-      child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null,
-    ),
-  );
+afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
+// After-each hooks run last-registered first: the children are killed before their dirs go.
+const spawnNode = useChildren();
 
 /** Runs a compiled entry point with plain node; only the settings the test gives (no developer's KVDECK_*). */
 function run(script: string, env: Record<string, string>): Child {
   if (!fs.existsSync(script)) throw new Error(`run \`npm run build\` first: ${script} is missing`);
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(childEnv)) if (/^(CLOUDFLARE_|KVDECK_|DATABASE_URL$|NODE_OPTIONS$)/.test(name)) delete childEnv[name];
-  const child = spawn(process.execPath, [script], {
-    env: { ...childEnv, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.push(child);
-  let out = "";
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  for (const stream of [child.stdout!, child.stderr!]) {
-    stream.on("data", (chunk) => {
-      out += chunk;
-      for (const w of waiters.splice(0)) {
-        const match = out.match(w.pattern);
-        if (match) w.resolve(match);
-        else waiters.push(w);
-      }
-    });
-  }
-  return {
-    process: child,
-    output: () => out,
-    exited,
-    waitFor(pattern) {
-      const seen = out.match(pattern);
-      if (seen) return Promise.resolve(seen);
-      return Promise.race([
-        new Promise<RegExpMatchArray>((resolve) => waiters.push({ pattern, resolve })),
-        exited.then((code) => Promise.reject(new Error(`${script} exited (${code}) before printing ${pattern}:\n${out}`))),
-      ]);
-    },
-  };
+  return spawnNode([script], { NODE_ENV: "production", ...env });
 }
 
 function dataDir(): string {

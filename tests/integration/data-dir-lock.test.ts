@@ -3,81 +3,25 @@
 // alone; after the holder is killed with SIGKILL the next start takes the dir over without
 // cleanup, with every write the dead process acknowledged; two processes racing over a stale lock
 // never both win. The lock itself: app/db/data-dir-lock.server.test.ts.
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LOCK_FILE } from "~/db/data-dir-lock.server";
+import { type Child, useChildren } from "../helpers/child";
 
-interface Child {
-  process: ChildProcess;
-  /** stdout and stderr, as printed so far. */
-  output: () => string;
-  /** Resolves with the first output line matching `pattern`; rejects if the child exits first. */
-  waitFor(pattern: RegExp): Promise<string>;
-  exited: Promise<number | null>;
-}
-
-const running: ChildProcess[] = [];
+const spawnNode = useChildren();
 let dataDir: string;
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-lock-it-"));
 });
-// Startups wait on the child's own output, never on a clock; only the test timeouts bound them,
-// generous because `node --import tsx` plus PGlite can take tens of seconds on a loaded machine.
-afterEach(async () => {
-  const children = running.splice(0);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  await Promise.all(
-    children.map((child) =>
-      child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null,
-    ),
-  );
-});
 afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs `script` with node itself (not the tsx wrapper), so the child's PID is the lock holder's. */
-function spawnChild(script: string, env: Record<string, string>): Child {
-  // Only what the test sets: a developer's own KVDECK_* or CLOUDFLARE_* must not leak in.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(childEnv)) if (/^(CLOUDFLARE_|KVDECK_|DATABASE_URL$)/.test(name)) delete childEnv[name];
-  const child = spawn(process.execPath, ["--import", "tsx", script], { env: { ...childEnv, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-  running.push(child);
-  let out = "";
-  const lines: string[] = [];
-  const waiters: { pattern: RegExp; resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const onLine = (line: string) => {
-    lines.push(line);
-    for (const w of waiters.splice(0)) {
-      if (w.pattern.test(line)) w.resolve(line);
-      else waiters.push(w);
-    }
-  };
-  for (const stream of [child.stdout!, child.stderr!]) {
-    stream.on("data", (d) => (out += d));
-    readline.createInterface({ input: stream }).on("line", onLine);
-  }
-  void exited.then((code) => {
-    for (const w of waiters.splice(0)) w.reject(new Error(`${script} exited (${code}) before printing ${w.pattern}:\n${out}`));
-  });
-  return {
-    process: child,
-    output: () => out,
-    exited,
-    waitFor(pattern) {
-      const seen = lines.find((line) => pattern.test(line));
-      if (seen) return Promise.resolve(seen);
-      if (child.exitCode !== null || child.signalCode !== null) return Promise.reject(new Error(`${script} has exited:\n${out}`));
-      return new Promise((resolve, reject) => waiters.push({ pattern, resolve, reject }));
-    },
-  };
-}
+/** Runs a TypeScript `script` with node itself, so the child's PID is the lock holder's. */
+const spawnChild = (script: string, env: Record<string, string>): Child => spawnNode(["--import", "tsx", script], env, { stdin: true });
 
 const kvApi = () =>
   spawnChild("server/kv-api.ts", {
@@ -89,7 +33,7 @@ const kvApi = () =>
   });
 
 async function started(child: Child) {
-  const value = async (name: string) => (await child.waitFor(new RegExp(`${name}=`))).split("=")[1].trim();
+  const value = async (name: string) => (await child.waitFor(new RegExp(`${name}=(.*)`)))[1].trim();
   return {
     baseUrl: await value("CLOUDFLARE_API_BASE_URL"),
     account: await value("CLOUDFLARE_ACCOUNT_ID"),
@@ -180,7 +124,7 @@ describe("one process per PGlite data dir", () => {
       await dead.exited;
 
       for (const r of racers) r.process.stdin!.write("go\n");
-      const results = await Promise.all(racers.map((r) => r.waitFor(/"won"|"refused"/).then((line) => JSON.parse(line))));
+      const results = await Promise.all(racers.map((r) => r.waitFor(/"won"|"refused"/).then((match) => JSON.parse(match.input!))));
       const winners = results.filter((r) => r.won);
       expect(winners, JSON.stringify(results)).toHaveLength(1);
       const loser = results.find((r) => r.refused);

@@ -1,29 +1,17 @@
 // `npm run kv-api` (server/kv-api.ts) as a real process: it starts on PGlite in the data
 // dir, prints what a client needs, keeps its token and data across restarts, and stops cleanly.
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Cloudflare from "cloudflare";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { type Child, useChildren } from "../helpers/child";
 
-// Node itself with tsx as a loader (not the tsx wrapper, which runs the script in a grandchild):
-// the child's PID is the server's, so a signal or a SIGKILL after a failed test reaches it.
 const KV_API = ["--import", "tsx", "server/kv-api.ts"];
-const running: ChildProcess[] = [];
-
-afterEach(async () => {
-  const children = running.splice(0);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, "SIGKILL");
-  await Promise.all(
-    children.map((child) =>
-      child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once("exit", resolve)) : null,
-    ),
-  );
-});
+const spawnNode = useChildren();
 
 interface Started {
-  child: ChildProcess;
+  child: Child;
   baseUrl: string;
   accountId: string;
   token: string;
@@ -31,38 +19,17 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  // Only what the test sets: a developer's own KVDECK_* or CLOUDFLARE_* must not leak in.
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(childEnv)) if (/^(CLOUDFLARE_|KVDECK_)/.test(name)) delete childEnv[name];
-  Object.assign(childEnv, { HOST: "127.0.0.1", KVDECK_KV_API_PORT: "0" }, env);
-  const child = spawn(process.execPath, KV_API, { env: childEnv });
-  running.push(child);
-  let out = "";
-  const line = (name: string) => new RegExp(`${name}=(\\S+)`).exec(out)?.[1];
-  // Ready once it printed its token line (the last of what a client needs); no clock involved: a
-  // slow start on a loaded machine is only bounded by the test's timeout.
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d;
-      if (/CLOUDFLARE_API_TOKEN=\S+\n/.test(out)) resolve(); // the whole line, not a chunk of it
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`kv-api exited (${code}) before it started:\n${out}`)));
-  });
-  return {
-    child,
-    baseUrl: line("CLOUDFLARE_API_BASE_URL")!,
-    accountId: line("CLOUDFLARE_ACCOUNT_ID")!,
-    token: line("CLOUDFLARE_API_TOKEN")!,
-    output: () => out,
-  };
+  const child = spawnNode(KV_API, { HOST: "127.0.0.1", KVDECK_KV_API_PORT: "0", ...env });
+  // Ready once it printed its token line, the last of what a client needs.
+  const [, baseUrl] = await child.waitFor(/CLOUDFLARE_API_BASE_URL=(\S+)/);
+  const [, accountId] = await child.waitFor(/CLOUDFLARE_ACCOUNT_ID=(\S+)/);
+  const [, token] = await child.waitFor(/CLOUDFLARE_API_TOKEN=(\S+)/);
+  return { child, baseUrl, accountId, token, output: child.output };
 }
 
 async function stop(started: Started, signal: NodeJS.Signals): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => started.child.once("exit", (code) => resolve(code)));
-  started.child.kill(signal);
-  return exited;
+  started.child.process.kill(signal);
+  return started.child.exited;
 }
 
 describe("npm run kv-api", () => {
@@ -116,11 +83,8 @@ describe("npm run kv-api", () => {
           [{ KVDECK_LOCAL_ACCOUNT_ID: "nope" }, /KVDECK_LOCAL_ACCOUNT_ID: 32 hex digits/],
         ] as const
       ).map(([bad, message]) => {
-        const child = spawn(process.execPath, KV_API, { env: { ...process.env, KVDECK_DATA_DIR: dataDir, ...bad } as NodeJS.ProcessEnv });
-        running.push(child);
-        let err = "";
-        child.stderr!.on("data", (d) => (err += d));
-        return new Promise((resolve) => child.once("exit", resolve)).then((code) => ({ bad, message, code, err: () => err }));
+        const child = spawnNode(KV_API, { KVDECK_DATA_DIR: dataDir, ...bad });
+        return child.exited.then((code) => ({ bad, message, code, err: child.output }));
       });
       const token = "env-token-0123456789abcdef";
       const started = await start({
