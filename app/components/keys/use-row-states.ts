@@ -11,6 +11,16 @@ import { settledChanges, type SettledEntry } from "./settled-changes";
 
 const NONE: readonly SettledEntry[] = [];
 
+/** A submission's form read once: the same form gives the same change object, render after render. */
+const changes = new WeakMap<FormData, KeyChange | null>();
+function cachedChangeOf(form: FormData): KeyChange | null {
+  let change = changes.get(form);
+  if (change === undefined) changes.set(form, (change = changeOf(form)));
+  return change;
+}
+
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((item, i) => item === b[i]);
+
 /** The namespace route's clientAction: answers the form as the server does, and logs the answer. */
 export async function logKeyChange({ request, serverAction }: ClientActionFunctionArgs) {
   const change = changeOf(await request.clone().formData());
@@ -27,15 +37,16 @@ export async function logKeyChange({ request, serverAction }: ClientActionFuncti
 }
 
 export function useRowStates({ base, first, ...view }: Omit<RowStateInput, "settled" | "inflight"> & { base: string; first: object }) {
+  // useFetchers() is a new array on every render: the changes in flight are kept as they were while
+  // they are the same ones, so that rowStates() runs once per change, not once per render.
   const fetchers = useFetchers();
-  const inflight = useMemo(
-    () =>
-      fetchers.flatMap((f): KeyChange[] => {
-        const change = f.state === "idle" || f.formAction?.split("?")[0] !== base ? null : changeOf(f.formData);
-        return change ? [change] : [];
-      }),
-    [fetchers, base],
-  );
+  const found = fetchers.flatMap((f): KeyChange[] => {
+    const change = f.state === "idle" || f.formAction?.split("?")[0] !== base || !f.formData ? null : cachedChangeOf(f.formData);
+    return change ? [change] : [];
+  });
+  const [held, setHeld] = useState(found);
+  const inflight = sameItems(held, found) ? held : found;
+  if (inflight !== held) setHeld(inflight);
 
   // Answers from before the first page was loaded are in it already: the server merged them.
   const entries = useSyncExternalStore(settledChanges.subscribe, settledChanges.entries, () => NONE);
@@ -82,26 +93,30 @@ export function useKeyChanges(base: string) {
     else toast({ variant: "error", title: "Could not start the delete", description: answer.error });
   }, [job.state, job.data, navigate, toast]);
 
-  return {
-    deleteKeys(names: string[]) {
-      const form = new FormData();
-      if (names.length > MAX_INLINE_DELETE) {
-        // More than one bulk request's worth: a durable job does it, with progress and a report.
-        form.set("kind", "delete-selected");
-        for (const name of names) form.append("keys", name);
-        form.set("totalEstimate", String(names.length));
-        job.submit(form, { method: "post", action: `${base}/jobs` });
-        return;
-      }
-      form.set("intent", "delete");
-      for (const n of names) form.append("name", n);
-      // A fetcher of its own: deletes started one after another all run, none cancels another.
-      submit(form, { method: "post", action: base, navigate: false, fetcherKey: `delete-${crypto.randomUUID()}` });
-    },
-    dismiss(row: KeyRow) {
-      if (!row._meta) return;
-      const form = { intent: "dismiss", name: row.name, opId: row._meta.opId };
-      submit(form, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
-    },
-  };
+  const submitJob = job.submit;
+  return useMemo(
+    () => ({
+      deleteKeys(names: string[]) {
+        const form = new FormData();
+        if (names.length > MAX_INLINE_DELETE) {
+          // More than one bulk request's worth: a durable job does it, with progress and a report.
+          form.set("kind", "delete-selected");
+          for (const name of names) form.append("keys", name);
+          form.set("totalEstimate", String(names.length));
+          submitJob(form, { method: "post", action: `${base}/jobs` });
+          return;
+        }
+        form.set("intent", "delete");
+        for (const n of names) form.append("name", n);
+        // A fetcher of its own: deletes started one after another all run, none cancels another.
+        submit(form, { method: "post", action: base, navigate: false, fetcherKey: `delete-${crypto.randomUUID()}` });
+      },
+      dismiss(row: KeyRow) {
+        if (!row._meta) return;
+        const form = { intent: "dismiss", name: row.name, opId: row._meta.opId };
+        submit(form, { method: "post", action: base, navigate: false, fetcherKey: `dismiss-${row.name}` });
+      },
+    }),
+    [submit, submitJob, base],
+  );
 }
