@@ -1,7 +1,7 @@
 // The namespace page's head: where you are, the namespace's actions (new key, jobs, delete the
 // namespace) and the filter, which a typed prefix applies by itself after a pause.
 import { Link, useSubmit } from "@remix-run/react";
-import { useRef, useState } from "react";
+import { memo, useRef, useState } from "react";
 import { useCan } from "~/auth/use-user";
 import type { ExpiryFilter } from "~/kv/key-filter";
 import type { KeyRule } from "~/kv/key-rule";
@@ -14,7 +14,8 @@ import { Button } from "../ui/button";
 
 const FILTER_DEBOUNCE_MS = 300;
 
-export function KeysHeader({
+/** Memoised: the page renders again for its dialogs, the head has no reason to. */
+export const KeysHeader = memo(function KeysHeader({
   connection,
   namespace,
   base,
@@ -84,4 +85,4 @@ export function KeysHeader({
       <KeyFormDialog open={creating} onOpenChange={setCreating} mode="create" action={base} />
     </div>
   );
-}
+});

@@ -1,10 +1,13 @@
 // The line under the namespace's head: how many keys are loaded, and what can be done with them
-// (select every matching key for a purge, or act on the rows selected here).
+// (select every matching key for a purge, or act on the rows selected here). It reads the
+// selection's count from the store itself: selecting renders this line, not the page.
 import type { KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
 import { SelectAllMatching } from "../jobs/select-all-matching";
 import { Button } from "../ui/button";
+import type { SelectionStore } from "./selection-store";
+import { useSelectedCount } from "./use-selection";
 
 export function KeysStatusBar({
   text,
@@ -13,9 +16,8 @@ export function KeysStatusBar({
   filterQuery,
   namespaceTitle,
   offerSelectAll,
-  selectedCount,
+  selection,
   onDeleteSelected,
-  onClearSelection,
 }: {
   text: string;
   base: string;
@@ -23,10 +25,10 @@ export function KeysStatusBar({
   filterQuery: string;
   namespaceTitle: string;
   offerSelectAll: boolean;
-  selectedCount: number;
+  selection: SelectionStore;
   onDeleteSelected: () => void;
-  onClearSelection: () => void;
 }) {
+  const selectedCount = useSelectedCount(selection);
   return (
     <div className="flex min-h-9 flex-wrap items-center gap-3 border-b px-4 py-1.5 text-xs text-muted-foreground">
       <p role="status" aria-live="polite" className="min-w-0 break-all">
@@ -43,7 +45,7 @@ export function KeysStatusBar({
           <Button size="sm" variant="destructive" onClick={onDeleteSelected}>
             Delete {formatCount(selectedCount)} {selectedCount === 1 ? "key" : "keys"}
           </Button>
-          <Button size="sm" variant="ghost" onClick={onClearSelection}>
+          <Button size="sm" variant="ghost" onClick={selection.clear}>
             Clear selection
           </Button>
         </div>

@@ -1,18 +1,21 @@
 // The keys of a namespace as a virtualized table: only the rows in view are in the DOM, so a
 // million loaded keys scroll as smoothly as fifty. Reaching the end asks for the next page.
-// Rows can be selected with their checkbox (shift-click for a range) or from the keyboard.
+// Rows can be selected with their checkbox (shift-click for a range) or from the keyboard. The
+// selection lives in a store the rows subscribe to (selection-store.ts), so selecting renders the
+// rows it changed; the table itself renders again only for its rows, the cursor and scrolling.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { cn } from "~/utils/cn";
 import { escapeInvisibles } from "~/utils/format";
 import { Checkbox } from "../ui/checkbox";
-import { ExpiryCell, MetadataCell, NameCell, type RowActions } from "./key-cells";
+import type { RowActions } from "./key-cells";
+import { KeyTableRow, ROW_HEIGHT } from "./key-table-row";
 import type { KeyRow } from "./row-states";
+import type { SelectionStore } from "./selection-store";
+import { useIsSelected, useSelectionVersion } from "./use-selection";
 
-const ROW_HEIGHT = 37;
 /** Start loading the next page this many rows before the end. */
 const LOAD_AHEAD_ROWS = 200;
-const CELL = "overflow-hidden border-b px-2 py-1.5 sm:px-3 align-middle";
 
 export interface KeysTableProps extends RowActions {
   rows: KeyRow[];
@@ -24,38 +27,29 @@ export interface KeysTableProps extends RowActions {
   activeKey: string | null;
   nowMs: number;
   caption: string;
-  /** Omitted: no selection column (a role that cannot change keys). */
+  /** Omitted: no selection column (a role that cannot change keys). Keep it the same object between renders. */
   selection?: {
-    selected: ReadonlySet<string>;
-    onChange: (next: Set<string>) => void;
+    store: SelectionStore;
     onRequestDelete: () => void;
   };
 }
 
-export function KeysTable(props: KeysTableProps) {
-  const { rows, hasMore, loading, onLoadMore, keyHref, activeKey, nowMs, caption, selection } = props;
-  const actions: RowActions = { onRetry: props.onRetry, onDismiss: props.onDismiss };
-  const anchor = useRef<number | null>(null);
+/** Memoised: give it stable callbacks, and a click on a row renders only that row. */
+export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
+  const { rows, hasMore, loading, onLoadMore, keyHref, activeKey, nowMs, caption, selection, onRetry, onDismiss } = props;
+  const store = selection?.store ?? null;
+  const actions: RowActions = useMemo(() => ({ onRetry, onDismiss }), [onRetry, onDismiss]);
   const [cursorAt, setCursorAt] = useState(0);
   // The keyboard cursor stays on the last row when rows go away under it.
   const cursorIndex = Math.max(0, Math.min(cursorAt, rows.length - 1));
 
-  const toggle = (index: number, event: { shiftKey: boolean }) => {
-    if (!selection) return;
-    const name = rows[index].name;
-    const next = new Set(selection.selected);
-    const selecting = !next.has(name);
-    if (event.shiftKey && anchor.current !== null) {
-      const [from, to] = anchor.current < index ? [anchor.current, index] : [index, anchor.current];
-      for (let i = from; i <= to; i++) {
-        if (selecting) next.add(rows[i].name);
-        else next.delete(rows[i].name);
-      }
-    } else if (selecting) next.add(name);
-    else next.delete(name);
-    anchor.current = index;
-    selection.onChange(next);
-  };
+  const onCheck = useCallback(
+    (index: number, event: { shiftKey: boolean }) => {
+      setCursorAt(index);
+      store?.pick(index, event.shiftKey, rows);
+    },
+    [store, rows],
+  );
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- kvdeck does not run the React Compiler; the virtualizer stays in this component
@@ -87,19 +81,17 @@ export function KeysTable(props: KeysTableProps) {
     else if (key === "End") moveTo(rows.length - 1);
     else if (key === "PageDown") moveTo(cursorIndex + 15);
     else if (key === "PageUp") moveTo(cursorIndex - 15);
-    else if (key === " " && selection) toggle(cursorIndex, event);
+    else if (key === " " && selection) selection.store.pick(cursorIndex, event.shiftKey, rows);
     else if (key === "Enter") props.onOpen(rows[cursorIndex].name);
-    else if ((key === "Delete" || key === "Backspace") && selection && selection.selected.size > 0) selection.onRequestDelete();
-    else if (key === "a" && (event.ctrlKey || event.metaKey) && selection) selection.onChange(new Set(rows.map((r) => r.name)));
-    else if (key === "Escape" && selection) selection.onChange(new Set());
+    else if ((key === "Delete" || key === "Backspace") && selection && selection.store.size() > 0) selection.onRequestDelete();
+    else if (key === "a" && (event.ctrlKey || event.metaKey) && selection) selection.store.selectAll(rows.map((r) => r.name));
+    else if (key === "Escape" && selection) selection.store.clear();
     else return;
     event.preventDefault();
   };
 
   const paddingTop = items.length ? items[0].start : 0;
   const paddingBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
-  const selectedCount = selection?.selected.size ?? 0;
-  const allChecked = selection && rows.length > 0 && selectedCount >= rows.length && rows.every((r) => selection.selected.has(r.name));
   const colSpan = selection ? 4 : 3;
   const cursorRow = rows[cursorIndex];
 
@@ -121,9 +113,7 @@ export function KeysTable(props: KeysTableProps) {
       aria-label="Keys list: arrow keys or j and k move, space selects, Enter opens, Delete deletes the selection"
       onKeyDown={onKeyDown}
     >
-      <span className="sr-only" aria-live="polite">
-        {cursorRow ? `${escapeInvisibles(cursorRow.name)}${selection?.selected.has(cursorRow.name) ? ", selected" : ""}` : ""}
-      </span>
+      <CursorAnnouncement name={cursorRow?.name} store={store} />
       <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-rowcount={hasMore ? -1 : rows.length + 1}>
         <caption className="sr-only">{caption}</caption>
         <colgroup>
@@ -136,11 +126,7 @@ export function KeysTable(props: KeysTableProps) {
           <tr aria-rowindex={1}>
             {selection ? (
               <th scope="col" className="border-b px-3 py-2">
-                <Checkbox
-                  aria-label="Select all loaded keys"
-                  checked={allChecked ? true : selectedCount > 0 ? "indeterminate" : false}
-                  onCheckedChange={() => selection.onChange(allChecked ? new Set() : new Set(rows.map((r) => r.name)))}
-                />
+                <SelectAllCheckbox store={selection.store} rows={rows} />
               </th>
             ) : null}
             {["Key", "Expires", "Metadata"].map((label) => (
@@ -158,50 +144,20 @@ export function KeysTable(props: KeysTableProps) {
           ) : null}
           {items.map((item) => {
             const row = rows[item.index];
-            const checked = selection?.selected.has(row.name) ?? false;
             return (
-              <tr
+              <KeyTableRow
                 key={row.name}
-                aria-rowindex={item.index + 2}
-                aria-current={row.name === activeKey ? "true" : undefined}
-                aria-selected={selection ? checked : undefined}
-                data-status={row._meta?.status}
-                className={cn(
-                  "hover:bg-accent/60",
-                  row.name === activeKey && "bg-accent",
-                  checked && "bg-primary/10",
-                  item.index === cursorIndex &&
-                    "group-focus-visible/keys:outline-2 group-focus-visible/keys:-outline-offset-2 group-focus-visible/keys:outline-ring group-focus-visible/keys:outline-solid",
-                  row._meta?.status === "error" && "bg-destructive/5",
-                )}
-                style={{ height: ROW_HEIGHT }}
-                // Measured: a failed row on a phone is taller (its failure wraps under the name).
-                ref={virtualizer.measureElement}
-                data-index={item.index}
-              >
-                {selection ? (
-                  <td className="border-b px-3 py-1.5 align-middle">
-                    <Checkbox
-                      aria-label={`Select ${escapeInvisibles(row.name)}`}
-                      checked={checked}
-                      onClick={(event: MouseEvent) => {
-                        event.preventDefault();
-                        setCursorAt(item.index);
-                        toggle(item.index, event);
-                      }}
-                    />
-                  </td>
-                ) : null}
-                <td className={CELL}>
-                  <NameCell row={row} href={keyHref(row.name)} actions={actions} />
-                </td>
-                <td className={CELL}>
-                  <ExpiryCell expiration={row.expiration} nowMs={nowMs} />
-                </td>
-                <td className={CELL}>
-                  <MetadataCell row={row} actions={actions} />
-                </td>
-              </tr>
+                row={row}
+                index={item.index}
+                href={keyHref(row.name)}
+                active={row.name === activeKey}
+                cursor={item.index === cursorIndex}
+                nowMs={nowMs}
+                actions={actions}
+                selection={store}
+                onCheck={onCheck}
+                measure={virtualizer.measureElement}
+              />
             );
           })}
           {paddingBottom > 0 ? (
@@ -217,5 +173,32 @@ export function KeysTable(props: KeysTableProps) {
         </p>
       ) : null}
     </div>
+  );
+});
+
+/** Checked when every loaded row is selected, mixed when some are; a click selects all or none. */
+function SelectAllCheckbox({ store, rows }: { store: SelectionStore; rows: KeyRow[] }) {
+  const version = useSelectionVersion(store);
+  // Scans the rows only while as many keys are selected as are loaded (after a select-all).
+  const allChecked = useMemo(
+    () => version >= 0 && rows.length > 0 && store.size() >= rows.length && rows.every((r) => store.has(r.name)),
+    [version, store, rows],
+  );
+  return (
+    <Checkbox
+      aria-label="Select all loaded keys"
+      checked={allChecked ? true : store.size() > 0 ? "indeterminate" : false}
+      onCheckedChange={() => (allChecked ? store.clear() : store.selectAll(rows.map((r) => r.name)))}
+    />
+  );
+}
+
+/** What a screen reader hears as the cursor moves: the key, and whether it is selected. */
+function CursorAnnouncement({ name, store }: { name: string | undefined; store: SelectionStore | null }) {
+  const selected = useIsSelected(store, name ?? "");
+  return (
+    <span className="sr-only" aria-live="polite">
+      {name !== undefined ? `${escapeInvisibles(name)}${selected ? ", selected" : ""}` : ""}
+    </span>
   );
 }

@@ -1,5 +1,7 @@
 // A namespace's keys page: the head, the loaded keys with their pending changes, selection and
-// deleting, and the key panel (the child route) beside the table.
+// deleting, and the key panel (the child route) beside the table. What it hands the table stays
+// the same between renders (memoised callbacks, the selection as a store), so selecting, the
+// cursor and the delete dialog do not render the rows again.
 import { Outlet, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useCan } from "~/auth/use-user";
@@ -15,10 +17,11 @@ import { KeysHeader } from "./keys-header";
 import { KeysStatusBar } from "./keys-status-bar";
 import { KeysTable } from "./keys-table";
 import type { KeyPanelContext } from "./panel-context";
+import type { KeyRow } from "./row-states";
+import { createSelectionStore } from "./selection-store";
 import { useKeyPages } from "./use-key-pages";
 import { useKeyChanges, useRowStates } from "./use-row-states";
 
-const NO_KEYS: ReadonlySet<string> = new Set();
 const CLOCK_TICK_MS = 30_000;
 
 export function NamespaceKeys() {
@@ -39,15 +42,23 @@ export function NamespaceKeys() {
   const changes = useKeyChanges(base);
 
   // A selection belongs to the listing it was made in: a new first page starts with none.
-  const [picked, setPicked] = useState({ page: data.page, names: NO_KEYS });
-  const selected = picked.page === data.page ? picked.names : NO_KEYS;
-  const setSelected = (names: ReadonlySet<string>) => setPicked({ page: data.page, names });
+  const [picked, setPicked] = useState(() => ({ page: data.page, store: createSelectionStore() }));
+  const current = picked.page === data.page ? picked : { page: data.page, store: createSelectionStore() };
+  if (current !== picked) setPicked(current);
+  const selection = current.store;
   const [confirming, setConfirming] = useState<string[] | null>(null);
 
-  const deleteKeys = (names: string[]) => {
-    changes.deleteKeys(names);
-    setSelected(new Set([...selected].filter((n) => !names.includes(n))));
-  };
+  const { deleteKeys: submitDelete, dismiss } = changes;
+  const deleteKeys = useCallback(
+    (names: string[]) => {
+      submitDelete(names);
+      selection.remove(names);
+    },
+    [submitDelete, selection],
+  );
+  const confirmSelected = useCallback(() => setConfirming(selection.names()), [selection]);
+  const closeConfirm = useCallback(() => setConfirming(null), []);
+  const retry = useCallback((row: KeyRow) => deleteKeys([row.name]), [deleteKeys]);
   const keyHref = useCallback(
     (name: string) => {
       const search = new URLSearchParams(filterQuery);
@@ -55,6 +66,20 @@ export function NamespaceKeys() {
       return `${base}/key?${search}`;
     },
     [base, filterQuery],
+  );
+  const onOpen = useCallback((name: string) => navigate(keyHref(name), { preventScrollReset: true }), [navigate, keyHref]);
+  const tableSelection = useMemo(
+    () => (canEdit ? { store: selection, onRequestDelete: confirmSelected } : undefined),
+    [canEdit, selection, confirmSelected],
+  );
+  const panel = useMemo(
+    (): KeyPanelContext => ({
+      closeHref: `${base}${filterQuery ? `?${filterQuery}` : ""}`,
+      base,
+      canEdit,
+      requestDelete: (name: string) => setConfirming([name]),
+    }),
+    [base, filterQuery, canEdit],
   );
   const filtering = navigation.state === "loading" && navigation.location.pathname === base;
   const empty = rows.length === 0 && !hasMore;
@@ -70,9 +95,8 @@ export function NamespaceKeys() {
         filterQuery={filterQuery}
         namespaceTitle={namespace.title}
         offerSelectAll={canEdit && !empty}
-        selectedCount={selected.size}
-        onDeleteSelected={() => setConfirming([...selected])}
-        onClearSelection={() => setSelected(NO_KEYS)}
+        selection={selection}
+        onDeleteSelected={confirmSelected}
       />
       <ActiveJobsBanner jobs={data.activeJobs} />
       <div className="flex min-h-0 flex-1">
@@ -91,13 +115,13 @@ export function NamespaceKeys() {
               loading={pages.loading}
               onLoadMore={pages.loadMore}
               keyHref={keyHref}
-              onOpen={(name) => navigate(keyHref(name), { preventScrollReset: true })}
+              onOpen={onOpen}
               activeKey={searchParams.get("name")}
               nowMs={nowMs}
               caption={escapeInvisibles(`Keys of ${namespace.title}${prefix ? ` starting with ${prefix}` : ""}`)}
-              selection={canEdit ? { selected, onChange: setSelected, onRequestDelete: () => setConfirming([...selected]) } : undefined}
-              onRetry={canEdit ? (row) => deleteKeys([row.name]) : undefined}
-              onDismiss={canEdit ? changes.dismiss : undefined}
+              selection={tableSelection}
+              onRetry={canEdit ? retry : undefined}
+              onDismiss={canEdit ? dismiss : undefined}
             />
           )}
           {data.filterError ? (
@@ -122,18 +146,9 @@ export function NamespaceKeys() {
             </div>
           ) : null}
         </div>
-        <Outlet
-          context={
-            {
-              closeHref: `${base}${filterQuery ? `?${filterQuery}` : ""}`,
-              base,
-              canEdit,
-              requestDelete: (name: string) => setConfirming([name]),
-            } satisfies KeyPanelContext
-          }
-        />
+        <Outlet context={panel} />
       </div>
-      <DeleteKeysDialog names={confirming} namespaceTitle={namespace.title} onClose={() => setConfirming(null)} onConfirm={deleteKeys} />
+      <DeleteKeysDialog names={confirming} namespaceTitle={namespace.title} onClose={closeConfirm} onConfirm={deleteKeys} />
     </div>
   );
 }
