@@ -6,8 +6,9 @@
 // It opens the database, the secret box, one request budget registry, the connections, the
 // resource cache, the jobs service and, when no Cloudflare account is configured and this is the
 // web process, the local KV store (seeding the demo); it creates the first admin on a fresh
-// install. close() stops all of it in order: maintenance timers, then the jobs (they may be
-// talking to the local KV API), then the HTTP server that serves that API, then the database.
+// install. close() stops all of it in order: the live streams and their topics' producers, the
+// maintenance timers, then the jobs (they may be talking to the local KV API), then the HTTP server
+// that serves that API, then the database.
 import type { Server } from "node:http";
 import path from "node:path";
 import { LocalKvStore, loadOrCreateLocalToken } from "@kvdeck/local-kv";
@@ -19,6 +20,8 @@ import { ResourceCache } from "~/cache/resource-cache.server";
 import type { AppServices } from "~/context.server";
 import { openDatabase } from "~/db/client.server";
 import { createJobsService, jobsConfigFromEnv } from "~/jobs/service.server";
+import { createLiveHub } from "~/live/context.server";
+import type { LiveHub } from "~/live/hub.server";
 import { budgetsFromEnv } from "~/kv/budget.server";
 import { ConnectionRegistry, type LocalKvTarget } from "~/kv/connections.server";
 import { seedDemo } from "~/server/demo-seed.server";
@@ -57,6 +60,8 @@ export interface Services extends AppServices {
   throttle: SignInThrottle;
   /** The process's log: never prints a secret kvdeck knows. */
   log: (line: string) => void;
+  /** The live topics every browser's one stream (/live) multiplexes, one producer per topic (app/live). */
+  live: LiveHub;
   /**
    * Starts the jobs runner (unless this process runs none) and the local KV maintenance. A web
    * process passes its HTTP server, now listening, and the URL of the local KV API it serves:
@@ -129,6 +134,8 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
     const sessions = new SessionStore(database.db, sessionSigningKey(secretKey));
     const throttle = new SignInThrottle(database.db);
     if (role === "web") await ensureFirstAdmin(database.db, env.KVDECK_ADMIN_PASSWORD, log);
+    // Nothing runs until a stream subscribes; close() ends the streams before the server closes.
+    const live = createLiveHub({ jobs, connections, cache }, { log });
 
     const timers: NodeJS.Timeout[] = [];
     let server: Server | null = null;
@@ -143,6 +150,7 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
       sessions,
       throttle,
       log,
+      live,
       start(http) {
         if (http) {
           server = http.server;
@@ -167,6 +175,7 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
       },
       close() {
         closing ??= (async () => {
+          live.close(); // open event streams would keep the HTTP server from closing
           for (const timer of timers.splice(0)) clearInterval(timer);
           await jobs.stop(); // before the server closes: running jobs may be talking to its local KV API
           const listening = server;
