@@ -1,0 +1,67 @@
+// The live topics in components: a topic's latest state, several topics' states as they come, the
+// shared connection's status, and a resync (a loader revalidation) each time the connection comes
+// back after a drop. On the server (no LiveTab) nothing arrives and the status is `connecting`.
+import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { liveTab } from "./browser";
+import type { LiveStatus } from "./protocol";
+import type { TopicRefusal } from "./tabs";
+
+const subscribeStatus = (onChange: () => void) => liveTab()?.onStatus(onChange) ?? (() => {});
+const statusNow = (): LiveStatus => liveTab()?.status ?? "connecting";
+const serverStatus = (): LiveStatus => "connecting";
+
+/** The shared connection: `live`, `connecting` or `offline`. */
+export function useLiveStatus(): LiveStatus {
+  return useSyncExternalStore(subscribeStatus, statusNow, serverStatus);
+}
+
+/** Runs `onResync` each time the connection is live again after it was down, while mounted. */
+export function useLiveResync(onResync: (() => void) | undefined) {
+  const latest = useRef(onResync);
+  useEffect(() => {
+    latest.current = onResync;
+  });
+  useEffect(() => {
+    const tab = liveTab();
+    if (!tab) return;
+    let seen = tab.resyncs;
+    return tab.onStatus(() => {
+      if (tab.resyncs <= seen) return;
+      seen = tab.resyncs;
+      latest.current?.();
+    });
+  }, []);
+}
+
+/** A topic's latest state (undefined until one came, or while `topic` is null) and why it is refused, if it is. */
+export function useLiveTopic<T>(topic: string | null): { data: T | undefined; refused: TopicRefusal | undefined } {
+  const [state, setState] = useState<{ topic: string | null; data: T | undefined; refused?: TopicRefusal }>({
+    topic: null,
+    data: undefined,
+  });
+  useEffect(() => {
+    const tab = liveTab();
+    if (!tab || !topic) return;
+    return tab.subscribe(topic, (data) => setState({ topic, data: data as T | undefined, refused: tab.refusal(topic) }));
+  }, [topic]);
+  return state.topic === topic ? { data: state.data, refused: state.refused } : { data: undefined, refused: undefined };
+}
+
+/** Calls `onState(topic, state)` with each topic's latest state and every new one, while mounted. */
+export function useLiveTopics<T>(topics: readonly string[], onState: (topic: string, state: T) => void) {
+  const latest = useRef(onState);
+  useEffect(() => {
+    latest.current = onState;
+  });
+  const key = JSON.stringify(topics);
+  useEffect(() => {
+    const tab = liveTab();
+    if (!tab) return;
+    const stops = (JSON.parse(key) as string[]).map((topic) =>
+      tab.subscribe(topic, (data) => {
+        if (data !== undefined) latest.current(topic, data as T);
+      }),
+    );
+    return () => stops.forEach((stop) => stop());
+  }, [key]);
+}
