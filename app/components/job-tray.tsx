@@ -1,54 +1,25 @@
 // The header's job tray: unfinished jobs (dry runs aside) from any page, with their namespace and progress.
-import { Link, useLocation } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import { Popover } from "radix-ui";
-import { useEffect, useState } from "react";
 import type { NamespaceTitles } from "~/jobs/namespace-key";
 import { type JobSnapshot, isActive } from "~/jobs/types";
+import { JOBS_TOPIC, type UnfinishedJobs } from "~/live/protocol";
+import { useLiveTopic } from "~/live/use-live";
 import { JobNamespaceLink, JobProgressBar, KIND_LABELS } from "./job-progress";
 
-const BUSY_POLL_MS = 2_000;
-const IDLE_POLL_MS = 15_000;
-
-interface TrayData {
-  jobs: JobSnapshot[];
-  titles: NamespaceTitles;
-}
+/** The newest unfinished jobs the tray lists. */
+const TRAY_JOBS = 20;
 
 /**
- * The tray's data, polled: every 2 s while a job runs, every 15 s otherwise, only while the tab is
- * visible, and at once after each navigation (starting a job leads to its page). A poll that fails
- * (the server restarting, a session that expired) keeps the last answer: the tray is a glance at
- * the jobs, never a reason for the page around it to fail, as a failed fetcher revalidation was.
+ * The tray's data: the `jobs` topic of the browser's one live connection (app/live), the newest
+ * unfinished jobs people started with their namespaces' titles, sent again whenever they change. No
+ * polling; while the connection is down the tray keeps the last state it had (it is a glance at the
+ * jobs, never a reason for the page around it to fail).
  */
 function useActiveJobs(): { jobs: JobSnapshot[]; titles?: NamespaceTitles; running: number } {
-  const [data, setData] = useState<TrayData | null>(null);
-  const jobs = data?.jobs ?? [];
+  const { data } = useLiveTopic<UnfinishedJobs>(JOBS_TOPIC);
+  const jobs = data?.jobs.slice(0, TRAY_JOBS) ?? [];
   const running = jobs.filter((j) => isActive(j.state)).length;
-  const { key: navigation } = useLocation();
-  useEffect(() => {
-    let live = true;
-    const poll = async () => {
-      try {
-        const response = await fetch("/jobs/active", { headers: { Accept: "application/json" } });
-        if (!response.ok || !response.headers.get("Content-Type")?.includes("application/json")) return;
-        const next = (await response.json()) as TrayData;
-        if (live) setData(next);
-      } catch {
-        // Offline or mid-restart: the next poll tries again.
-      }
-    };
-    void poll();
-    const timer = setInterval(
-      () => {
-        if (document.visibilityState === "visible") void poll();
-      },
-      running ? BUSY_POLL_MS : IDLE_POLL_MS,
-    );
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [running, navigation]);
   return { jobs, titles: data?.titles, running };
 }
 

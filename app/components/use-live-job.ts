@@ -1,51 +1,38 @@
-// A job's snapshot kept live over server-sent events. When the stream drops and comes back, the
-// caller's `onResync` runs (a loader revalidation) so nothing missed in between stays stale. A new
-// `initial` (the loader's) replaces the live one; a new state of it opens the stream again.
-import { useEffect, useRef, useState } from "react";
-import { isFinished, type JobSnapshot } from "~/jobs/types";
+// A job's snapshot kept live through the browser's one live connection (its `job:<id>` topic,
+// app/live). The loader's snapshot (`initial`) shows until a newer one arrives; a new `initial`
+// replaces an older live one. When the shared connection comes back after a drop, the caller's
+// `onResync` runs (a loader revalidation) so nothing missed in between stays stale; `onEnd` runs
+// once when the live snapshot says the job has finished.
+import { useEffect, useRef } from "react";
+import { type JobSnapshot, isFinished } from "~/jobs/types";
+import { jobTopic } from "~/live/protocol";
+import { useLiveResync, useLiveStatus, useLiveTopic } from "~/live/use-live";
 
 export function useLiveJob(
   initial: JobSnapshot | null,
   { onResync, onEnd }: { onResync?: () => void; onEnd?: (job: JobSnapshot) => void } = {},
 ) {
-  const [job, setJob] = useState(initial);
-  const [shown, setShown] = useState(initial);
-  if (initial !== shown) {
-    // Adjusting state to a new prop while rendering (React's pattern; no effect, no extra paint).
-    setShown(initial);
-    setJob(initial);
-  }
-  const [connected, setConnected] = useState(false);
-  const latest = useRef({ initial, onResync, onEnd });
-  useEffect(() => {
-    latest.current = { initial, onResync, onEnd };
-  });
+  const topic = initial && !isFinished(initial.state) ? jobTopic(initial.id) : null;
+  const { data: live } = useLiveTopic<JobSnapshot>(topic);
+  const status = useLiveStatus();
+  useLiveResync(topic ? onResync : undefined);
 
-  const streamId = initial && !isFinished(initial.state) ? initial.id : null;
-  const streamState = initial?.state;
+  const current = live && initial && live.id === initial.id && live.updatedAt >= initial.updatedAt ? live : null;
+  const latest = useRef(onEnd);
   useEffect(() => {
-    if (!streamId) return;
-    const source = new EventSource(`/jobs/${streamId}/events`);
-    let dropped = false;
-    let last = latest.current.initial!;
-    source.addEventListener("open", () => {
-      setConnected(true);
-      if (dropped) latest.current.onResync?.();
-    });
-    source.addEventListener("job", (event) => {
-      last = JSON.parse((event as MessageEvent).data) as JobSnapshot;
-      setJob(last);
-    });
-    source.addEventListener("end", () => {
-      source.close();
-      setConnected(false);
-      latest.current.onEnd?.(last);
-    });
-    source.addEventListener("error", () => {
-      dropped = true;
-      setConnected(false);
-    });
-    return () => source.close();
-  }, [streamId, streamState]);
-  return { job, connected };
+    latest.current = onEnd;
+  });
+  const ended = useRef<string | null>(null);
+  useEffect(() => {
+    if (!current) return;
+    if (!isFinished(current.state)) {
+      ended.current = null;
+      return;
+    }
+    if (ended.current === current.id) return;
+    ended.current = current.id;
+    latest.current?.(current);
+  }, [current]);
+
+  return { job: current ?? initial, connected: status === "live", status };
 }

@@ -1,4 +1,4 @@
-// One job: live progress (server-sent events), counters, controls, a dry run's result, an
+// One job: live progress (the browser's one live connection, app/live), counters, controls, a dry run's result, an
 // export's download and the keys that failed. Loading and steering: app/features/jobs/job-page.server.ts.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
@@ -15,6 +15,9 @@ import { loadJobPage, steerJob } from "~/features/jobs/job-page.server";
 import { isFinished, type DryRunResult, type ExportResult } from "~/jobs/types";
 import { readForm } from "~/utils/form-data.server";
 
+/** What the page says of the shared live connection while the job has not finished. */
+const STATUS_TEXT = { live: "live", connecting: "connecting…", offline: "offline" } as const;
+
 /** New failures refresh the recent errors (the loader) at most this often. */
 const ERRORS_REFRESH_MS = 2000;
 
@@ -30,7 +33,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 export default function JobPage() {
   const loaded = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const { job: live, connected } = useLiveJob(loaded.job, {
+  const { job: live, status } = useLiveJob(loaded.job, {
     onResync: () => revalidator.revalidate(),
     onEnd: () => revalidator.revalidate(),
   });
@@ -54,8 +57,8 @@ export default function JobPage() {
         <h1 className="text-xl font-semibold">{KIND_LABELS[job.kind]}</h1>
         <JobStateBadge state={job.state} dryRun={job.dryRun} />
         {job.pauseRequested ? <span className="text-sm text-muted-foreground">pausing after the batches in flight…</span> : null}
-        <span className="text-xs text-muted-foreground" aria-live="polite">
-          {isFinished(job.state) ? "" : connected ? "live" : "connecting…"}
+        <span className="text-xs text-muted-foreground" role="status" aria-label="Live updates">
+          {isFinished(job.state) ? "" : STATUS_TEXT[status]}
         </span>
       </div>
       <p className="text-sm text-muted-foreground">

@@ -1,31 +1,22 @@
-// The jobs list (or the dry runs), of everything or of one namespace; it refreshes itself while a
-// job in it is active. The query: app/features/jobs/job-list.server.ts.
+// The jobs list (or the dry runs), of everything or of one namespace, kept live: its unfinished
+// jobs' progress from the browser's one live connection, and a reload when a job starts or
+// finishes (app/live/use-live-job-list.ts). The query: app/features/jobs/job-list.server.ts.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { JobsTable } from "~/components/jobs/jobs-table";
 import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { loadJobList } from "~/features/jobs/job-list.server";
 import { namespaceTitle } from "~/jobs/namespace-key";
-import { isActive } from "~/jobs/types";
-
-/** While any job is unfinished the list refreshes itself this often. */
-const REFRESH_MS = 1_000;
+import { useLiveJobList } from "~/live/use-live-job-list";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return loadJobList(context, new URL(request.url).searchParams);
 }
 
 export default function Jobs() {
-  const { jobs, titles, dryRuns, scope } = useLoaderData<typeof loader>();
-  const revalidator = useRevalidator();
-  const anyActive = jobs.some((j) => isActive(j.state));
-  useEffect(() => {
-    if (!anyActive) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [anyActive, revalidator]);
+  const { jobs: loaded, titles, dryRuns, scope } = useLoaderData<typeof loader>();
+  const jobs = useLiveJobList(loaded, { dryRuns, scope });
 
   const scopeQuery = scope ? `connection=${scope.connectionId}&namespace=${encodeURIComponent(scope.namespaceId)}` : "";
   const scopeTitle = scope ? namespaceTitle(titles, scope.connectionId, scope.namespaceId) : null;

@@ -1,7 +1,7 @@
-// What a person sees of jobs, through the route loaders themselves: a namespace's banner finds its
-// own unfinished job however many other jobs are unfinished, dry runs stay out of the jobs list,
-// the tray and the banner (they have a list of their own), and every job names its namespace by
-// title (its id once the namespace is gone).
+// What a person sees of jobs, through the route loaders themselves (and the /live stream's topics
+// the tray reads): a namespace's banner finds its own unfinished job however many other jobs are
+// unfinished, dry runs stay out of the jobs list, the tray and the banner (they have a list of
+// their own), and every job names its namespace by title (its id once the namespace is gone).
 import type { AppLoadContext } from "@remix-run/node";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { SessionUser } from "~/auth/roles";
@@ -12,13 +12,17 @@ import { loader as namespaceLoader } from "~/routes/accounts.$connectionId.names
 import { loader as namespaceJobsLoader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId.jobs";
 import { loader as jobPageLoader } from "~/routes/jobs.$jobId";
 import { loader as jobsLoader } from "~/routes/jobs._index";
-import { loader as activeLoader } from "~/routes/jobs.active";
+import { createLiveHub } from "~/live/context.server";
+import type { LiveHub } from "~/live/hub.server";
+import { DRY_RUNS_TOPIC, JOBS_TOPIC, type UnfinishedJobs } from "~/live/protocol";
 import { type JobsHarness, startJobs } from "../helpers/jobs";
+import { openLive } from "../helpers/live";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
 let kv: LocalKv;
 let h: JobsHarness;
 let context: AppLoadContext;
+let live: LiveHub;
 const admin: SessionUser = { id: 1, username: "admin", role: "admin" };
 
 beforeAll(async () => {
@@ -26,8 +30,10 @@ beforeAll(async () => {
   // No runner: every job stays queued (unfinished) for as long as the test looks at it.
   h = await startJobs(kv, { config: { runInProcess: false } });
   context = { services: h.services, user: admin } as unknown as AppLoadContext;
+  live = createLiveHub(h.services);
 });
 afterAll(async () => {
+  live.close();
   await h.close();
   await kv.close();
 });
@@ -46,7 +52,6 @@ const purge = (namespaceId: string, prefix: string, dryRun = false) =>
 async function load<T>(loader: (args: never) => Promise<T> | T, url: string, params: Record<string, string> = {}): Promise<T> {
   return loader({ request: new Request(`http://kvdeck.test${url}`), params, context } as never);
 }
-const json = async <T>(response: unknown): Promise<T> => (await (response as Response).json()) as T;
 
 test("a namespace's banner shows its own unfinished job behind 150 unfinished jobs elsewhere, and no dry run", async () => {
   const here = (await kv.store.createNamespace(kv.accountId, "banner-here"))!.id;
@@ -91,10 +96,17 @@ test("the jobs list, the tray and the namespace's jobs keep dry runs apart, and 
   expect(dryList.jobs.map((j) => j.id)).toContain(dry.id);
   expect(dryList.jobs.every((j) => j.dryRun)).toBe(true);
 
-  const tray = await json<{ jobs: JobSnapshot[]; titles: Record<string, string> }>(await load(activeLoader, "/jobs/active"));
+  // The tray: the live stream's `jobs` topic; the dry runs list's: `dry-runs`.
+  const stream = await openLive({ services: h.services, live, user: admin }, [JOBS_TOPIC, DRY_RUNS_TOPIC]);
+  await stream.until((e) => e.event === "ready");
+  stream.close();
+  const [tray] = stream.updates<UnfinishedJobs>(JOBS_TOPIC);
   expect(tray.jobs.map((j) => j.id)).toContain(real.id);
   expect(tray.jobs.map((j) => j.id)).not.toContain(dry.id);
   expect(tray.titles[namespaceKey(h.connectionId, source)]).toBe("Orders (prod)");
+  const [dryRunsNow] = stream.updates<UnfinishedJobs>(DRY_RUNS_TOPIC);
+  expect(dryRunsNow.jobs.map((j) => j.id)).toContain(dry.id);
+  expect(dryRunsNow.jobs.every((j) => j.dryRun)).toBe(true);
 
   // The namespace's jobs page is the list kept to that namespace.
   const redirect = (await load(namespaceJobsLoader, `/accounts/${h.connectionId}/namespaces/${source}/jobs`, {

@@ -1,15 +1,17 @@
 // The namespaces list's view state in the URL (filter `q`, `sort`, `dir`), the rows it selects,
-// and, while a job runs on some of them, their marks refreshed every second so its progress moves.
+// and, while a job runs on some of them, their marks kept live so its progress moves.
 import { useRevalidator, useSearchParams } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OverlayMeta } from "~/cache/types";
 import type { SortDirection } from "~/components/sort-header";
 import type { NamespaceRow } from "~/features/namespaces/types";
+import { type NamespaceActivity, namespaceTopic } from "~/live/protocol";
+import { useLiveResync, useLiveTopics } from "~/live/use-live";
 
 export type SortColumn = "title" | "id";
 
-/** How often the list refreshes its rows' running jobs. */
-export const PROCESSING_REFRESH_MS = 1_000;
+/** At most this many rows' marks are watched (the rows of one page showing a running job). */
+const MAX_WATCHED_ROWS = 100;
 
 export function useNamespaceList(connectionId: number, loaded: NamespaceRow[], hiddenId: string | null) {
   const namespaces = useJobActivity(connectionId, loaded);
@@ -47,58 +49,50 @@ export function useNamespaceList(connectionId: number, loaded: NamespaceRow[], h
 
 /**
  * The loader's rows with their running jobs' marks as they stand: while a row shows a job, the list
- * polls /accounts/:connectionId/namespace-activity (the cache and the job store; the upstream's
- * listing is not asked again, nor its request budget spent) every PROCESSING_REFRESH_MS. When one
- * of those jobs no longer runs (or another operation holds its row), the list reloads once in full,
- * and the loader settles its row.
+ * watches its `namespace:<connectionId>/<id>` topic on the browser's one live connection (the cache
+ * and the job store, at least once a second; the upstream's listing is not asked again, nor its
+ * request budget spent). When one of those jobs no longer runs (or another operation holds its row),
+ * the list reloads once in full, and the loader settles its row; it reloads too when the connection
+ * comes back after a drop.
  */
 function useJobActivity(connectionId: number, namespaces: NamespaceRow[]): NamespaceRow[] {
-  const [polled, setPolled] = useState<{ from: NamespaceRow[]; activity: Record<string, OverlayMeta | null> } | null>(null);
+  const [live, setLive] = useState<{ from: NamespaceRow[]; activity: Record<string, OverlayMeta> } | null>(null);
   const revalidator = useRevalidator();
   const current = useRef({ namespaces, revalidator });
   useEffect(() => {
     current.current = { namespaces, revalidator };
   });
-  const processing = JSON.stringify(namespaces.filter((n) => n._meta?.status === "processing").map((n) => n.id));
+  const processing = JSON.stringify(
+    namespaces
+      .filter((n) => n._meta?.status === "processing")
+      .slice(0, MAX_WATCHED_ROWS)
+      .map((n) => n.id),
+  );
+  const topics = useMemo(
+    () => (JSON.parse(processing) as string[]).map((id) => namespaceTopic(connectionId, id)),
+    [connectionId, processing],
+  );
 
-  useEffect(() => {
-    const ids = JSON.parse(processing) as string[];
-    if (ids.length === 0) return;
-    let live = true;
-    let timer: ReturnType<typeof setTimeout>;
-    const poll = async () => {
-      // An answer to a poll sent before the list last reloaded is older than the list: it is dropped.
-      const from = current.current.namespaces;
-      try {
-        const query = new URLSearchParams(ids.map((id) => ["id", id]));
-        const response = await fetch(`/accounts/${connectionId}/namespace-activity?${query}`, { headers: { Accept: "application/json" } });
-        if (live && response.ok && response.headers.get("Content-Type")?.includes("application/json")) {
-          const { activity } = (await response.json()) as { activity: Record<string, OverlayMeta | null> };
-          const { revalidator } = current.current;
-          if (!live) return;
-          const shown = new Map(from.map((n) => [n.id, n._meta?.opId]));
-          // A job that stopped, or another one's mark: the loader's answer is needed.
-          if (ids.some((id) => !activity[id] || activity[id].opId !== shown.get(id))) {
-            if (revalidator.state === "idle") revalidator.revalidate();
-          } else setPolled({ from, activity });
-        }
-      } catch {
-        // Offline or mid-restart: the next poll tries again.
-      }
-      if (live) timer = setTimeout(poll, PROCESSING_REFRESH_MS);
-    };
-    timer = setTimeout(poll, PROCESSING_REFRESH_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [connectionId, processing]);
+  useLiveTopics<NamespaceActivity>(topics, (topic, meta) => {
+    const id = topic.slice(namespaceTopic(connectionId, "").length);
+    const { namespaces: from, revalidator } = current.current;
+    const shown = from.find((n) => n.id === id)?._meta?.opId;
+    // A job that stopped, or another one's mark: the loader's answer is needed.
+    if (!meta || meta.opId !== shown) {
+      if (revalidator.state === "idle") revalidator.revalidate();
+      return;
+    }
+    setLive((prev) => ({ from, activity: { ...(prev?.from === from ? prev.activity : {}), [id]: meta } }));
+  });
+  useLiveResync(() => {
+    if (current.current.revalidator.state === "idle") current.current.revalidator.revalidate();
+  });
 
   return useMemo(() => {
-    if (polled?.from !== namespaces) return namespaces;
+    if (live?.from !== namespaces) return namespaces;
     return namespaces.map((n) => {
-      const meta = polled.activity[n.id];
+      const meta = live.activity[n.id];
       return meta && n._meta?.opId === meta.opId ? { ...n, _meta: meta } : n;
     });
-  }, [namespaces, polled]);
+  }, [namespaces, live]);
 }
