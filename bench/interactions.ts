@@ -1,7 +1,7 @@
 // Benchmark: how long the keys page takes to answer a person with 100,000 rows loaded. Not a test:
 // run by hand (under the shared lock: it starts a server and a browser).
 //   flock /tmp/kvdeck-e2e.lock npx tsx bench/interactions.ts
-//   options: --root DIR (a checkout whose `npm run build` to run, default .), --rows 100000,
+//   options: --root DIR (a checkout whose `npm run build` to run, default .), --rows 100000 (3000 or more),
 //            --keys 101000 (seeded), --repeat 20, --port 3297, --json FILE (the figures, for comparing runs),
 //            --profile DIR (a .cpuprofile of each interaction's first 3 samples, for Chrome DevTools)
 // Starts kvdeck's compiled server (build/node/index.js in --root) with its own data dir and port,
@@ -30,6 +30,8 @@ const ROOT = path.resolve(option("root", "."));
 const ROWS = Number(option("rows", "100000"));
 const KEYS = Number(option("keys", String(ROWS + 1_000)));
 const REPEAT = Number(option("repeat", "20"));
+// The ranges start 1,000 rows in and end 2,000 before the last row (far from where the next page loads).
+if (!(ROWS >= 3_000)) throw new Error("--rows must be at least 3000");
 const PORT = Number(option("port", "3297"));
 const JSON_OUT = option("json", "");
 /** Where to write a CPU profile of the first samples of each interaction (unset: none). */
