@@ -15,7 +15,11 @@ export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(subscribeStatus, statusNow, serverStatus);
 }
 
-/** Runs `onResync` each time the connection is live again after it was down, while mounted. */
+/**
+ * Runs `onResync` each time the connection is live again after it was down, while mounted. A tab
+ * that is itself still offline (the leader's network came back first) waits for its own `online`:
+ * a loader revalidation sent offline fails, and a failed one shows the error page.
+ */
 export function useLiveResync(onResync: (() => void) | undefined) {
   const latest = useRef(onResync);
   useEffect(() => {
@@ -25,11 +29,22 @@ export function useLiveResync(onResync: (() => void) | undefined) {
     const tab = liveTab();
     if (!tab) return;
     let seen = tab.resyncs;
-    return tab.onStatus(() => {
+    let waiting: (() => void) | null = null;
+    const stop = tab.onStatus(() => {
       if (tab.resyncs <= seen) return;
       seen = tab.resyncs;
-      latest.current?.();
+      if (navigator.onLine) return latest.current?.();
+      if (waiting) return;
+      waiting = () => {
+        waiting = null;
+        latest.current?.();
+      };
+      window.addEventListener("online", waiting, { once: true });
     });
+    return () => {
+      stop();
+      if (waiting) window.removeEventListener("online", waiting);
+    };
   }, []);
 }
 
