@@ -280,7 +280,7 @@ export async function saveImportUpload({
 
 /**
  * Snapshots of a job as it changes, at least one a second while it is not finished, ending with
- * its final snapshot (or when `signal` aborts). For the SSE route.
+ * its final snapshot (or when `signal` aborts). The live `job:<id>` topic's producer (app/live/sources.server.ts).
  */
 export function watchJob({
   services,
