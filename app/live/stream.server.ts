@@ -27,9 +27,10 @@ export async function liveResponse({
 }): Promise<Response> {
   const url = new URL(request.url);
   const names = [...new Set(url.searchParams.getAll("topic"))];
-  if (names.length > MAX_TOPICS) {
+  // A stream with nothing to watch would stay open with heartbeats alone: the client never asks for one.
+  if (names.length === 0 || names.length > MAX_TOPICS) {
     return Response.json(
-      { message: `A live stream carries at most ${MAX_TOPICS} topics.` },
+      { message: names.length === 0 ? "Ask for at least one topic (topic=…)." : `A live stream carries at most ${MAX_TOPICS} topics.` },
       { status: 400, headers: { "Cache-Control": "no-store" } },
     );
   }

@@ -130,11 +130,14 @@ test("topics the user may not watch are refused one by one, as their routes refu
   expect(live.updates(JOBS_TOPIC)).toHaveLength(1);
   expect(hub.stats().producers).not.toHaveProperty(jobTopic("no-such-job"));
 
-  // Nobody signed in: 401, like every route behind the gate. Too many topics: 400.
+  // Nobody signed in: 401, like every route behind the gate. No topic, or too many: 400.
   const anonymous = await requestLive({ ...context, user: null }, liveQuery([JOBS_TOPIC]));
   expect(anonymous.status).toBe(401);
   const tooMany = await requestLive(context, liveQuery(Array.from({ length: MAX_TOPICS + 1 }, (_, i) => jobTopic(`j${i}`))));
   expect(tooMany.status).toBe(400);
+  const none = await requestLive(context, liveQuery([]));
+  expect(none.status).toBe(400);
+  expect(((await none.json()) as { message: string }).message).toBe("Ask for at least one topic (topic=…).");
 });
 
 test("twenty streams on one job are one producer; it stops with the last stream and starts again with the next", async () => {
