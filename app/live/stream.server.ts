@@ -93,7 +93,6 @@ export async function liveResponse({
         deliveries.push(delivery);
         stops.push(hub.subscribe(name, check.topic, (state) => delivery.push(state)));
       }
-      if (names.length === 0) write("ready", {});
       if (!open) return; // the browser left while the first states were written
       const heartbeat = setInterval(() => write("heartbeat", { at: new Date().toISOString() }), heartbeatMs);
       stops.push(() => clearInterval(heartbeat));
