@@ -10,9 +10,7 @@
 // attempted once close() has begun, is a leftover of something the test did not stop: it is
 // refused with an error naming it, and close() throws, so the file's teardown fails where the
 // leftover is, instead of an unhandled rejection surfacing later in whichever file runs next.
-import fs from "node:fs";
-import { createPostgresDatabase } from "@kvdeck/local-kv/testing";
-import { inject } from "vitest";
+import { createPostgresDatabase, loadTemplate } from "@kvdeck/local-kv/testing";
 import { type Database, type Db, openDatabase } from "~/db/client.server";
 import { Teardown } from "./teardown";
 
@@ -38,8 +36,7 @@ export async function openTestDatabase(options: TestDatabaseOptions = {}): Promi
   const url = process.env.KVDECK_TEST_DATABASE_URL;
   if (!url) {
     // The run's migrated template (tests/helpers/pglite-template.ts), unless the test brings its own migrations.
-    const template = options.migrationsFolder ? undefined : inject("pgliteTemplate");
-    const loadDataDir = template ? new Blob([fs.readFileSync(template)]) : undefined;
+    const loadDataDir = options.migrationsFolder ? undefined : loadTemplate("pgliteTemplate");
     return guard(await openDatabase({ migrationsFolder: options.migrationsFolder, loadDataDir }), { label: "test database (PGlite)" });
   }
   return openPostgresDatabase(url, options);

@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { inject } from "vitest";
 import { type LocalKvDb, endPool, migrateLocalKv } from "../../src/database";
+import type { TemplateName } from "./pglite-template";
 
 export interface LocalKvTestDatabase {
   db: LocalKvDb;
@@ -19,12 +20,17 @@ export async function openLocalKvTestDatabase(): Promise<LocalKvTestDatabase> {
   return url ? openPostgres(url) : openPglite();
 }
 
+/** The run's template `name` (./pglite-template.ts) as PGlite's `loadDataDir` takes it; undefined where none was made. */
+export function loadTemplate(name: TemplateName): Blob | undefined {
+  const file = inject(name);
+  return file ? new Blob([fs.readFileSync(file)]) : undefined;
+}
+
 async function openPglite(): Promise<LocalKvTestDatabase> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   // The run's migrated template (./pglite-template.ts); migrateLocalKv below then has nothing to do.
-  const template = inject("localKvPgliteTemplate");
-  const client = await PGlite.create({ loadDataDir: template ? new Blob([fs.readFileSync(template)]) : undefined });
+  const client = await PGlite.create({ loadDataDir: loadTemplate("localKvPgliteTemplate") });
   const close = () => client.close();
   return migrated({ db: drizzle(client), kind: "pglite", close });
 }

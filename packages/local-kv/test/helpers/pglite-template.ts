@@ -1,7 +1,12 @@
-// Vitest's global setup for the package's tests: one in-memory PGlite with the local KV tables,
-// dumped to a file once per run, which every test file's fresh database (./database.ts) loads
-// instead of making its own: a new PGlite runs initdb, seconds of CPU, where loading the dump takes
-// well under one. The PostgreSQL pass (KVDECK_TEST_DATABASE_URL) makes its databases on the server.
+// Migrated PGlite templates for test runs: a vitest global setup makes one in-memory database with
+// the tables its tests need, dumps it to a file once per run and provides the file's path; every
+// test file's fresh database then loads it instead of making its own. A new PGlite runs initdb,
+// seconds of CPU (measured here: 4–7 s on a loaded machine), where loading the dump takes under
+// one. The PostgreSQL pass (KVDECK_TEST_DATABASE_URL) makes its databases on the server and needs
+// none. The package's own setup is the default export; kvdeck's (tests/helpers/pglite-template.ts)
+// calls provideTemplate with its own migrations (through `@kvdeck/local-kv/testing/template`: a
+// global setup runs outside vitest's workers and must not import vitest itself, which the rest of
+// the testing helpers do). Test files load a template with loadTemplate (./database.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,24 +15,39 @@ import { migrateLocalKv } from "../../src/database";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** The dump's path; unset on the PostgreSQL pass. */
+    /** The package's template (the local KV tables); unset on the PostgreSQL pass. */
     localKvPgliteTemplate?: string;
+    /** kvdeck's template (its migrations and the local KV tables); unset on the PostgreSQL pass. */
+    pgliteTemplate?: string;
   }
 }
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+export type TemplateName = "localKvPgliteTemplate" | "pgliteTemplate";
+
+/** Writes `dump()`'s tarball to a temporary file and provides its path as `name`; returns the cleanup. */
+export async function provideTemplate(
+  project: TestProject,
+  name: TemplateName,
+  dump: () => Promise<Blob>,
+): Promise<(() => void) | undefined> {
   if (process.env.KVDECK_TEST_DATABASE_URL) return undefined;
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-local-kv-template-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kvdeck-test-template-"));
   const file = path.join(dir, "migrated.tar");
-  const client = await PGlite.create();
-  try {
-    await migrateLocalKv(drizzle(client));
-    fs.writeFileSync(file, Buffer.from(await (await client.dumpDataDir("none")).arrayBuffer()));
-  } finally {
-    await client.close();
-  }
-  project.provide("localKvPgliteTemplate", file);
+  fs.writeFileSync(file, Buffer.from(await (await dump()).arrayBuffer()));
+  project.provide(name, file);
   return () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export default function setup(project: TestProject): Promise<(() => void) | undefined> {
+  return provideTemplate(project, "localKvPgliteTemplate", async () => {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const client = await PGlite.create();
+    try {
+      await migrateLocalKv(drizzle(client));
+      return await client.dumpDataDir("none");
+    } finally {
+      await client.close();
+    }
+  });
 }
