@@ -67,7 +67,6 @@ export interface TopicRefusal {
   message: string;
 }
 export type TopicListener = (data: unknown) => void;
-type Role = "leader" | "follower";
 
 interface KnownTab {
   topics: string[];
@@ -77,7 +76,6 @@ interface KnownTab {
 
 export class LiveTab {
   readonly id: string;
-  private role: Role = "follower";
   private readonly shared: boolean;
   private closed = false;
   private visible: boolean;
@@ -93,7 +91,6 @@ export class LiveTab {
   private readonly statusListeners = new Set<() => void>();
   private currentStatus: LiveStatus = "connecting";
   private wasLive = false;
-  private downSinceLive = false;
   private resyncCount = 0;
 
   // The leader's.
@@ -125,8 +122,9 @@ export class LiveTab {
     this.requestLock(false);
   }
 
+  /** The leader is the tab that holds the connection. */
   get isLeader() {
-    return this.role === "leader";
+    return this.connection !== null;
   }
   get status(): LiveStatus {
     return this.currentStatus;
@@ -154,10 +152,6 @@ export class LiveTab {
     };
   }
 
-  latest(topic: string): unknown {
-    return this.values.get(topic);
-  }
-
   refusal(topic: string): TopicRefusal | undefined {
     return this.refusals.get(topic);
   }
@@ -171,7 +165,7 @@ export class LiveTab {
   setVisible(visible: boolean) {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (this.role === "leader" && visible) this.connection?.wake();
+    if (visible) this.connection?.wake();
     this.topicsChanged();
   }
 
@@ -227,7 +221,6 @@ export class LiveTab {
 
   private becomeLeader() {
     if (this.closed) return;
-    this.role = "leader";
     this.tabs.clear();
     this.connection = this.options.connect({
       update: (topic, data) => {
@@ -255,7 +248,6 @@ export class LiveTab {
   }
 
   private becomeFollower() {
-    this.role = "follower";
     this.connection?.close();
     this.connection = null;
     this.tabs.clear();
@@ -273,7 +265,7 @@ export class LiveTab {
 
   /** The union of every known tab's topics (visible when a visible tab watches it), to the connection. */
   private updateUnion() {
-    if (this.role !== "leader" || !this.connection) return;
+    if (!this.connection) return;
     this.tabs.set(this.id, { topics: [...this.subscriptions.keys()], visible: this.visible, seenAt: this.now() });
     const union = new Map<string, boolean>();
     for (const tab of this.tabs.values()) for (const topic of tab.topics) union.set(topic, Boolean(union.get(topic)) || tab.visible);
@@ -293,7 +285,7 @@ export class LiveTab {
     if (this.closed) return;
     switch (message.type) {
       case "topics": {
-        if (this.role !== "leader") return;
+        if (!this.isLeader) return;
         const before = this.tabs.get(message.tab);
         this.tabs.set(message.tab, { topics: message.topics, visible: message.visible, seenAt: this.now() });
         // What a tab just asked for and the leader already has, it gets at once.
@@ -307,24 +299,24 @@ export class LiveTab {
         return;
       }
       case "bye":
-        if (this.role === "leader" && this.tabs.delete(message.tab)) this.updateUnion();
+        if (this.isLeader && this.tabs.delete(message.tab)) this.updateUnion();
         return;
       case "hello":
-        if (this.role === "follower") {
+        if (!this.isLeader) {
           this.leaderSeenAt = this.now();
           this.announce();
         }
         return;
       case "status":
-        if (this.role !== "follower") return;
+        if (this.isLeader) return;
         this.leaderSeenAt = this.now();
         this.applyStatus(message.status);
         return;
       case "update":
-        if (this.role === "follower") this.deliver(message.topic, message.data);
+        if (!this.isLeader) this.deliver(message.topic, message.data);
         return;
       case "refused":
-        if (this.role === "follower") this.refuse(message.topic, { status: message.status, message: message.message });
+        if (!this.isLeader) this.refuse(message.topic, { status: message.status, message: message.message });
         return;
     }
   }
@@ -336,7 +328,7 @@ export class LiveTab {
     queueMicrotask(() => {
       this.announceQueued = false;
       if (this.closed) return;
-      if (this.role === "leader") this.updateUnion();
+      if (this.isLeader) this.updateUnion();
       else this.announce();
     });
   }
@@ -348,7 +340,7 @@ export class LiveTab {
   private tick() {
     if (this.closed) return;
     const now = this.now();
-    if (this.role === "leader") {
+    if (this.isLeader) {
       this.beacon();
       let pruned = false;
       for (const [tab, known] of this.tabs) {
@@ -389,11 +381,11 @@ export class LiveTab {
 
   private applyStatus(status: LiveStatus) {
     if (status === this.currentStatus) return;
+    // A change to `live` after having been live follows a drop: nothing else leaves `live`.
     if (status === "live") {
-      if (this.wasLive && this.downSinceLive) this.resyncCount++;
+      if (this.wasLive) this.resyncCount++;
       this.wasLive = true;
-      this.downSinceLive = false;
-    } else if (this.wasLive) this.downSinceLive = true;
+    }
     this.currentStatus = status;
     for (const listener of [...this.statusListeners]) listener();
   }
