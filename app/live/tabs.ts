@@ -14,11 +14,11 @@
 // Without Web Locks (no secure context, e.g. plain http on a LAN address) or BroadcastChannel, a
 // tab is its own leader with no channel: one connection per tab.
 //
-// Every tab keeps the latest state of the topics its own components watch, and counts `resyncs`:
-// how many times its connection came back (`live`) after it had been down, so pages resync from
-// their loaders then. docs/decisions/017-one-live-connection-per-browser.md.
+// What the tab's own components watch, and the states they get, are its TabTopics
+// (app/live/tab-topics.ts). docs/decisions/017-one-live-connection-per-browser.md.
 import type { ConnectionEvents, LiveConnectionLike } from "./connection";
 import { HEARTBEAT_MS, type LiveStatus, SILENT_HEARTBEATS } from "./protocol";
+import { TabTopics, type TopicListener, type TopicRefusal } from "./tab-topics";
 
 export const LOCK_NAME = "kvdeck-live-leader";
 export const CHANNEL_NAME = "kvdeck-live";
@@ -62,12 +62,6 @@ export interface LiveTabOptions {
   now?: () => number;
 }
 
-export interface TopicRefusal {
-  status: number;
-  message: string;
-}
-export type TopicListener = (data: unknown) => void;
-
 interface KnownTab {
   topics: string[];
   visible: boolean;
@@ -83,15 +77,8 @@ export class LiveTab {
   private readonly announceMs: number;
   private readonly timer: ReturnType<typeof setInterval>;
   private announceQueued = false;
-
-  // What this tab's components watch.
-  private readonly subscriptions = new Map<string, Set<TopicListener>>();
-  private readonly values = new Map<string, unknown>();
-  private readonly refusals = new Map<string, TopicRefusal>();
-  private readonly statusListeners = new Set<() => void>();
-  private currentStatus: LiveStatus = "connecting";
-  private wasLive = false;
-  private resyncCount = 0;
+  /** What this tab's components watch. */
+  private readonly own = new TabTopics(() => this.topicsChanged());
 
   // The leader's.
   private connection: LiveConnectionLike | null = null;
@@ -127,39 +114,25 @@ export class LiveTab {
     return this.connection !== null;
   }
   get status(): LiveStatus {
-    return this.currentStatus;
+    return this.own.status;
   }
   /** How many times the connection came back after being down (pages resync from their loaders). */
   get resyncs() {
-    return this.resyncCount;
+    return this.own.resyncs;
   }
 
   /** Watches a topic: its latest state at once when this tab has one, then each new one. */
   subscribe(topic: string, listener: TopicListener): () => void {
-    let listeners = this.subscriptions.get(topic);
-    const added = !listeners;
-    if (!listeners) this.subscriptions.set(topic, (listeners = new Set()));
-    listeners.add(listener);
-    if (this.values.has(topic)) listener(this.values.get(topic));
-    if (added) this.topicsChanged();
-    return () => {
-      const current = this.subscriptions.get(topic);
-      if (!current?.delete(listener) || current.size > 0) return;
-      this.subscriptions.delete(topic);
-      this.values.delete(topic);
-      this.refusals.delete(topic);
-      this.topicsChanged();
-    };
+    return this.own.subscribe(topic, listener);
   }
 
   refusal(topic: string): TopicRefusal | undefined {
-    return this.refusals.get(topic);
+    return this.own.refusal(topic);
   }
 
   /** Listens to status changes (read `status` and `resyncs`); returns the function that stops listening. */
   onStatus(listener: () => void): () => void {
-    this.statusListeners.add(listener);
-    return () => this.statusListeners.delete(listener);
+    return this.own.onStatus(listener);
   }
 
   setVisible(visible: boolean) {
@@ -226,14 +199,14 @@ export class LiveTab {
       update: (topic, data) => {
         if (this.union.has(topic)) this.unionValues.set(topic, data);
         this.post({ type: "update", topic, data });
-        this.deliver(topic, data);
+        this.own.deliver(topic, data);
       },
       refused: (topic, status, message) => {
         this.post({ type: "refused", topic, status, message });
-        this.refuse(topic, { status, message });
+        this.own.refuse(topic, { status, message });
       },
       status: (status) => {
-        this.applyStatus(status);
+        this.own.setStatus(status);
         this.beacon();
       },
       alive: () => {
@@ -241,7 +214,7 @@ export class LiveTab {
       },
     });
     // The followers' pages may have missed something while no tab led: this is a drop for them.
-    this.applyStatus("connecting");
+    this.own.setStatus("connecting");
     this.beacon();
     this.post({ type: "hello", tab: this.id });
     this.updateUnion();
@@ -254,19 +227,19 @@ export class LiveTab {
     this.union.clear();
     this.unionValues.clear();
     this.leaderSeenAt = this.now();
-    this.applyStatus("connecting");
+    this.own.setStatus("connecting");
     this.announce();
   }
 
   private beacon() {
     this.lastBeaconAt = this.now();
-    this.post({ type: "status", tab: this.id, status: this.currentStatus });
+    this.post({ type: "status", tab: this.id, status: this.own.status });
   }
 
   /** The union of every known tab's topics (visible when a visible tab watches it), to the connection. */
   private updateUnion() {
     if (!this.connection) return;
-    this.tabs.set(this.id, { topics: [...this.subscriptions.keys()], visible: this.visible, seenAt: this.now() });
+    this.tabs.set(this.id, { topics: this.own.names, visible: this.visible, seenAt: this.now() });
     const union = new Map<string, boolean>();
     for (const tab of this.tabs.values()) for (const topic of tab.topics) union.set(topic, Boolean(union.get(topic)) || tab.visible);
     this.union.clear();
@@ -310,13 +283,13 @@ export class LiveTab {
       case "status":
         if (this.isLeader) return;
         this.leaderSeenAt = this.now();
-        this.applyStatus(message.status);
+        this.own.setStatus(message.status);
         return;
       case "update":
-        if (!this.isLeader) this.deliver(message.topic, message.data);
+        if (!this.isLeader) this.own.deliver(message.topic, message.data);
         return;
       case "refused":
-        if (!this.isLeader) this.refuse(message.topic, { status: message.status, message: message.message });
+        if (!this.isLeader) this.own.refuse(message.topic, { status: message.status, message: message.message });
         return;
     }
   }
@@ -334,7 +307,7 @@ export class LiveTab {
   }
 
   private announce() {
-    this.post({ type: "topics", tab: this.id, topics: [...this.subscriptions.keys()], visible: this.visible });
+    this.post({ type: "topics", tab: this.id, topics: this.own.names, visible: this.visible });
   }
 
   private tick() {
@@ -353,40 +326,12 @@ export class LiveTab {
     }
     this.announce();
     if (now - this.leaderSeenAt > (this.options.leaderSilenceMs ?? LEADER_SILENCE_MS)) {
-      this.applyStatus("connecting");
+      this.own.setStatus("connecting");
       // A leader that holds the lock but says nothing (frozen): a visible tab takes over.
       if (this.visible) {
         this.leaderSeenAt = now;
         this.requestLock(true);
       }
     }
-  }
-
-  // ---- this tab's state ------------------------------------------------------------------------
-
-  private deliver(topic: string, data: unknown) {
-    const listeners = this.subscriptions.get(topic);
-    if (!listeners) return;
-    this.values.set(topic, data);
-    this.refusals.delete(topic);
-    for (const listener of [...listeners]) listener(data);
-  }
-
-  private refuse(topic: string, refusal: TopicRefusal) {
-    if (!this.subscriptions.has(topic)) return;
-    this.refusals.set(topic, refusal);
-    this.values.delete(topic);
-    for (const listener of [...this.subscriptions.get(topic)!]) listener(undefined);
-  }
-
-  private applyStatus(status: LiveStatus) {
-    if (status === this.currentStatus) return;
-    // A change to `live` after having been live follows a drop: nothing else leaves `live`.
-    if (status === "live") {
-      if (this.wasLive) this.resyncCount++;
-      this.wasLive = true;
-    }
-    this.currentStatus = status;
-    for (const listener of [...this.statusListeners]) listener();
   }
 }

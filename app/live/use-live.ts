@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { liveTab } from "./browser";
 import type { LiveStatus } from "./protocol";
-import type { TopicRefusal } from "./tabs";
+import type { TopicRefusal } from "./tab-topics";
 
 const subscribeStatus = (onChange: () => void) => liveTab()?.onStatus(onChange) ?? (() => {});
 const statusNow = (): LiveStatus => liveTab()?.status ?? "connecting";
