@@ -8,6 +8,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
  */
 const PGLITE_DATA_DIR_ONLY = [
   "app/db/data-dir-lock.server.test.ts",
+  "app/services.server.test.ts",
   "server/shutdown.test.ts",
   "tests/integration/auth-routes-roles.test.ts",
   "tests/integration/auth-routes-sessions.test.ts",
