@@ -2,11 +2,10 @@
 // `dry-runs`) topic as they come, and the list reloads from its loader only when that topic says a
 // job started (one newer than the newest row) or finished (a row unfinished here is no longer in
 // the topic), and when the connection comes back after a drop; never on a timer.
-import { useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { type JobSnapshot, isFinished } from "~/jobs/types";
 import { DRY_RUNS_TOPIC, JOBS_TOPIC, UNFINISHED_JOBS_LIMIT, type UnfinishedJobs } from "./protocol";
-import { useLiveResync, useLiveTopics } from "./use-live";
+import { useLiveReload, useLiveTopics } from "./use-live";
 
 type Scope = { connectionId: number; namespaceId: string } | null;
 
@@ -26,21 +25,17 @@ export function listIsStale(rows: readonly JobSnapshot[], unfinished: readonly J
 
 export function useLiveJobList(loaded: JobSnapshot[], { dryRuns, scope }: { dryRuns: boolean; scope: Scope }): JobSnapshot[] {
   const [live, setLive] = useState<{ from: JobSnapshot[]; byId: Map<string, JobSnapshot> } | null>(null);
-  const revalidator = useRevalidator();
-  const current = useRef({ loaded, scope, revalidator });
+  const current = useRef({ loaded, scope });
   useEffect(() => {
-    current.current = { loaded, scope, revalidator };
+    current.current = { loaded, scope };
   });
-  const reload = () => {
-    if (current.current.revalidator.state === "idle") current.current.revalidator.revalidate();
-  };
+  const reload = useLiveReload();
 
   useLiveTopics<UnfinishedJobs>([dryRuns ? DRY_RUNS_TOPIC : JOBS_TOPIC], (_topic, { jobs }) => {
     const { loaded: from, scope } = current.current;
     if (listIsStale(from, jobs, scope)) reload();
     setLive({ from, byId: new Map(jobs.map((j) => [j.id, j])) });
   });
-  useLiveResync(reload);
 
   return useMemo(() => {
     if (live?.from !== loaded) return loaded;

@@ -1,7 +1,8 @@
 // The live topics in components: a topic's latest state, several topics' states as they come, the
 // shared connection's status, and a resync (a loader revalidation) each time the connection comes
 // back after a drop. On the server (no LiveTab) nothing arrives and the status is `connecting`.
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useRevalidator } from "@remix-run/react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { liveTab } from "./browser";
 import type { LiveStatus } from "./protocol";
 import type { TopicRefusal } from "./tab-topics";
@@ -46,6 +47,23 @@ export function useLiveResync(onResync: (() => void) | undefined) {
       if (waiting) window.removeEventListener("online", waiting);
     };
   }, []);
+}
+
+/**
+ * A reload of the page's loaders (skipped while one is under way) for a page whose live topics can
+ * say its data is out of date; it runs by itself each time the connection comes back after a drop.
+ */
+export function useLiveReload(): () => void {
+  const revalidator = useRevalidator();
+  const latest = useRef(revalidator);
+  useEffect(() => {
+    latest.current = revalidator;
+  });
+  const reload = useCallback(() => {
+    if (latest.current.state === "idle") latest.current.revalidate();
+  }, []);
+  useLiveResync(reload);
+  return reload;
 }
 
 /** A topic's latest state (undefined until one came, or while `topic` is null) and why it is refused, if it is. */

@@ -1,12 +1,12 @@
 // The namespaces list's view state in the URL (filter `q`, `sort`, `dir`), the rows it selects,
 // and, while a job runs on some of them, their marks kept live so its progress moves.
-import { useRevalidator, useSearchParams } from "@remix-run/react";
+import { useSearchParams } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { OverlayMeta } from "~/cache/types";
 import type { SortDirection } from "~/components/sort-header";
 import type { NamespaceRow } from "~/features/namespaces/types";
 import { type NamespaceActivity, namespaceTopic } from "~/live/protocol";
-import { useLiveResync, useLiveTopics } from "~/live/use-live";
+import { useLiveReload, useLiveTopics } from "~/live/use-live";
 
 export type SortColumn = "title" | "id";
 
@@ -57,11 +57,11 @@ export function useNamespaceList(connectionId: number, loaded: NamespaceRow[], h
  */
 function useJobActivity(connectionId: number, namespaces: NamespaceRow[]): NamespaceRow[] {
   const [live, setLive] = useState<{ from: NamespaceRow[]; activity: Record<string, OverlayMeta> } | null>(null);
-  const revalidator = useRevalidator();
-  const current = useRef({ namespaces, revalidator });
+  const current = useRef(namespaces);
   useEffect(() => {
-    current.current = { namespaces, revalidator };
+    current.current = namespaces;
   });
+  const reload = useLiveReload();
   const processing = JSON.stringify(
     namespaces
       .filter((n) => n._meta?.status === "processing")
@@ -75,17 +75,11 @@ function useJobActivity(connectionId: number, namespaces: NamespaceRow[]): Names
 
   useLiveTopics<NamespaceActivity>(topics, (topic, meta) => {
     const id = topic.slice(namespaceTopic(connectionId, "").length);
-    const { namespaces: from, revalidator } = current.current;
+    const from = current.current;
     const shown = from.find((n) => n.id === id)?._meta?.opId;
     // A job that stopped, or another one's mark: the loader's answer is needed.
-    if (!meta || meta.opId !== shown) {
-      if (revalidator.state === "idle") revalidator.revalidate();
-      return;
-    }
+    if (!meta || meta.opId !== shown) return reload();
     setLive((prev) => ({ from, activity: { ...(prev?.from === from ? prev.activity : {}), [id]: meta } }));
-  });
-  useLiveResync(() => {
-    if (current.current.revalidator.state === "idle") current.current.revalidator.revalidate();
   });
 
   return useMemo(() => {
