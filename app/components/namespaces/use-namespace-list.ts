@@ -62,16 +62,11 @@ function useJobActivity(connectionId: number, namespaces: NamespaceRow[]): Names
     current.current = namespaces;
   });
   const reload = useLiveReload();
-  const processing = JSON.stringify(
-    namespaces
-      .filter((n) => n._meta?.status === "processing")
-      .slice(0, MAX_WATCHED_ROWS)
-      .map((n) => n.id),
-  );
-  const topics = useMemo(
-    () => (JSON.parse(processing) as string[]).map((id) => namespaceTopic(connectionId, id)),
-    [connectionId, processing],
-  );
+  // useLiveTopics goes by the topics' names: a new array of the same ones changes nothing.
+  const topics = namespaces
+    .filter((n) => n._meta?.status === "processing")
+    .slice(0, MAX_WATCHED_ROWS)
+    .map((n) => namespaceTopic(connectionId, n.id));
 
   useLiveTopics<NamespaceActivity>(topics, (topic, meta) => {
     const id = topic.slice(namespaceTopic(connectionId, "").length);
