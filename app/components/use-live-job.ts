@@ -34,5 +34,5 @@ export function useLiveJob(
     latest.current?.(current);
   }, [current]);
 
-  return { job: current ?? initial, connected: status === "live", status };
+  return { job: current ?? initial, status };
 }
