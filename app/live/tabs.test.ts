@@ -38,11 +38,20 @@ function browser({ webLocks = true } = {}) {
     channels.set(tab, channel);
     return tab;
   };
+  /** Opens visible tabs one after the other, each asking for the lock once the one before has: the first leads. */
+  const openInLine = async (...ids: string[]) => {
+    const opened: LiveTab[] = [];
+    for (const id of ids) {
+      opened.push(open(id));
+      await pass(0);
+    }
+    return opened;
+  };
   /** The tab froze or its process died without a word: it hears and says nothing more. */
   const silence = (tab: LiveTab) => {
     channels.get(tab)!.cut = true;
   };
-  return { bus, locks, sources, open, silence, tabs };
+  return { bus, locks, sources, open, openInLine, silence, tabs };
 }
 
 function watch(tab: LiveTab, topic: string) {
@@ -129,11 +138,7 @@ test("a tab that goes away without a word is pruned, and its topics leave the st
 
 test("a follower becomes the leader when the lock passes, opens the stream for every tab, and the pages resync", async () => {
   const b = browser();
-  const a = b.open("a");
-  await pass(0);
-  const f1 = b.open("f1");
-  const f2 = b.open("f2");
-  await pass(0);
+  const [a, f1, f2] = await b.openInLine("a", "f1", "f2");
   watch(a, "jobs");
   const seen = watch(f2, "job:2");
   watch(f1, "job:1");
@@ -171,10 +176,7 @@ test("a follower becomes the leader when the lock passes, opens the stream for e
 
 test("a visible follower takes the lock from a leader that holds it but says nothing (frozen); the old leader follows", async () => {
   const b = browser();
-  const a = b.open("a");
-  await pass(0);
-  const f = b.open("f");
-  await pass(0);
+  const [a, f] = await b.openInLine("a", "f");
   watch(f, "jobs");
   await pass(DEBOUNCE_MS);
   const first = b.sources.live[0];
@@ -207,10 +209,7 @@ test("without Web Locks (no secure context) each tab holds its own stream", asyn
 
 test("a connection back after a drop resyncs the pages once; a reopen for new topics does not", async () => {
   const b = browser();
-  const a = b.open("a");
-  await pass(0);
-  const f = b.open("f");
-  await pass(0);
+  const [a, f] = await b.openInLine("a", "f");
   watch(a, "jobs");
   await pass(DEBOUNCE_MS);
   b.sources.live[0].sync();

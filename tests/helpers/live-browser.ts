@@ -56,7 +56,7 @@ export function eventSources() {
   };
 }
 
-/** A BroadcastChannel bus: each tab's channel; `cut(channel)` makes a tab deaf and mute (it froze). */
+/** A BroadcastChannel bus: each tab's channel; a channel's `cut` makes its tab deaf and mute (it froze). */
 export class FakeChannelBus {
   private readonly channels = new Set<FakeChannel>();
   channel(): FakeChannel {
