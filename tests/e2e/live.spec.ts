@@ -4,7 +4,8 @@
 // the state the job reached meanwhile. The purge's bulk deletes are held by the local KV API's
 // fault holds, so each step stands for as long as the test looks at it, however slow the machine.
 import { type BrowserContext, type Page, type Request, expect, test } from "@playwright/test";
-import { createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
+import { startHeldPurge } from "./helpers";
+import { setConsistencyDelay, setFaults } from "./local-kv";
 import { ADMIN_STATE } from "./sign-in";
 
 const KEYS = 100_000;
@@ -40,29 +41,6 @@ function countLiveStreams(context: BrowserContext) {
   return seen;
 }
 
-/** Starts a purge of every `tmp:` key of a new namespace, its bulk deletes held after the first; returns the job page's path. */
-async function startHeldPurge(page: Page, request: Parameters<typeof setFaults>[0], title: string) {
-  await createNamespaceWithKeys(
-    request,
-    title,
-    Array.from({ length: KEYS }, (_, i) => ({ key: `tmp:${String(i).padStart(6, "0")}`, value: "x" })),
-  );
-  await page.goto("/");
-  await page.getByRole("link", { name: title, exact: true }).click();
-  await expect(page.getByRole("heading", { name: title })).toBeVisible();
-  await page.getByRole("button", { name: "Select all matching" }).click();
-  const selection = page.getByRole("group", { name: "All matching keys" });
-  await expect(selection).toContainText(`All ${KEYS_TEXT} keys`);
-  // Ten bulk deletes of 10,000 keys: the first goes through, the next ones wait.
-  await setFaults(request, { holdBulkDeletesAfter: 1 });
-  await selection.getByRole("button", { name: `Delete ${KEYS_TEXT} keys` }).click();
-  const dialog = page.getByRole("alertdialog");
-  await dialog.getByRole("textbox").fill(String(KEYS));
-  await dialog.getByRole("button", { name: `Delete ${KEYS_TEXT} keys` }).click();
-  await expect(page).toHaveURL(/\/jobs\/[^/]+$/);
-  return new URL(page.url()).pathname;
-}
-
 const bar = (page: Page) => page.getByRole("progressbar", { name: "Purge by rule progress" });
 const progressOf = async (page: Page) => Number(await bar(page).getAttribute("aria-valuenow"));
 const liveIndicator = (page: Page) => page.getByRole("status", { name: "Live updates" });
@@ -74,7 +52,8 @@ test("twenty tabs watch one purge over one live stream: each shows every step to
 }) => {
   test.setTimeout(300_000);
   const streams = countLiveStreams(context);
-  const jobPath = await startHeldPurge(page, request, `e2e-live-${Date.now()}`);
+  // Ten bulk deletes of 10,000 keys: the first goes through, the next ones wait.
+  const { jobPath } = await startHeldPurge(page, request, `e2e-live-${Date.now()}`, KEYS);
 
   const tabs = [page];
   for (let i = 1; i < TABS; i++) {
@@ -138,7 +117,7 @@ test("tabs taken offline say they are not live; back online they show the state 
   browser,
 }) => {
   test.setTimeout(180_000);
-  const jobPath = await startHeldPurge(page, request, `e2e-offline-${Date.now()}`);
+  const { jobPath } = await startHeldPurge(page, request, `e2e-offline-${Date.now()}`, KEYS);
   const follower = await context.newPage();
   await follower.goto(jobPath);
   const tabs = [page, follower];

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, setFaults } from "./local-kv";
+import { startHeldPurge } from "./helpers";
+import { listKeyNames, setConsistencyDelay, setFaults } from "./local-kv";
 
 test.beforeEach(async ({ request }) => {
   await setConsistencyDelay(request, 0);
@@ -17,26 +18,9 @@ test("a namespace being purged shows Processing with the job's progress in the n
 }) => {
   test.setTimeout(300_000);
   const title = `e2e-processing-${Date.now()}`;
-  const namespaceId = await createNamespaceWithKeys(
-    request,
-    title,
-    Array.from({ length: KEYS }, (_, i) => ({ key: `tmp:${String(i).padStart(5, "0")}`, value: "x" })),
-  );
-  await page.goto("/");
-  await page.getByRole("link", { name: title, exact: true }).click();
-  await expect(page.getByRole("heading", { name: title })).toBeVisible();
-  await page.getByRole("button", { name: "Select all matching" }).click();
-  const selection = page.getByRole("group", { name: "All matching keys" });
-  await expect(selection).toContainText("All 50,000 keys");
-
   // The upstream holds the purge's bulk deletes (five of 10,000 keys) after the first: its progress
   // stands at a fifth for as long as the test looks, however slow the machine.
-  await setFaults(request, { holdBulkDeletesAfter: 1 });
-  await selection.getByRole("button", { name: "Delete 50,000 keys" }).click();
-  const dialog = page.getByRole("alertdialog");
-  await dialog.getByRole("textbox").fill(String(KEYS));
-  await dialog.getByRole("button", { name: "Delete 50,000 keys" }).click();
-  await expect(page).toHaveURL(/\/jobs\//);
+  const { namespaceId } = await startHeldPurge(page, request, title, KEYS);
 
   await page.goto("/");
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: title, exact: true }) });
