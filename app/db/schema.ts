@@ -181,7 +181,7 @@ export type NewAuditEvent = typeof auditEvents.$inferInsert;
 // ---- jobs (owned by app/jobs/store.server.ts and app/jobs/store/) ----
 
 /** The sets of job_keys. */
-export const JOB_KEY_SETS = ["selected", "file", "existing"] as const;
+export const JOB_KEY_SETS = ["selected", "file", "existing", "planned"] as const;
 
 /** A check that `column` holds one of `values` (constants of the code, inlined into the DDL). */
 const oneOf = (column: AnyPgColumn, values: readonly string[]): SQL =>
@@ -268,7 +268,7 @@ export const jobErrors = pgTable(
 /**
  * Key sets a job works through without holding them in memory: the keys of a delete-selected job
  * (`selected`), an import file's keys with their lines (`file`), keys that already exist in a
- * target namespace (`existing`).
+ * target namespace (`existing`), the exact keys a plan (a dry run) found to match (`planned`).
  */
 export const jobKeys = pgTable(
   "job_keys",
@@ -301,6 +301,101 @@ export const jobInflight = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.batch] })],
 );
+
+// ---- the namespace catalog (owned by app/catalog/store.server.ts) ----
+
+export const CATALOG_STATES = ["building", "ready"] as const;
+
+/**
+ * A namespace's catalog: kvdeck's own index of its keys, built by listing the upstream with
+ * metadata and kept in step by kvdeck's own writes. `scan` numbers the listings (index, then each
+ * refresh); a key carries the scan that last saw it, so a finished refresh knows what vanished.
+ */
+export const catalogs = pgTable(
+  "catalogs",
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    namespaceId: text("namespace_id").notNull(),
+    /** `building` until its first listing has finished: searches answer with what it has, and say so. */
+    state: text({ enum: CATALOG_STATES }).notNull().default("building"),
+    /** The listing under way or last finished (0: none yet). */
+    scan: integer().notNull().default(0),
+    /** The job running the listing under way, if any. */
+    scanJobId: text("scan_job_id"),
+    scanStartedAt: timestamp("scan_started_at", { withTimezone: true, mode: "date" }),
+    /** When the last finished listing started: every key written upstream before this is in the catalog. */
+    asOf: timestamp("as_of", { withTimezone: true, mode: "date" }),
+    /** Keys in catalog_keys, kept by every change (no count(*) on a page load). */
+    keyCount: bigint("key_count", { mode: "number" }).notNull().default(0),
+    /** Bytes of names and metadata held, kept like key_count; the cap applies to it. */
+    bytes: bigint({ mode: "number" }).notNull().default(0),
+    /** Refresh schedule: a refresh is queued this long after the last one finished; null: by hand. */
+    refreshEveryMs: bigint("refresh_every_ms", { mode: "number" }),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("catalogs_namespace").on(t.connectionId, t.namespaceId),
+    check("catalogs_state_check", oneOf(t.state, CATALOG_STATES)),
+  ],
+);
+
+/** One row per key of a catalogued namespace. */
+export const catalogKeys = pgTable(
+  "catalog_keys",
+  {
+    catalogId: integer("catalog_id")
+      .notNull()
+      .references(() => catalogs.id, { onDelete: "cascade" }),
+    /** Stored escaped (~/db/key-text), ordered by bytes like the upstream's listing. */
+    key: keyName().notNull(),
+    metadata: jsonb(),
+    /** Bytes of the metadata as serialized JSON (0 without). */
+    metadataBytes: integer("metadata_bytes").notNull().default(0),
+    /** Absolute, epoch seconds; null: never expires. */
+    expiration: bigint({ mode: "number" }),
+    /** The catalog scan that last saw the key listed (or kvdeck's own write during it). */
+    seenScan: integer("seen_scan").notNull(),
+    /** The scan in which the key first appeared in the catalog. */
+    addedScan: integer("added_scan").notNull(),
+    seenAt: timestamp("seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.catalogId, t.key] }),
+    index("catalog_keys_expiration")
+      .on(t.catalogId, t.expiration)
+      .where(sql`expiration is not null`),
+    index("catalog_keys_metadata").using("gin", t.metadata.op("jsonb_path_ops")),
+  ],
+);
+
+/** Each finished listing of a catalog: what it found, for growth between refreshes. */
+export const catalogScans = pgTable(
+  "catalog_scans",
+  {
+    catalogId: integer("catalog_id")
+      .notNull()
+      .references(() => catalogs.id, { onDelete: "cascade" }),
+    scan: integer().notNull(),
+    jobId: text("job_id"),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }).notNull(),
+    keys: bigint({ mode: "number" }).notNull(),
+    /** Keys this listing found that the catalog did not hold. */
+    added: bigint({ mode: "number" }).notNull(),
+    /** Keys the catalog held that this listing no longer found. */
+    removed: bigint({ mode: "number" }).notNull(),
+    bytes: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.catalogId, t.scan] })],
+);
+
+export type Catalog = typeof catalogs.$inferSelect;
+export type CatalogKey = typeof catalogKeys.$inferSelect;
+export type CatalogScan = typeof catalogScans.$inferSelect;
 
 export type Job = typeof jobs.$inferSelect;
 export type NewJob = typeof jobs.$inferInsert;
