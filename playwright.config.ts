@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH } from "./tests/helpers/chromium";
 
 // Browser journeys run against a production build served by kvdeck's own compiled server
 // (build/node/index.js), with a fresh data dir, in Debian's Chromium (Playwright cannot download
@@ -21,19 +22,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: "chromium",
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: process.env.KVDECK_CHROMIUM ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },

@@ -8,23 +8,16 @@
 // seeds one namespace through its local KV API, signs in, loads --rows rows by scrolling, then times
 // each interaction with Chromium's Event Timing API as INP does: per interaction, the longest of its
 // event entries (input to the next paint), entries under 16 ms not reported (shown as "<16").
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "@playwright/test";
+import { CHROMIUM_LAUNCH } from "../tests/helpers/chromium";
+import { load, option } from "./lib/cli";
+import { BENCH_PASSWORD as PASSWORD, type CompiledServer, seedNamespace, startCompiledServer } from "./lib/compiled-server";
 
-const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-const TOKEN = "bench-local-api-token-0123456789";
-const PASSWORD = "bench-admin-password";
-const BULK_MAX_KEYS = 10_000;
 const ROW_HEIGHT = 37;
 const RANGE = 500;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const ROOT = path.resolve(option("root", "."));
 const ROWS = Number(option("rows", "100000"));
@@ -41,85 +34,9 @@ const FAILURE_SHOT = path.join(tmpdir(), "kvdeck-bench-failure.png");
 const BASE = `http://127.0.0.1:${PORT}`;
 
 const keyName = (i: number) => `bench:${String(i).padStart(6, "0")}`;
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
 
-// ---- the server ---------------------------------------------------------------------------------
-
-let server: ChildProcess | null = null;
-let dataDir = "";
-
-async function startServer() {
-  dataDir = mkdtempSync(path.join(tmpdir(), "kvdeck-bench-"));
-  const log = path.join(dataDir, "server.log");
-  const child = spawn(process.execPath, ["build/node/index.js"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      KVDECK_DATA_DIR: path.join(dataDir, "data"),
-      KVDECK_SEED: "none",
-      KVDECK_CONSISTENCY_DELAY_MS: "0",
-      KVDECK_LOCAL_API_TOKEN: TOKEN,
-      KVDECK_ADMIN_PASSWORD: PASSWORD,
-    },
-  });
-  server = child;
-  const chunks: string[] = [];
-  child.stdout!.on("data", (d) => chunks.push(String(d)));
-  child.stderr!.on("data", (d) => chunks.push(String(d)));
-  let exited: number | null = null;
-  child.once("exit", (code) => {
-    exited = code ?? -1;
-    writeFileSync(log, chunks.join(""));
-  });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`the server exited (${exited}):\n${chunks.join("").slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`the server did not answer /healthz:\n${chunks.join("").slice(-2000)}`);
-    const ok = await fetch(`${BASE}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function stopServer() {
-  const child = server;
-  server = null;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  dataDir = "";
-}
-
-async function seedNamespace(title: string) {
-  const auth = { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-  const api = `${BASE}/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`;
-  const created = await fetch(api, { method: "POST", headers: auth, body: JSON.stringify({ title }) });
-  if (!created.ok) throw new Error(`create namespace: ${created.status} ${await created.text()}`);
-  const id = ((await created.json()) as { result: { id: string } }).result.id;
-  for (let from = 0; from < KEYS; from += BULK_MAX_KEYS) {
-    const batch = [];
-    for (let i = from; i < Math.min(KEYS, from + BULK_MAX_KEYS); i++)
-      batch.push({ key: keyName(i), value: `value ${i}`, metadata: { n: i } });
-    const written = await fetch(`${api}/${id}/bulk`, { method: "PUT", headers: auth, body: JSON.stringify(batch) });
-    if (!written.ok) throw new Error(`bulk write: ${written.status} ${await written.text()}`);
-  }
-  return id;
-}
+let server: CompiledServer | null = null;
+const stopServer = async () => server?.stop();
 
 // ---- measuring ------------------------------------------------------------------------------------
 
@@ -253,7 +170,7 @@ async function run(browser: Browser) {
 
   const title = "bench-interactions";
   let started = performance.now();
-  await seedNamespace(title);
+  await seedNamespace(server!, title, KEYS, (i) => ({ key: keyName(i), value: `value ${i}`, metadata: { n: i } }));
   console.log(`seeded ${KEYS.toLocaleString("en")} keys in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await page.goto("/");
   await page.getByRole("link", { name: title }).click();
@@ -401,23 +318,10 @@ async function run(browser: Browser) {
 }
 
 async function main() {
-  if (!existsSync(path.join(ROOT, "build/node/index.js"))) throw new Error(`no build in ${ROOT}: run \`npm run build\` there first`);
   console.log(`kvdeck interactions bench: ${ROOT}, ${KEYS.toLocaleString("en")} keys, ${ROWS.toLocaleString("en")} rows, ×${REPEAT}`);
   const loadBefore = load();
-  await startServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.KVDECK_CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  server = await startCompiledServer({ root: ROOT, port: PORT, name: "interactions" });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   let rows = 0;
   try {
     rows = await run(browser);

@@ -14,21 +14,11 @@
 // - the resync delay: the context goes offline for --offline seconds while the job moves on one
 //   step; from each tab's own `online` event to its page showing the step (timed in the page, polled
 //   every 10 ms).
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import path from "node:path";
 import { chromium, type Page, type Request } from "@playwright/test";
+import { CHROMIUM_LAUNCH } from "../tests/helpers/chromium";
+import { load, median, option, sleep } from "./lib/cli";
+import { BENCH_PASSWORD as PASSWORD, type CompiledServer, seedNamespace, startCompiledServer } from "./lib/compiled-server";
 
-const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-const TOKEN = "bench-local-api-token-0123456789";
-const PASSWORD = "bench-admin-password";
-const BULK_MAX_KEYS = 10_000;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 const TABS = Number(option("tabs", "20"));
 const KEYS = Number(option("keys", "200000"));
 const WINDOW_S = Number(option("window", "20"));
@@ -36,98 +26,17 @@ const REPEAT = Number(option("repeat", "5"));
 const OFFLINE_S = Number(option("offline", "5"));
 const PORT = Number(option("port", "3298"));
 const BASE = `http://127.0.0.1:${PORT}`;
-const local = { Authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ---- the server -----------------------------------------------------------------------------------
-
-let server: ChildProcess | null = null;
-let dataDir = "";
-
-async function startServer() {
-  if (!existsSync("build/node/index.js")) throw new Error("run `npm run build` first");
-  dataDir = mkdtempSync(path.join(tmpdir(), "kvdeck-bench-live-"));
-  const child = spawn(process.execPath, ["build/node/index.js"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(PORT),
-      HOST: "127.0.0.1",
-      KVDECK_DATA_DIR: path.join(dataDir, "data"),
-      KVDECK_SEED: "none",
-      KVDECK_CONSISTENCY_DELAY_MS: "0",
-      KVDECK_LOCAL_API_TOKEN: TOKEN,
-      KVDECK_ADMIN_PASSWORD: PASSWORD,
-    },
-  });
-  server = child;
-  const chunks: string[] = [];
-  child.stdout!.on("data", (d) => chunks.push(String(d)));
-  child.stderr!.on("data", (d) => chunks.push(String(d)));
-  let exited: number | null = null;
-  child.once("exit", (code) => {
-    exited = code ?? -1;
-    writeFileSync(path.join(tmpdir(), "kvdeck-bench-live.log"), chunks.join(""));
-  });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`the server exited (${exited}):\n${chunks.join("").slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error("the server did not answer /healthz");
-    if (
-      await fetch(`${BASE}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(250);
-  }
-}
-
-async function stopServer() {
-  const child = server;
-  server = null;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}
+let server: CompiledServer | null = null;
+const stopServer = async () => server?.stop();
 
 async function setHold(after: number | null) {
   const res = await fetch(`${BASE}/client/v4/__kvdeck/faults`, {
     method: "PUT",
-    headers: local,
+    headers: server!.localApi,
     body: JSON.stringify({ holdBulkDeletesAfter: after }),
   });
   if (!res.ok) throw new Error(`faults: ${res.status}`);
-}
-
-async function seedNamespace(title: string) {
-  const api = `${BASE}/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`;
-  const created = await fetch(api, { method: "POST", headers: local, body: JSON.stringify({ title }) });
-  const id = ((await created.json()) as { result: { id: string } }).result.id;
-  for (let from = 0; from < KEYS; from += BULK_MAX_KEYS) {
-    const batch = Array.from({ length: Math.min(BULK_MAX_KEYS, KEYS - from) }, (_, i) => ({
-      key: `tmp:${String(from + i).padStart(7, "0")}`,
-      value: "x",
-    }));
-    const written = await fetch(`${api}/${id}/bulk`, { method: "PUT", headers: local, body: JSON.stringify(batch) });
-    if (!written.ok) throw new Error(`bulk write: ${written.status}`);
-  }
-  return id;
 }
 
 /** Counts `update` events of `topic` on a plain /live stream (as one browser tab alone would get them) for `seconds`. */
@@ -187,11 +96,8 @@ declare global {
 
 async function main() {
   console.log(`load before: ${load()}`);
-  await startServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.KVDECK_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
+  server = await startCompiledServer({ port: PORT, name: "live" });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   try {
     const context = await browser.newContext({ baseURL: BASE });
     const streams = { opened: 0, mostOpen: 0 };
@@ -229,7 +135,10 @@ async function main() {
       .catch(() => null);
     const connectionId = account?.match(/\/accounts\/(\d+)/)?.[1] ?? "1";
 
-    const namespaceId = await seedNamespace(`bench-live-${Date.now()}`);
+    const namespaceId = await seedNamespace(server, `bench-live-${Date.now()}`, KEYS, (i) => ({
+      key: `tmp:${String(i).padStart(7, "0")}`,
+      value: "x",
+    }));
     await setHold(1);
     const started = await first.request.post(`/accounts/${connectionId}/namespaces/${namespaceId}/jobs`, {
       form: { kind: "purge", "rule.prefix": "tmp:", totalEstimate: String(KEYS) },
