@@ -20,6 +20,7 @@ import {
   type JobKind,
   type JobSnapshot,
   type JobState,
+  type PlanResult,
   UNFINISHED_STATES,
   canCancel,
   canPause,
@@ -235,6 +236,30 @@ export function errorReportCsv({ services, jobId }: { services: Services; jobId:
       controller.enqueue(encoder.encode(rows.map((r) => csvRow([r.key, r.error, r.at])).join("")));
     },
   });
+}
+
+/**
+ * A plan's keys as NDJSON (`{"key":"…"}` a line), in key order, read a page at a time as the
+ * stream is consumed. NDJSON rather than CSV: every name comes back byte for byte (a CSV defuses
+ * names a spreadsheet would read as formulas). Empty for a job that recorded no keys.
+ */
+export function planKeysNdjson({ services, jobId }: { services: Services; jobId: string }): ReadableStream<Uint8Array> {
+  const store = services.jobs.store;
+  const encoder = new TextEncoder();
+  let after: string | null = null;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const rows = await store.keys.page(jobId, "planned", after, CSV_PAGE);
+      if (rows.length === 0) return controller.close();
+      after = rows[rows.length - 1].key;
+      controller.enqueue(encoder.encode(rows.map((r) => `${JSON.stringify({ key: r.key })}\n`).join("")));
+    },
+  });
+}
+
+/** Whether a job is a plan whose keys can be downloaded (a succeeded dry run that recorded them). */
+export function isPlan(job: JobSnapshot): boolean {
+  return job.dryRun && job.state === "succeeded" && Boolean((job.result as PlanResult | null)?.dryRun?.plan);
 }
 
 /** The file of a finished export: where it is, its size, and a download name. Null until it exists. */

@@ -98,7 +98,10 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
   try {
     await definition.run(ctx);
     ctx.throwIfStopped();
-    if (ctx.dryRun) ctx.result = { dryRun: dryRunResult(deps, ctx, definition.bulkRequests(ctx.counters.matched, ctx.payload), startedAt) };
+    if (ctx.dryRun)
+      ctx.result = {
+        dryRun: dryRunResult(deps, ctx, definition.bulkRequests(ctx.counters.matched, ctx.payload), startedAt, definition.plans),
+      };
     outcome = { state: "succeeded" };
   } catch (error) {
     // The strongest reason asked for wins: a cancel that follows a pause cancels.
@@ -162,13 +165,14 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
   if (finalState !== "failed") await clearInflight();
 }
 
-function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: number, startedAt: number): DryRunResult {
+function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: number, startedAt: number, plan = false): DryRunResult {
   // The dry run made every list request the real run will make; add what the kind does per key.
-  const requests = ctx.requestsUsed + bulkRequests;
+  // Applying a plan lists nothing: only the bulk requests.
+  const requests = (plan ? 0 : ctx.requestsUsed) + bulkRequests;
   const budget = deps.budgets?.specFor(ctx.connection.kind) ?? null;
   const jobShare = deps.budgets?.jobShare ?? 1;
   const budgetSeconds = budget ? (requests * budget.windowMs) / 1000 / (budget.requests * jobShare) : 0;
-  const listingSeconds = (Date.now() - startedAt) / 1000;
+  const listingSeconds = plan ? 0 : (Date.now() - startedAt) / 1000;
   const result: DryRunResult = {
     matched: ctx.counters.matched,
     sample: (ctx.data.sample as string[] | undefined) ?? [],
@@ -178,6 +182,7 @@ function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: num
       budget: budget ? describeBudget(budget) : null,
     },
   };
+  if (plan) result.plan = { recheckRequests: ctx.requestsUsed };
   if (typeof ctx.data.collisions === "number") result.collisions = ctx.data.collisions;
   return result;
 }

@@ -21,6 +21,10 @@ export const deleteSelectedPayload = z.object({
 
 export const purgePayload = z.object({
   rule: keyRuleSchema,
+  /** Apply this plan (a purge's dry run of the same rule): delete exactly its keys, with no listing. */
+  plan: z.string().uuid("A plan is named by its job id.").optional(),
+  /** With `plan`: afterwards, list the rule live and delete matching keys the plan does not hold. */
+  recheck: z.boolean().optional(),
 });
 
 export const exportPayload = z.object({

@@ -63,6 +63,11 @@ export interface PipelineSpec<I, P, S = unknown> {
   /** Runs one batch. Must be safe to run again (a batch in flight at a crash is redone). */
   process(items: I[]): Promise<BatchOutcome>;
   /**
+   * Dry runs only: records a batch's matching items instead of processing them (a plan stores its
+   * keys). Must be safe to run again (a resumed dry run may record a batch twice).
+   */
+  plan?(items: I[]): Promise<void>;
+  /**
    * Ordered pipelines only: called with each finished batch in source order; returns the new
    * state saved with the checkpoint (e.g. the output file's length).
    */
@@ -177,6 +182,7 @@ export async function runPipeline<I, P, S = unknown>(
   };
 
   const run = async (batch: Batch<I, P>) => {
+    if (dry) await spec.plan?.(batch.items);
     const outcome = dry ? { succeeded: 0, skipped: batch.items.length, failed: [] } : await processBatch(batch);
     if (!ordered) return settle(batch, outcome);
     finished.set(batch.start, { batch, outcome });

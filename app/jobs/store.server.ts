@@ -251,6 +251,31 @@ export class JobStore {
     return fromRow(row);
   }
 
+  /**
+   * Marks a plan (a succeeded dry run of `kind`) as applied by `applyId`, unless it was already:
+   * one statement, so two applies started at once never both claim it. Returns the plan's row
+   * when this call claimed it, null otherwise.
+   */
+  async claimPlan(planId: string, kind: Job["kind"], applyId: string): Promise<Job | null> {
+    const [row] = await this.db
+      .update(jobs)
+      .set({
+        result: sql`coalesce(${jobs.result}, '{}'::jsonb) || jsonb_build_object('appliedBy', ${applyId}::text, 'appliedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(jobs.id, planId),
+          eq(jobs.kind, kind),
+          eq(jobs.dryRun, true),
+          eq(jobs.state, "succeeded"),
+          sql`(${jobs.result} ->> 'appliedBy') is null`,
+        ),
+      )
+      .returning();
+    return fromRow(row);
+  }
+
   // ---- requests from the API (any process): store/requests.server.ts ----
 
   requestPause(id: string): Promise<Job | null> {

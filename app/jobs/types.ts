@@ -54,7 +54,33 @@ export interface DryRunResult {
   };
   /** Import and copy: how many keys already exist in the target. */
   collisions?: number;
+  /**
+   * The dry run is a plan (a purge's): its matching keys are stored (job_keys `planned`), so
+   * `estimate` is what applying it costs, with no listing; a re-check adds `recheckRequests`.
+   */
+  plan?: { recheckRequests: number };
 }
+
+/** A plan's result: what its dry run found, and once applied, the job that applied it. */
+export interface PlanResult {
+  dryRun: DryRunResult;
+  appliedBy?: string;
+  appliedAt?: string;
+}
+
+/** The result of a job that applied a plan: which one, and what a re-check deleted beyond it. */
+export interface PlanApplyResult {
+  plan: string;
+  recheck: boolean;
+  /** Keys matching the rule live that were not in the plan, deleted by the re-check. */
+  added?: number;
+}
+
+/**
+ * How old a plan may be before applying it warns: the upstream lists changes after about a
+ * minute, so an older plan may miss keys created since or name keys already gone.
+ */
+export const PLAN_CONSISTENCY_MS = 60_000;
 
 export interface ExportResult {
   file: string;

@@ -39,6 +39,11 @@ export interface JobKindDefinition<P, Stored = P> {
   run(ctx: JobContext<Stored>): Promise<void>;
   /** Requests the real run needs beyond the listing a dry run already made, for `matched` keys. */
   bulkRequests(matched: number, payload: Stored): number;
+  /**
+   * Its dry run is a plan: it stores the matching keys (job_keys `planned`), and a real run given
+   * the plan sends only bulkRequests, with no listing (see purge.server.ts).
+   */
+  plans?: boolean;
   /** After the job stopped (or was cancelled without running). Must tolerate being called twice. */
   cleanup?(deps: JobDeps, job: Job, end: JobEnd): Promise<void>;
 }

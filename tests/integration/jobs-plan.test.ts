@@ -1,0 +1,227 @@
+// Plans, then apply (docs/decisions/019-plans.md): a purge's dry run records the exact matching
+// keys; applying it deletes exactly those with bulk requests and no second listing, on the local KV
+// API. Keys created after the plan stay (and go with the re-check); a pause part-way through the
+// apply resumes to exactly the plan; a plan is applied once, and only to its own namespace and rule.
+import { sql } from "drizzle-orm";
+import { expect, test, vi } from "vitest";
+import { JobInputError, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
+import type { JobSnapshot, PlanApplyResult, PlanResult } from "~/jobs/types";
+import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+
+const t = useJobsOnLocalKv();
+
+const RULE = { prefix: "old/" };
+
+/** A namespace with `planned` keys under old/ and `kept` keys elsewhere (some sharing part of the prefix). */
+async function namespace(title: string, planned: number, kept = 2_000): Promise<string> {
+  const ns = (await t.kv.store.createNamespace(t.kv.accountId, title))!.id;
+  await seedKeys(
+    t.kv,
+    ns,
+    sql`select ${ns}, 'old/' || lpad(i::text, 7, '0'), convert_to('v' || i, 'UTF8'), null::text, null::bigint from generate_series(1, ${planned}) i
+        union all select ${ns}, (array['old', 'olden/', 'new/', 'Old/'])[1 + i % 4] || lpad(i::text, 7, '0'), convert_to('k' || i, 'UTF8'), null, null
+        from generate_series(1, ${kept}) i`,
+  );
+  return ns;
+}
+
+/** Keys created behind the plan's back: matching the rule, sorted among the planned ones. */
+async function addLater(ns: string, count: number) {
+  await seedKeys(
+    t.kv,
+    ns,
+    sql`select ${ns}, 'old/' || lpad(i::text, 7, '0') || '-late', convert_to('late', 'UTF8'), null::text, null::bigint from generate_series(1, ${count}) i`,
+  );
+}
+
+const start = (ns: string, payload: Record<string, unknown>, dryRun = false) =>
+  startJob({ services: t.h.services, user: "tester", connectionId: t.h.connectionId, namespaceId: ns, kind: "purge", payload, dryRun });
+
+async function makePlan(ns: string, rule: Record<string, unknown> = RULE): Promise<JobSnapshot> {
+  const plan = await waitForJob(t.h, (await start(ns, { rule }, true)).id);
+  expect(plan.state).toBe("succeeded");
+  return plan;
+}
+
+/** Upstream requests the local KV API served for `ns`: list pages and bulk deletes. */
+function countRequests(ns: string) {
+  const counts = { lists: 0, deletes: 0 };
+  const list = t.kv.store.listKeys.bind(t.kv.store);
+  vi.spyOn(t.kv.store, "listKeys").mockImplementation((namespaceId, options) => {
+    if (namespaceId === ns) counts.lists++;
+    return list(namespaceId, options);
+  });
+  const del = t.kv.store.delete.bind(t.kv.store);
+  vi.spyOn(t.kv.store, "delete").mockImplementation((namespaceId, keys) => {
+    if (namespaceId === ns) counts.deletes++;
+    return del(namespaceId, keys);
+  });
+  return counts;
+}
+
+/** Every key a bulk delete carried. */
+function recordDeletes(onFirst?: () => void): string[] {
+  const sent: string[] = [];
+  const split = t.kv.faults.splitBulk.bind(t.kv.faults);
+  vi.spyOn(t.kv.faults, "splitBulk").mockImplementation(<T>(items: T[], keyOf: (item: T) => string) => {
+    const first = sent.length === 0;
+    for (const item of items) if (typeof item === "string") sent.push(item);
+    if (first) onFirst?.();
+    return split(items, keyOf);
+  });
+  return sent;
+}
+
+async function keysOf(ns: string): Promise<Set<string>> {
+  const result = (await t.kv.db.execute(sql`select key from local_kv_entries where namespace_id = ${ns}`)) as unknown as {
+    rows: { key: string }[];
+  };
+  return new Set(result.rows.map((r) => r.key));
+}
+
+async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text();
+}
+
+test("a plan records the exact keys; applying it deletes exactly those, in ceil(N/1000) list + ceil(N/10000) bulk requests, and keys added since stay", async () => {
+  const N = 25_000;
+  const ns = await namespace("plan-apply", N);
+  const before = await keysOf(ns);
+  const counts = countRequests(ns);
+
+  const plan = await makePlan(ns);
+  const result = plan.result as PlanResult;
+  expect(result.dryRun.matched).toBe(N);
+  expect(result.dryRun.sample.slice(0, 2)).toEqual(["old/0000001", "old/0000002"]);
+  // The apply lists nothing: only its bulk deletes; a re-check would list again.
+  expect(result.dryRun.estimate.requests).toBe(Math.ceil(N / 10_000));
+  expect(result.dryRun.plan).toEqual({ recheckRequests: Math.ceil(N / 1000) });
+  expect(counts).toEqual({ lists: Math.ceil(N / 1000), deletes: 0 });
+  expect(plan.requestsUsed).toBe(Math.ceil(N / 1000));
+  expect(await t.h.jobs.store.keys.count(plan.id, "planned")).toBe(N);
+  // The download holds the same keys, in order.
+  const lines = (await text(planKeysNdjson({ services: t.h.services, jobId: plan.id }))).trim().split("\n");
+  expect(lines.map((line) => (JSON.parse(line) as { key: string }).key)).toEqual([...before].filter((k) => k.startsWith("old/")).sort());
+
+  await addLater(ns, 500);
+  const sent = recordDeletes();
+  const applied = await waitForJob(t.h, (await start(ns, { rule: RULE, plan: plan.id })).id);
+  expect(applied.state).toBe("succeeded");
+  expect(applied.counters).toMatchObject({ matched: N, processed: N, succeeded: N, failed: 0, skipped: 0 });
+  expect(applied.requestsUsed).toBe(Math.ceil(N / 10_000));
+  expect(applied.result).toEqual({ plan: plan.id, recheck: false } satisfies PlanApplyResult);
+  // In all: one listing and the bulk deletes.
+  expect(counts).toEqual({ lists: Math.ceil(N / 1000), deletes: Math.ceil(N / 10_000) });
+
+  expect(new Set(sent).size).toBe(N);
+  expect(sent.every((k) => /^old\/\d{7}$/.test(k))).toBe(true);
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/') and not key like '%-late'`)).toBe(0);
+  expect(await countKeys(t.kv, ns, sql`key like 'old/%-late'`)).toBe(500);
+  expect(await countKeys(t.kv, ns)).toBe(2_000 + 500);
+
+  const marked = (await t.h.jobs.store.get(plan.id))!.result as PlanResult;
+  expect(marked.appliedBy).toBe(applied.id);
+  expect(marked.appliedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+});
+
+test("with re-check, keys that match and were created after the plan go too, and nothing else", async () => {
+  const N = 12_000;
+  const ns = await namespace("plan-recheck", N);
+  const plan = await makePlan(ns);
+  await addLater(ns, 1_500);
+  const sent = recordDeletes();
+
+  const applied = await waitForJob(t.h, (await start(ns, { rule: RULE, plan: plan.id, recheck: true })).id);
+  expect(applied.state).toBe("succeeded");
+  expect(applied.result).toEqual({ plan: plan.id, recheck: true, added: 1_500 } satisfies PlanApplyResult);
+  expect(applied.counters).toMatchObject({ succeeded: N + 1_500, failed: 0 });
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(0);
+  expect(await countKeys(t.kv, ns)).toBe(2_000);
+  expect(sent.filter((k) => !k.startsWith("old/"))).toEqual([]);
+  expect(new Set(sent).size).toBe(N + 1_500);
+});
+
+test("an apply paused part-way and resumed deletes exactly the plan", async () => {
+  const N = 60_000;
+  const ns = await namespace("plan-pause", N);
+  const plan = await makePlan(ns);
+  const planned = new Set([...(await keysOf(ns))].filter((k) => k.startsWith("old/")));
+  expect(planned.size).toBe(N);
+
+  // The first bulk delete goes through; the next ones wait at the server until the runner has seen
+  // the pause (it publishes the row with the request), so the job stops part-way whatever its pace.
+  t.kv.faults.update({ holdBulkDeletesAfter: 1 });
+  let applyId = "";
+  const sent = recordDeletes(() => void pauseJob({ services: t.h.services, jobId: applyId }));
+  applyId = (await start(ns, { rule: RULE, plan: plan.id })).id;
+  const seen = new Promise<void>((resolve) => {
+    const stop = t.h.jobs.events.subscribe(applyId, (job) => {
+      if (job.pauseRequested) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  await seen;
+  t.kv.faults.update({ holdBulkDeletesAfter: null });
+  const paused = await waitForJob(t.h, applyId, { until: (j) => j.state === "paused" });
+  t.kv.faults.reset();
+  expect(paused.counters.succeeded).toBeGreaterThan(0);
+  expect(paused.counters.succeeded).toBeLessThan(N);
+  expect(N - (await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`))).toBe(paused.counters.succeeded);
+
+  // Keys created while it is paused are not in the plan: they stay.
+  await addLater(ns, 300);
+  await resumeJob({ services: t.h.services, jobId: applyId });
+  const done = await waitForJob(t.h, applyId);
+  expect(done.state).toBe("succeeded");
+  expect(done.counters).toMatchObject({ matched: N, processed: N, succeeded: N, failed: 0, skipped: 0 });
+  expect(sent.filter((k) => !planned.has(k))).toEqual([]);
+  expect(new Set(sent).size).toBe(N);
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(300);
+  expect(await countKeys(t.kv, ns, sql`key like 'old/%-late'`)).toBe(300);
+  expect(await countKeys(t.kv, ns)).toBe(2_000 + 300);
+});
+
+test("a plan is applied once, only to its namespace and rule; other ids are refused with a clear message", async () => {
+  const ns = await namespace("plan-refusals", 1_500);
+  const other = await namespace("plan-refusals-other", 100);
+  const plan = await makePlan(ns);
+  const refused = (payload: Record<string, unknown>, namespaceId = ns, dryRun = false) =>
+    start(namespaceId, payload, dryRun).then(
+      () => expect.unreachable("the start was accepted"),
+      (error: unknown) => {
+        expect(error).toBeInstanceOf(JobInputError);
+        return (error as Error).message;
+      },
+    );
+
+  expect(await refused({ rule: RULE, plan: plan.id }, other)).toBe(`The plan ${plan.id} was made for another namespace: make a plan here.`);
+  expect(await refused({ rule: { prefix: "olden/" }, plan: plan.id })).toBe(
+    `The plan ${plan.id} was made for another rule (prefix “old/”).`,
+  );
+  expect(await refused({ rule: RULE, plan: plan.id }, ns, true)).toBe("A plan is applied by a real purge, not by another dry run.");
+  expect(await refused({ rule: RULE, recheck: true })).toBe("Re-check applies to a plan: choose the plan to apply.");
+  const missing = "00000000-0000-4000-8000-000000000000";
+  expect(await refused({ rule: RULE, plan: missing })).toBe(`There is no plan ${missing}.`);
+  expect(await refused({ rule: RULE, plan: "not-a-job" })).toBe("A plan is named by its job id.");
+
+  // A real purge (of the other namespace) is not a plan.
+  const purge = await waitForJob(t.h, (await start(other, { rule: RULE })).id);
+  expect(await refused({ rule: RULE, plan: purge.id }, other)).toBe(`Job ${purge.id} is not a plan: a plan is a purge's dry run.`);
+
+  const applied = await waitForJob(t.h, (await start(ns, { rule: RULE, plan: plan.id })).id);
+  expect(applied.state).toBe("succeeded");
+  expect(await refused({ rule: RULE, plan: plan.id })).toBe(`This plan was already applied by job ${applied.id}.`);
+
+  // Two applies started at once: one claims the plan, the other is refused.
+  const second = await makePlan(other);
+  const both = await Promise.allSettled([start(other, { rule: RULE, plan: second.id }), start(other, { rule: RULE, plan: second.id })]);
+  const won = both.filter((r) => r.status === "fulfilled");
+  expect(won).toHaveLength(1);
+  const lost = both.find((r) => r.status === "rejected") as PromiseRejectedResult;
+  expect(lost.reason).toBeInstanceOf(JobInputError);
+  const winner = (won[0] as PromiseFulfilledResult<JobSnapshot>).value;
+  expect((lost.reason as Error).message).toBe(`This plan was already applied by job ${winner.id}.`);
+  expect((await waitForJob(t.h, winner.id)).state).toBe("succeeded");
+});
