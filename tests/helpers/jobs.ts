@@ -10,7 +10,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { type Db, openDatabase } from "~/db/client.server";
-import { getJob } from "~/jobs/api.server";
+import { getJob, startJob } from "~/jobs/api.server";
 import type { JobsConfig, JobsService } from "~/jobs/service.server";
 import { type JobSnapshot, isFinished } from "~/jobs/types";
 import type { BudgetRegistry } from "~/kv/budget.server";
@@ -167,4 +167,22 @@ export async function countKeys(kv: LocalKv, namespaceId: string, where: SQL = s
     sql`select count(*)::float8 as n from local_kv_entries where namespace_id = ${namespaceId} and ${where}`,
   )) as unknown as { rows: { n: number }[] };
   return result.rows[0].n;
+}
+
+/** Starts a purge of the keys under `prefix` (a dry run when asked) as user "tester". */
+export function startPurge(
+  harness: Pick<JobsHarness, "services" | "connectionId">,
+  namespaceId: string,
+  { prefix = "tmp:", dryRun = false, totalEstimate }: { prefix?: string; dryRun?: boolean; totalEstimate?: number | null } = {},
+): Promise<JobSnapshot> {
+  return startJob({
+    services: harness.services,
+    user: "tester",
+    connectionId: harness.connectionId,
+    namespaceId,
+    kind: "purge",
+    payload: { rule: { prefix } },
+    dryRun,
+    totalEstimate,
+  });
 }

@@ -15,7 +15,7 @@ import { loader as jobsLoader } from "~/routes/jobs._index";
 import { createLiveHub } from "~/live/context.server";
 import type { LiveHub } from "~/live/hub.server";
 import { DRY_RUNS_TOPIC, JOBS_TOPIC, type UnfinishedJobs } from "~/live/protocol";
-import { type JobsHarness, startJobs } from "../helpers/jobs";
+import { type JobsHarness, startJobs, startPurge } from "../helpers/jobs";
 import { openLive } from "../helpers/live";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
@@ -38,16 +38,7 @@ afterAll(async () => {
   await kv.close();
 });
 
-const purge = (namespaceId: string, prefix: string, dryRun = false) =>
-  startJob({
-    services: h.services,
-    user: "tester",
-    connectionId: h.connectionId,
-    namespaceId,
-    kind: "purge",
-    payload: { rule: { prefix } },
-    dryRun,
-  });
+const purge = (namespaceId: string, prefix: string, dryRun = false) => startPurge(h, namespaceId, { prefix, dryRun });
 
 async function load<T>(loader: (args: never) => Promise<T> | T, url: string, params: Record<string, string> = {}): Promise<T> {
   return loader({ request: new Request(`http://kvdeck.test${url}`), params, context } as never);

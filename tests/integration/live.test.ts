@@ -9,13 +9,12 @@ import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import type { SessionUser } from "~/auth/roles";
 import type { OverlayMeta } from "~/cache/types";
 import { jobActivityOpId } from "~/features/namespaces/job-activity.server";
-import { startJob } from "~/jobs/api.server";
 import { namespaceKey } from "~/jobs/namespace-key";
 import type { JobSnapshot } from "~/jobs/types";
 import { createLiveHub } from "~/live/context.server";
 import type { LiveHub } from "~/live/hub.server";
 import { JOBS_TOPIC, MAX_TOPICS, type UnfinishedJobs, jobTopic, namespaceTopic } from "~/live/protocol";
-import { type JobsHarness, seedKeys, startJobs } from "../helpers/jobs";
+import { type JobsHarness, seedKeys, startJobs, startPurge } from "../helpers/jobs";
 import { type LiveContext, type LiveEvent, type LiveReader, liveQuery, openLive, requestLive } from "../helpers/live";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 
@@ -64,17 +63,7 @@ async function namespaceWithKeys(title: string, keys: number) {
   );
   return id;
 }
-const purge = (namespaceId: string, dryRun = false) =>
-  startJob({
-    services: h.services,
-    user: "tester",
-    connectionId: h.connectionId,
-    namespaceId,
-    kind: "purge",
-    payload: { rule: { prefix: "tmp:" } },
-    dryRun,
-    totalEstimate: dryRun ? null : 25_000,
-  });
+const purge = (namespaceId: string, dryRun = false) => startPurge(h, namespaceId, { dryRun, totalEstimate: dryRun ? null : 25_000 });
 
 test("a stream sends each topic's state first, then the job's progress as it runs to its end, the namespace's mark, and heartbeat events", async () => {
   const ns = await namespaceWithKeys("live-purge", 25_000);

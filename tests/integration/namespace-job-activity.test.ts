@@ -16,10 +16,9 @@ import {
   mirrorJobActivity,
 } from "~/features/namespaces/job-activity.server";
 import { loadJobActivity, loadNamespaces } from "~/features/namespaces/list.server";
-import { startJob } from "~/jobs/api.server";
 import { JobEvents } from "~/jobs/events.server";
 import { loader } from "~/routes/accounts.$connectionId._index";
-import { type JobsHarness, startJobs } from "../helpers/jobs";
+import { type JobsHarness, startJobs, startPurge } from "../helpers/jobs";
 import { type LocalKv, startLocalKv } from "../helpers/local-kv";
 import { listMarks } from "../helpers/marks";
 
@@ -64,16 +63,7 @@ const newNamespace = async () => (await kv.store.createNamespace(kv.accountId, `
 
 /** A purge of `namespaceId`, stored (queued, nobody runs it); returns its row. */
 async function storedPurge(namespaceId: string, options: { dryRun?: boolean; totalEstimate?: number } = {}): Promise<Job> {
-  const snapshot = await startJob({
-    services: h.services,
-    user: "tester",
-    connectionId: h.connectionId,
-    namespaceId,
-    kind: "purge",
-    payload: { rule: { prefix: "tmp:" } },
-    dryRun: options.dryRun,
-    totalEstimate: options.totalEstimate ?? 200,
-  });
+  const snapshot = await startPurge(h, namespaceId, { dryRun: options.dryRun, totalEstimate: options.totalEstimate ?? 200 });
   return (await h.jobs.store.get(snapshot.id))!;
 }
 
