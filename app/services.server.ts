@@ -106,7 +106,9 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
     // One request budget per upstream token (KVDECK_UPSTREAM_BUDGET), shared by browsing and jobs.
     const budgets = budgetsFromEnv(env);
     const localTarget: LocalKvTarget | null = localKv || role === "worker" ? { baseUrl: () => localKvUrl, token: localToken } : null;
-    const connections = new ConnectionRegistry(database.db, createSecretBox(secretKey), localTarget, budgets);
+    const connections = new ConnectionRegistry(database.db, createSecretBox(secretKey), localTarget, budgets, {
+      catalogMaxBytes: env.KVDECK_CATALOG_MAX_BYTES,
+    });
     if (role === "web") {
       await connections.syncFromEnv(
         useCloudflare

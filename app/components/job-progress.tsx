@@ -18,6 +18,7 @@ export const KIND_LABELS: Record<JobSnapshot["kind"], string> = {
   copy: "Copy",
   move: "Move",
   "bulk-expiry": "Set expiry",
+  index: "Index namespace",
 };
 
 /** What a job does to each key it processes, for "Deleting: 10,000 of 40,000 keys". */
@@ -29,6 +30,7 @@ const PROCESSING_VERBS: Record<JobSnapshot["kind"], string> = {
   copy: "Copying",
   move: "Moving",
   "bulk-expiry": "Rewriting",
+  index: "Indexing",
 };
 
 const STATE_VARIANTS: Record<JobState, "default" | "secondary" | "success" | "destructive" | "warning" | "outline"> = {

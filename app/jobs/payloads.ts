@@ -74,12 +74,16 @@ function exactlyOneExpiry(p: Pick<z.infer<typeof bulkExpiryFields>, "expiration"
 
 export const bulkExpiryPayload = bulkExpiryFields.superRefine(exactlyOneExpiry);
 
+/** index: list the namespace into its catalog (the first run builds it, later ones refresh it). */
+export const indexPayload = z.object({});
+
 export type DeleteSelectedPayload = z.infer<typeof deleteSelectedPayload>;
 export type PurgePayload = z.infer<typeof purgePayload>;
 export type ExportPayload = z.infer<typeof exportPayload>;
 export type ImportPayload = z.infer<typeof importPayload>;
 export type CopyPayload = z.infer<typeof copyPayload>;
 export type BulkExpiryPayload = z.infer<typeof bulkExpiryPayload>;
+export type IndexPayload = z.infer<typeof indexPayload>;
 
 // ---------------------------------------------------------------------------------------------
 // The start-a-job form.
@@ -120,6 +124,7 @@ const jobFormKinds = z.discriminatedUnion(
     copyPayload.extend({ kind: z.literal("copy"), ...startOptions }).strict(UNKNOWN_FIELDS),
     movePayload.extend({ kind: z.literal("move"), ...startOptions }).strict(UNKNOWN_FIELDS),
     bulkExpiryFields.extend({ kind: z.literal("bulk-expiry"), rule: keyRuleSchema.default({}), ...startOptions }).strict(UNKNOWN_FIELDS),
+    indexPayload.extend({ kind: z.literal("index"), ...startOptions }).strict(UNKNOWN_FIELDS),
   ],
   { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown job kind." : ctx.defaultError }) },
 );

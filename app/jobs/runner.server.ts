@@ -8,18 +8,22 @@ import crypto from "node:crypto";
 import os from "node:os";
 import type { JobContext, JobDeps } from "./context.server";
 import { runJob } from "./engine.server";
+import { queueDueRefreshes } from "./kinds/index-catalog.server";
 
 export interface RunnerOptions {
   /** Jobs run at once by this runner. */
   concurrency: number;
   /** How often to look for work when nobody said there is some. */
   pollMs: number;
+  /** How often to queue the catalog refreshes that are due (app/jobs/kinds/index-catalog.server.ts); default 30 s. */
+  scheduleMs?: number;
 }
 
 export class JobRunner {
   readonly id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
   private readonly running = new Map<string, { ctx: JobContext<unknown> | null; done: Promise<void> }>();
   private timer: NodeJS.Timeout | null = null;
+  private scheduleTimer: NodeJS.Timeout | null = null;
   private stopped = true;
   private polling: Promise<void> | null = null;
   private pollAgain = false;
@@ -34,7 +38,20 @@ export class JobRunner {
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.timer.unref();
+    this.scheduleTimer = setInterval(() => void this.checkSchedule(), this.options.scheduleMs ?? 30_000);
+    this.scheduleTimer.unref();
     this.wake();
+  }
+
+  /** Queues the scheduled catalog refreshes that are due; how many it queued. */
+  async checkSchedule(): Promise<number> {
+    if (this.stopped) return 0;
+    try {
+      return await queueDueRefreshes(this.deps, () => this.wake());
+    } catch (error) {
+      this.deps.log(`kvdeck: job runner: could not queue catalog refreshes: ${error}`);
+      return 0;
+    }
   }
 
   /** Looks for work now (a job was just queued or resumed). */
@@ -69,7 +86,9 @@ export class JobRunner {
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     this.timer = null;
+    this.scheduleTimer = null;
     await this.polling;
     for (const { ctx } of this.running.values()) ctx?.stop("shutdown");
     const all = Promise.all([...this.running.values()].map((r) => r.done));

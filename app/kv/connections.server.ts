@@ -4,6 +4,8 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { connections, type Connection } from "~/db/schema";
 import type { SecretBox } from "~/auth/secrets.server";
+import { CatalogStore } from "~/catalog/store.server";
+import { withCatalog } from "~/catalog/upstream.server";
 import { registerSecret } from "~/utils/redact.server";
 import type { BudgetRegistry, RequestBudget, UpstreamBudget } from "./budget.server";
 import { createHttpUpstream } from "./cloudflare.server";
@@ -28,6 +30,8 @@ export const summarize = (c: Connection): ConnectionSummary => ({ id: c.id, name
 
 export class ConnectionRegistry {
   private readonly upstreams = new Map<number, { key: string; upstream: KvUpstream }>();
+  /** The namespace catalogs (app/catalog): every upstream built here keeps them in step with kvdeck's own writes. */
+  readonly catalog: CatalogStore;
 
   constructor(
     private readonly db: Db,
@@ -35,7 +39,10 @@ export class ConnectionRegistry {
     private readonly local: LocalKvTarget | null,
     /** One request budget per token, shared by every upstream built here; null: none. */
     private readonly budgets: BudgetRegistry | null = null,
-  ) {}
+    options: { catalogMaxBytes?: number } = {},
+  ) {
+    this.catalog = new CatalogStore(db, options.catalogMaxBytes);
+  }
 
   async list(): Promise<Connection[]> {
     return this.db.select().from(connections).orderBy(asc(connections.id));
@@ -121,12 +128,14 @@ export class ConnectionRegistry {
     // Every token in use is redacted from upstream text, the audit log and the server log.
     registerSecret(target.apiToken);
     const shared = this.budgets?.forToken(target.apiToken, connection.kind) ?? null;
-    return createHttpUpstream({
+    const upstream = createHttpUpstream({
       accountId: connection.accountId,
       ...target,
       budget: options.budget ? options.budget(shared) : shared?.hook("interactive"),
       retries: options.retries,
     });
+    // The one place upstreams are built: kvdeck's own writes update the namespace's catalog at once.
+    return withCatalog(upstream, this.catalog, connection.id);
   }
 
   /**

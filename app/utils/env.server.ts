@@ -45,6 +45,12 @@ const schema = z.object({
   KVDECK_LOCAL_KV_URL: z.string().url().optional(),
   KVDECK_FAULTS: z.string().optional(),
   KVDECK_SEED: z.enum(["demo", "none"]).default("demo"),
+  /** The most a namespace's catalog may hold (bytes of key names and metadata); an index job past it fails saying so. */
+  KVDECK_CATALOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024),
   KVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
   KVDECK_SECRET_KEY: z.string().optional(),
   /** Express `trust proxy`: unset (trust none), true, a hop count, or addresses/subnets; decides req.ip and HTTPS. */

@@ -5,6 +5,7 @@ import { copy } from "./copy.server";
 import { deleteSelected } from "./delete-selected.server";
 import { exportKind } from "./export.server";
 import { importKind } from "./import.server";
+import { indexKind } from "./index-catalog.server";
 import type { JobKindDefinition } from "./kind.server";
 import { move } from "./move.server";
 import { purge } from "./purge.server";
@@ -19,4 +20,5 @@ export const jobKinds: Record<JobKind, JobKindDefinition<unknown, unknown>> = {
   copy,
   move,
   "bulk-expiry": bulkExpiry,
+  index: indexKind,
 };
