@@ -7,12 +7,12 @@ import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
 import { JobCounts, JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
 import { JobControls } from "~/components/jobs/job-controls";
-import { DryRunSummary, ExportDownload, JobErrors } from "~/components/jobs/job-results";
+import { DryRunSummary, ExportDownload, JobErrors, PlanApplied } from "~/components/jobs/job-results";
 import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { useLiveJob } from "~/components/use-live-job";
 import { loadJobPage, steerJob } from "~/features/jobs/job-page.server";
-import { isFinished, type DryRunResult, type ExportResult } from "~/jobs/types";
+import { isFinished, type ExportResult, type PlanApplyResult, type PlanResult } from "~/jobs/types";
 import { readForm } from "~/utils/form-data.server";
 
 /** What the page says of the shared live connection while the job has not finished. */
@@ -48,7 +48,10 @@ export default function JobPage() {
     return () => clearTimeout(timer);
   }, [job.counters.failed, revalidator]);
 
-  const dryRun = job.dryRun ? ((job.result as { dryRun?: DryRunResult } | null)?.dryRun ?? null) : null;
+  const planResult = job.dryRun ? (job.result as Partial<PlanResult> | null) : null;
+  const dryRun = planResult?.dryRun ?? null;
+  const applied =
+    !job.dryRun && job.kind === "purge" ? ((job.result as PlanApplyResult | null)?.plan ? (job.result as PlanApplyResult) : null) : null;
   const exported = job.kind === "export" && job.state === "succeeded" && !job.dryRun ? (job.result as ExportResult | null) : null;
 
   return (
@@ -83,7 +86,8 @@ export default function JobPage() {
       </section>
 
       {canEdit ? <JobControls job={job} /> : null}
-      {dryRun && job.state === "succeeded" ? <DryRunSummary dryRun={dryRun} /> : null}
+      {applied ? <PlanApplied applied={applied} /> : null}
+      {dryRun && job.state === "succeeded" ? <DryRunSummary jobId={job.id} dryRun={dryRun} appliedBy={planResult?.appliedBy} /> : null}
       {exported ? <ExportDownload jobId={job.id} exported={exported} /> : null}
       <JobErrors jobId={job.id} errors={loaded.errors} total={loaded.errorTotal} />
       <p>

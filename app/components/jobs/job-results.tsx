@@ -1,21 +1,47 @@
-// What a job produced, on its page: a dry run's count, estimate and sample; an export's download;
+// What a job produced, on its page: a dry run's count, estimate and sample (a plan's also its keys
+// to download and the job that applied it); which plan an apply applied; an export's download;
 // the keys that failed, with the full report as CSV.
-import type { DryRunResult, ExportResult, JobErrorEntry } from "~/jobs/types";
+import { Link } from "@remix-run/react";
+import type { DryRunResult, ExportResult, JobErrorEntry, PlanApplyResult } from "~/jobs/types";
 import { formatBytes, formatCount } from "~/utils/format";
 import { KeyName, VisibleText } from "../key-name";
 import { Button } from "../ui/button";
 
-export function DryRunSummary({ dryRun }: { dryRun: DryRunResult }) {
+/** Where a plan's keys download from (app/routes/jobs.$jobId.plan[.]ndjson.tsx). */
+export const planKeysHref = (jobId: string) => `/jobs/${jobId}/plan.ndjson`;
+
+export function DryRunSummary({ jobId, dryRun, appliedBy }: { jobId: string; dryRun: DryRunResult; appliedBy?: string }) {
+  const plan = dryRun.plan;
   return (
     <section aria-labelledby="dry-run-heading" className="space-y-2 rounded-lg border p-4">
       <h2 id="dry-run-heading" className="font-medium">
-        Dry run: {formatCount(dryRun.matched)} keys match
+        {plan ? "Plan" : "Dry run"}: {formatCount(dryRun.matched)} keys match
       </h2>
       <p className="text-sm text-muted-foreground">
-        A real run would take about {formatCount(dryRun.estimate.requests)} requests
+        {plan ? "Applying this plan takes" : "A real run would take"} about {formatCount(dryRun.estimate.requests)} requests
         {dryRun.estimate.budget ? ` under the budget ${dryRun.estimate.budget}` : ""}, at least {Math.ceil(dryRun.estimate.seconds)} s.
+        {plan ? ` A re-check of the rule adds about ${formatCount(plan.recheckRequests)} list requests.` : ""}
         {dryRun.collisions !== undefined ? ` ${formatCount(dryRun.collisions)} keys already exist in the target.` : ""}
       </p>
+      {plan ? (
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          <Button asChild variant="outline" size="sm">
+            <a href={planKeysHref(jobId)} download>
+              Download the planned keys
+            </a>
+          </Button>
+          {appliedBy ? (
+            <span>
+              Applied by{" "}
+              <Link to={`/jobs/${appliedBy}`} className="text-primary hover:underline">
+                job {appliedBy.slice(0, 8)}
+              </Link>
+            </span>
+          ) : (
+            <span className="text-muted-foreground">Not applied yet.</span>
+          )}
+        </div>
+      ) : null}
       {dryRun.sample.length ? (
         <ul className="max-h-48 overflow-auto font-mono text-xs">
           {dryRun.sample.map((k) => (
@@ -26,6 +52,21 @@ export function DryRunSummary({ dryRun }: { dryRun: DryRunResult }) {
         </ul>
       ) : null}
     </section>
+  );
+}
+
+/** An apply's plan: which one, and what its re-check deleted beyond it. */
+export function PlanApplied({ applied }: { applied: PlanApplyResult }) {
+  return (
+    <p className="text-sm">
+      Applies{" "}
+      <Link to={`/jobs/${applied.plan}`} className="text-primary hover:underline">
+        plan {applied.plan.slice(0, 8)}
+      </Link>
+      {applied.recheck
+        ? `, then re-checks the rule live${applied.added !== undefined ? `: ${formatCount(applied.added)} keys added since the plan deleted` : ""}.`
+        : " (exactly its keys)."}
+    </p>
   );
 }
 
