@@ -87,5 +87,9 @@ export function filterSearch(search: URLSearchParams): URLSearchParams {
   }
   // The time only means something with `expiry=before`.
   if (out.get("expiry") !== "before") out.delete("expiresBefore");
+  if (liveSource(search)) out.set("source", "live");
   return out;
 }
+
+/** `source=live`: answer from the upstream even when the namespace has a catalog ("Verify live"). */
+export const liveSource = (search: URLSearchParams) => search.get("source") === "live";

@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { getServices } from "~/context.server";
-import { ruleFromSearch } from "~/kv/key-filter";
+import { liveSource, ruleFromSearch } from "~/kv/key-filter";
 import { UpstreamError, statusForKind } from "~/kv/errors";
 import { requireConnection, upstreamFailure } from "~/kv/guards.server";
 
@@ -11,8 +11,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const search = new URL(request.url).searchParams;
   const { rule } = ruleFromSearch(search);
+  const services = getServices(context);
   try {
-    const page = await loadKeyPage(getServices(context).cache, upstream, {
+    const catalog = await services.connections.catalog.get(connection.id, params.namespaceId!);
+    const page = await loadKeyPage(services.cache, upstream, {
       accountId: connection.accountId,
       namespaceId: params.namespaceId!,
       prefix: rule.prefix ?? "",
@@ -20,6 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       cursor: search.get("cursor") ?? "",
       after: search.get("after"),
       signal: request.signal,
+      catalog: { store: services.connections.catalog, catalog, live: liveSource(search) },
     });
     return Response.json(page, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {

@@ -1,6 +1,7 @@
 // The line under the namespace's head: how many keys are loaded, and what can be done with them
 // (select every matching key for a purge, or act on the rows selected here). It reads the
 // selection's count from the store itself: selecting renders this line, not the page.
+import { Link } from "@remix-run/react";
 import type { KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
@@ -18,8 +19,14 @@ export function KeysStatusBar({
   offerSelectAll,
   selection,
   onDeleteSelected,
+  verifyLiveHref,
+  source,
 }: {
   text: string;
+  /** Where the rows came from: the catalog (as of when) or the upstream (what it cost). */
+  source?: string;
+  /** An answer from the catalog: the same filter against the upstream. */
+  verifyLiveHref?: string;
   base: string;
   rule: KeyRule;
   filterQuery: string;
@@ -34,6 +41,12 @@ export function KeysStatusBar({
       <p role="status" aria-live="polite" className="min-w-0 break-all">
         <VisibleText text={text} />
       </p>
+      {source ? <p className="min-w-0">{source}</p> : null}
+      {verifyLiveHref ? (
+        <Button asChild size="sm" variant="outline">
+          <Link to={verifyLiveHref}>Verify live</Link>
+        </Button>
+      ) : null}
       {offerSelectAll && selectedCount === 0 ? (
         <div className="ml-auto">
           <SelectAllMatching key={filterQuery} action={`${base}/jobs`} rule={rule} namespaceTitle={namespaceTitle} />

@@ -10,6 +10,7 @@ import { compileRule, describeRule } from "~/kv/key-rule";
 import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId/route";
 import { escapeInvisibles, formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
+import { CatalogStatus } from "../catalog/catalog-status";
 import { ActiveJobsBanner } from "../jobs/active-jobs-banner";
 import { Button } from "../ui/button";
 import { DeleteKeysDialog } from "./delete-keys-dialog";
@@ -24,6 +25,30 @@ import { useKeyChanges, useRowStates } from "./use-row-states";
 
 const CLOCK_TICK_MS = 30_000;
 
+type PageSource = ReturnType<typeof useLoaderData<typeof loader>>["page"]["source"];
+
+/** Where the rows came from: the catalog (how old; still being built?) or the upstream (what it cost). */
+function sourceNote(source: PageSource): string {
+  if (source.from === "catalog") {
+    if (source.building) return "the catalog is being built: results so far, no upstream request";
+    const asOf = source.asOf
+      ? new Date(source.asOf)
+          .toISOString()
+          .replace("T", " ")
+          .replace(/\.\d{3}Z$/, " UTC")
+      : "its first listing";
+    return `from the catalog as of ${asOf}, no upstream request`;
+  }
+  const pages = source.pages;
+  return `listed live: the first answer read ${formatCount(pages)} ${pages === 1 ? "page" : "pages"} (${formatCount(pages)} upstream ${pages === 1 ? "request" : "requests"})`;
+}
+
+const withLive = (filterQuery: string) => {
+  const search = new URLSearchParams(filterQuery);
+  search.set("source", "live");
+  return search.toString();
+};
+
 export function NamespaceKeys() {
   const data = useLoaderData<typeof loader>();
   const { connection, namespace, prefix, rule, filterQuery } = data;
@@ -31,6 +56,7 @@ export function NamespaceKeys() {
   const matches = useMemo(() => compileRule(rule), [rule]);
   const filtered = filtersBeyondPrefix(rule);
   const canEdit = useCan("editor");
+  const isAdmin = useCan("admin");
   const navigate = useNavigate();
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
@@ -84,12 +110,16 @@ export function NamespaceKeys() {
   const filtering = navigation.state === "loading" && navigation.location.pathname === base;
   const empty = rows.length === 0 && !hasMore;
   const loaded = `${formatCount(rows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}`;
+  const source = sourceNote(data.page.source);
+  const verifyLiveHref = data.page.source.from === "catalog" ? `${base}?${withLive(filterQuery)}` : undefined;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <KeysHeader connection={connection} namespace={namespace} base={base} rule={rule} expiry={data.expiry} />
       <KeysStatusBar
         text={filtering ? "Filtering…" : empty ? "" : `${loaded}${hasMore ? " · more below" : " · all of them"}`}
+        source={source}
+        verifyLiveHref={verifyLiveHref}
         base={base}
         rule={rule}
         filterQuery={filterQuery}
@@ -98,6 +128,7 @@ export function NamespaceKeys() {
         selection={selection}
         onDeleteSelected={confirmSelected}
       />
+      <CatalogStatus base={base} catalog={data.catalog} canEdit={canEdit} isAdmin={isAdmin} />
       <ActiveJobsBanner jobs={data.activeJobs} />
       <div className="flex min-h-0 flex-1">
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>

@@ -1,11 +1,16 @@
 // A namespace's keys as the dashboard shows them: a page from the upstream with the cache's marks
 // merged over it, or, with a filter beyond the prefix, as many pages as it takes to find matches.
+// A namespace with a catalog answers a filter from it instead (no upstream request), with the same
+// marks merged over the answer, and says so; `source=live` asks the upstream all the same.
+import { CATALOG_CURSOR, searchCatalog } from "~/catalog/search.server";
+import type { CatalogStore } from "~/catalog/store.server";
 import type { PageRange } from "~/cache/merge";
+import type { Catalog } from "~/db/schema";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import { keyScope } from "~/cache/scopes";
 import { filtersBeyondPrefix } from "~/kv/key-filter";
 import { compareKeys } from "~/kv/key-order";
-import { compileRule, type KeyRule } from "~/kv/key-rule";
+import { compileRule, isEmptyRule, type KeyRule } from "~/kv/key-rule";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
 import type { KeyInfo, KvUpstream } from "~/kv/upstream.server";
 import { digestOf, keyConfirms, keyMatchesRule, type KeyRow } from "./marks.server";
@@ -38,8 +43,12 @@ export async function mergeKeys(
   });
 }
 
+/** Where an answer came from: the catalog (as of when, still being built?) or the upstream (at what cost). */
+export type KeySource = { from: "catalog"; asOf: string | null; building: boolean } | { from: "live"; pages: number; catalog: boolean };
+
 export interface MergedKeyPage {
   keys: KeyRow[];
+  source: KeySource;
   cursor: string;
   /** The last key the upstream listed up to this page: the next page's lower bound. */
   pageEnd: string | null;
@@ -68,11 +77,17 @@ export async function loadKeyPage(
     after: string | null;
     filter?: KeyRule;
     signal?: AbortSignal;
+    /** The namespace's catalog, to answer a filter from (unless `live`). */
+    catalog?: { store: CatalogStore; catalog: Catalog | null; live?: boolean };
   },
 ): Promise<MergedKeyPage> {
+  const catalog = opts.catalog?.catalog;
+  if (opts.catalog && catalog && fromCatalog(opts)) return loadCatalogPage(cache, upstream, opts.catalog.store, catalog, opts);
   const matches = opts.filter && filtersBeyondPrefix(opts.filter) ? compileRule(opts.filter) : null;
   const scope = keyScope(upstream.accountId, opts.namespaceId);
-  const result: MergedKeyPage = { keys: [], cursor: opts.cursor, pageEnd: opts.after, hidden: 0, scanned: 0 };
+  const cursor = opts.cursor.startsWith(CATALOG_CURSOR) ? "" : opts.cursor;
+  const source: KeySource = { from: "live", pages: 0, catalog: Boolean(catalog) };
+  const result: MergedKeyPage = { keys: [], source, cursor, pageEnd: cursor ? opts.after : null, hidden: 0, scanned: 0 };
   for (let pages = 0; pages < (matches ? FILTER_MAX_PAGES : 1); pages++) {
     const page = await upstream.listKeys(opts.namespaceId, {
       prefix: opts.prefix,
@@ -91,9 +106,42 @@ export async function loadKeyPage(
     result.keys.push(...(matches ? merged.items.filter(matches) : merged.items));
     result.hidden += merged.hidden;
     result.scanned += page.keys.length;
+    source.pages++;
     result.cursor = page.cursor;
     result.pageEnd = last ?? result.pageEnd;
     if (!page.cursor || result.keys.length >= FILTER_TARGET_MATCHES) break;
   }
   return result;
+}
+
+/** A filter on a namespace with a catalog, not asked for live, and not a live listing's next page. */
+function fromCatalog(opts: { cursor: string; filter?: KeyRule; catalog?: { live?: boolean } }): boolean {
+  if (opts.catalog?.live) return false;
+  if (opts.cursor.startsWith(CATALOG_CURSOR)) return true;
+  return opts.cursor === "" && Boolean(opts.filter && !isEmptyRule(opts.filter));
+}
+
+/** One answer from the catalog, with the namespace's marks merged over it as over a listed page. */
+async function loadCatalogPage(
+  cache: ResourceCache,
+  upstream: KvUpstream,
+  store: CatalogStore,
+  catalog: Catalog,
+  opts: { namespaceId: string; prefix: string; cursor: string; after: string | null; filter?: KeyRule },
+): Promise<MergedKeyPage> {
+  const rule = opts.filter ?? {};
+  const after = opts.cursor.startsWith(CATALOG_CURSOR) ? opts.cursor.slice(CATALOG_CURSOR.length) : null;
+  const answer = await searchCatalog(store, catalog, rule, after);
+  const range: PageRange = { prefix: opts.prefix, after, through: answer.done ? null : answer.last };
+  const scope = keyScope(upstream.accountId, opts.namespaceId);
+  const merged = await mergeKeys(cache, upstream, { scope, namespaceId: opts.namespaceId, keys: answer.keys, range });
+  const matches = compileRule(rule);
+  return {
+    keys: merged.items.filter(matches),
+    source: { from: "catalog", asOf: catalog.asOf?.toISOString() ?? null, building: catalog.state !== "ready" },
+    cursor: answer.done || answer.last === null ? "" : CATALOG_CURSOR + answer.last,
+    pageEnd: answer.last,
+    hidden: merged.hidden,
+    scanned: answer.examined,
+  };
 }

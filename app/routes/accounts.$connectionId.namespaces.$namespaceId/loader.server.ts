@@ -5,7 +5,8 @@ import { loadKeyPage } from "~/features/keys/page.server";
 import { getServices } from "~/context.server";
 import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { summarize } from "~/kv/connections.server";
-import { expiryChoice, filterSearch, ruleFromSearch } from "~/kv/key-filter";
+import { catalogSummary } from "~/catalog/summary";
+import { expiryChoice, filterSearch, liveSource, ruleFromSearch } from "~/kv/key-filter";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 
 export async function loadNamespaceKeys({ request, params, context }: LoaderFunctionArgs) {
@@ -15,6 +16,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
   const { rule, error: filterError } = ruleFromSearch(search);
   const prefix = rule.prefix ?? "";
   const services = getServices(context);
+  const catalog = await services.connections.catalog.get(connection.id, namespaceId);
   // The jobs come from the database: asked for alongside the upstream, not after it.
   const [[namespace, page], activeJobs] = await Promise.all([
     fromUpstream(() =>
@@ -28,6 +30,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
           after: null,
           filter: rule,
           signal: request.signal,
+          catalog: { store: services.connections.catalog, catalog, live: liveSource(search) },
         }),
       ]),
     ),
@@ -43,6 +46,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     filterQuery: filterSearch(search).toString(),
     page,
     activeJobs,
+    catalog: catalogSummary(catalog),
     now: Date.now(),
   };
 }
