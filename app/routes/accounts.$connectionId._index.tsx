@@ -22,14 +22,14 @@ import { escapeInvisibles } from "~/utils/format";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
-  const namespaces = await fromUpstream(() => loadNamespaces(getServices(context), upstream));
-  return { connection: summarize(connection), namespaces };
+  const namespaces = await fromUpstream(() => loadNamespaces(getServices(context), upstream, connection.id));
+  return { connection: summarize(connection), namespaces, now: Date.now() };
 }
 
 export const action = (args: ActionFunctionArgs) => namespaceListAction(args);
 
 export default function Namespaces() {
-  const { connection, namespaces } = useLoaderData<typeof loader>();
+  const { connection, namespaces, now } = useLoaderData<typeof loader>();
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<NamespaceRow | null>(null);
   const [deleting, setDeleting] = useState<NamespaceRow | null>(null);
@@ -76,6 +76,7 @@ export default function Namespaces() {
         <p className="rounded-lg border p-8 text-center text-muted-foreground">This account has no namespaces yet.</p>
       ) : (
         <NamespacesTable
+          now={now}
           connection={connection}
           rows={list.rows}
           sort={list.sort}

@@ -8,6 +8,7 @@ import { catalogQuery } from "~/catalog/rule-query.server";
 import { searchCatalog } from "~/catalog/search.server";
 import type { CatalogEntry } from "~/catalog/store.server";
 import { loadKeyPage } from "~/features/keys/page.server";
+import { loadNamespaces } from "~/features/namespaces/list.server";
 import { startJob } from "~/jobs/api.server";
 import { compareKeys } from "~/kv/key-order";
 import { type KeyRule, compileRule, keyRuleSchema } from "~/kv/key-rule";
@@ -219,4 +220,27 @@ test("the keys page answers a filter on an indexed namespace from the catalog, w
   expect(listed).toHaveBeenCalledTimes(3);
   expect(live.source).toEqual({ from: "live", pages: 3, catalog: true });
   expect(live.keys.map((k) => k.name)).toEqual(page.keys.map((k) => k.name));
+});
+
+test("the namespaces list shows each namespace's key count and catalog age, or that it is not indexed", async () => {
+  const indexedNs = (await t.kv.store.createNamespace(t.kv.accountId, `listed-${crypto.randomUUID()}`))!.id;
+  const plainNs = (await t.kv.store.createNamespace(t.kv.accountId, `plain-${crypto.randomUUID()}`))!.id;
+  await t.h.upstream.bulkWrite(indexedNs, [
+    { key: "a", value: "1" },
+    { key: "b", value: "2" },
+  ]);
+  const job = await startJob({
+    services: t.h.services,
+    user: "tester",
+    connectionId: t.h.connectionId,
+    namespaceId: indexedNs,
+    kind: "index",
+    payload: {},
+  });
+  expect((await waitForJob(t.h, job.id)).state).toBe("succeeded");
+  const rows = await loadNamespaces(t.h.services, t.h.upstream, t.h.connectionId);
+  const indexed = rows.find((r) => r.id === indexedNs)!;
+  expect(indexed.catalog).toMatchObject({ keyCount: 2, state: "ready" });
+  expect(Date.parse(indexed.catalog!.asOf!)).toBeLessThanOrEqual(Date.now());
+  expect(rows.find((r) => r.id === plainNs)!.catalog).toBeNull();
 });

@@ -5,7 +5,7 @@ import { VisibleText } from "~/components/key-name";
 import { SortHeader, type SortDirection } from "~/components/sort-header";
 import { Button } from "~/components/ui/button";
 import type { NamespaceRow } from "~/features/namespaces/types";
-import { escapeInvisibles } from "~/utils/format";
+import { escapeInvisibles, formatCount, formatRelative } from "~/utils/format";
 import { NamespaceStatus } from "./namespace-status";
 import type { SortColumn } from "./use-namespace-list";
 
@@ -19,7 +19,10 @@ export function NamespacesTable({
   canAdmin,
   onRename,
   onDelete,
+  now,
 }: {
+  /** The loader's time: catalog ages read the same on the server and in the browser. */
+  now: number;
   connection: { id: number; name: string };
   rows: NamespaceRow[];
   sort: SortColumn;
@@ -44,6 +47,14 @@ export function NamespacesTable({
               onSort={() => onSort("id")}
               className="hidden sm:table-cell"
             />
+            <SortHeader label="Keys" active={sort === "keys"} direction={direction} onSort={() => onSort("keys")} className="text-right" />
+            <SortHeader
+              label="Catalog age"
+              active={sort === "age"}
+              direction={direction}
+              onSort={() => onSort("age")}
+              className="hidden md:table-cell"
+            />
             <th scope="col" className="px-3 py-2 font-medium">
               <span className="sr-only">Actions</span>
             </th>
@@ -65,6 +76,8 @@ export function NamespacesTable({
               <td className="hidden px-3 py-2 font-mono text-xs text-muted-foreground sm:table-cell">
                 {n.id.startsWith("pending-") ? "—" : n.id}
               </td>
+              <td className="px-3 py-2 text-right tabular-nums">{n.catalog ? formatCount(n.catalog.keyCount) : "—"}</td>
+              <td className="hidden px-3 py-2 text-muted-foreground md:table-cell">{catalogAge(n, now)}</td>
               <td className="px-3 py-2 text-right whitespace-nowrap">
                 {canAdmin ? (
                   <>
@@ -87,7 +100,7 @@ export function NamespacesTable({
           ))}
           {rows.length === 0 ? (
             <tr>
-              <td colSpan={3} className="px-3 py-6 text-center text-muted-foreground">
+              <td colSpan={5} className="px-3 py-6 text-center text-muted-foreground">
                 No namespace matches “{filter}”.
               </td>
             </tr>
@@ -96,4 +109,10 @@ export function NamespacesTable({
       </table>
     </div>
   );
+}
+
+function catalogAge(row: NamespaceRow, now: number): string {
+  if (!row.catalog) return "not indexed";
+  if (!row.catalog.asOf) return "being built";
+  return `as of ${formatRelative(Date.parse(row.catalog.asOf) / 1000, now)}`;
 }

@@ -8,7 +8,17 @@ import type { NamespaceRow } from "~/features/namespaces/types";
 import { type NamespaceActivity, namespaceTopic } from "~/live/protocol";
 import { useLiveReload, useLiveTopics } from "~/live/use-live";
 
-export type SortColumn = "title" | "id";
+export type SortColumn = "title" | "id" | "keys" | "age";
+
+const SORT_COLUMNS: SortColumn[] = ["title", "id", "keys", "age"];
+
+/** A row's value under a column; namespaces without a catalog sort below every indexed one. */
+function sortValue(row: NamespaceRow, column: SortColumn): string | number {
+  if (column === "keys") return row.catalog ? row.catalog.keyCount : -1;
+  // Age: a younger catalog (a later listing) is "less old"; one still being built is the oldest catalog; none sorts last.
+  if (column === "age") return row.catalog ? -(row.catalog.asOf ? Date.parse(row.catalog.asOf) : 0) : Number.POSITIVE_INFINITY;
+  return row[column];
+}
 
 /** At most this many rows' marks are watched (the rows of one page showing a running job). */
 const MAX_WATCHED_ROWS = 100;
@@ -16,7 +26,7 @@ const MAX_WATCHED_ROWS = 100;
 export function useNamespaceList(connectionId: number, loaded: NamespaceRow[], hiddenId: string | null) {
   const namespaces = useJobActivity(connectionId, loaded);
   const [searchParams, setSearchParams] = useSearchParams();
-  const sort: SortColumn = searchParams.get("sort") === "id" ? "id" : "title";
+  const sort: SortColumn = SORT_COLUMNS.find((c) => c === searchParams.get("sort")) ?? "title";
   const direction: SortDirection = searchParams.get("dir") === "desc" ? "desc" : "asc";
   const filter = searchParams.get("q") ?? "";
 
@@ -25,7 +35,10 @@ export function useNamespaceList(connectionId: number, loaded: NamespaceRow[], h
     const matching = namespaces.filter(
       (n) => n.id !== hiddenId && (!needle || n.title.toLowerCase().includes(needle) || n.id.includes(needle)),
     );
-    const sorted = [...matching].sort((a, b) => (a[sort] < b[sort] ? -1 : a[sort] > b[sort] ? 1 : 0));
+    const sorted = [...matching].sort((a, b) => {
+      const [x, y] = [sortValue(a, sort), sortValue(b, sort)];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     return direction === "desc" ? sorted.reverse() : sorted;
   }, [namespaces, filter, sort, direction, hiddenId]);
 

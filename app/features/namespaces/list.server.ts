@@ -2,6 +2,7 @@
 // merged in (pending creates, renames and deletes, and the jobs running on them); and, for the
 // list's refresh while a job runs, those jobs' marks alone, read without asking the upstream.
 import type { ResourceCache } from "~/cache/resource-cache.server";
+import type { CatalogStore } from "~/catalog/store.server";
 import { namespaceScope } from "~/cache/scopes";
 import { metaOf, type Overlay, type OverlayMeta } from "~/cache/types";
 import type { JobStore } from "~/jobs/store.server";
@@ -11,20 +12,35 @@ import { jobOfActivity, showsActivity } from "./job-activity.server";
 import type { NamespaceRow } from "./types";
 
 type ListServices = { cache: ResourceCache; jobs: { store: Pick<JobStore, "get"> } };
+type CatalogServices = { connections: { catalog: Pick<CatalogStore, "forConnection"> } };
 
 export const namespaceConfirms = (listed: Namespace, overlay: Overlay<Namespace>) =>
   overlay.data === null || listed.title === overlay.data.title;
 
-/** The account's namespaces with pending creates, renames, deletes and running jobs merged in. */
-export async function loadNamespaces(services: ListServices, upstream: KvUpstream) {
+/**
+ * The account's namespaces with pending creates, renames, deletes and running jobs merged in, and,
+ * given the connection, each one's catalog (key count and age; null: not indexed).
+ */
+export async function loadNamespaces(services: ListServices & Partial<CatalogServices>, upstream: KvUpstream, connectionId?: number) {
   const { cache } = services;
-  const fresh = await upstream.listNamespaces();
+  const [fresh, catalogs] = await Promise.all([
+    upstream.listNamespaces(),
+    connectionId !== undefined && services.connections ? services.connections.catalog.forConnection(connectionId) : null,
+  ]);
   const merged = await cache.merge<Namespace>(namespaceScope(upstream.accountId), fresh, {
     idOf: (n) => n.id,
     compare: compareKeys,
     confirms: namespaceConfirms,
   });
-  return settleJobActivity(services, merged.items);
+  const rows = await settleJobActivity(services, merged.items);
+  if (!catalogs) return rows;
+  return rows.map((row): NamespaceRow => {
+    const catalog = catalogs.get(row.id);
+    return {
+      ...row,
+      catalog: catalog ? { keyCount: catalog.keyCount, asOf: catalog.asOf?.toISOString() ?? null, state: catalog.state } : null,
+    };
+  });
 }
 
 /** Whether the job a mark stands for still runs (a mark of no job counts as running: it is not ours to settle). */
