@@ -50,8 +50,11 @@ export default function JobPage() {
 
   const planResult = job.dryRun ? (job.result as Partial<PlanResult> | null) : null;
   const dryRun = planResult?.dryRun ?? null;
-  const applied =
-    !job.dryRun && job.kind === "purge" ? ((job.result as PlanApplyResult | null)?.plan ? (job.result as PlanApplyResult) : null) : null;
+  // An apply names its plan from the start (its payload); its result adds what a re-check deleted.
+  const applyOf = !job.dryRun && job.kind === "purge" ? (job.payload as { plan?: string; recheck?: boolean } | null) : null;
+  const applied: PlanApplyResult | null = applyOf?.plan
+    ? { plan: applyOf.plan, recheck: Boolean(applyOf.recheck), added: (job.result as PlanApplyResult | null)?.added }
+    : null;
   const exported = job.kind === "export" && job.state === "succeeded" && !job.dryRun ? (job.result as ExportResult | null) : null;
 
   return (

@@ -16,14 +16,23 @@ export async function createNamespaceWithKeys(
   const created = await request.post(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`, { headers: auth, data: { title } });
   if (!created.ok()) throw new Error(`create namespace: ${created.status()} ${await created.text()}`);
   const id = (await created.json()).result.id as string;
+  await writeKeys(request, id, keys);
+  return id;
+}
+
+/** Writes `keys` into a namespace, 10,000 a bulk write (they show after the server's consistency delay). */
+export async function writeKeys(
+  request: APIRequestContext,
+  namespaceId: string,
+  keys: { key: string; value: string; metadata?: unknown }[],
+) {
   for (let i = 0; i < keys.length; i += BULK_MAX_KEYS) {
-    const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${id}/bulk`, {
+    const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/bulk`, {
       headers: auth,
       data: keys.slice(i, i + BULK_MAX_KEYS),
     });
     if (!written.ok()) throw new Error(`bulk write: ${written.status()} ${await written.text()}`);
   }
-  return id;
 }
 
 export async function setConsistencyDelay(request: APIRequestContext, delayMs: number) {

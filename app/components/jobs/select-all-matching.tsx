@@ -70,7 +70,7 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
     return (
       <div className="flex flex-wrap items-center gap-2 text-sm text-foreground" role="group" aria-label="All matching keys">
         <span>
-          All <strong>{formatCount(n)}</strong> {keysWord(n)} matching <VisibleText text={what} /> are selected.
+          All <strong>{formatCount(n)}</strong> keys matching <VisibleText text={what} /> are selected.
         </span>
         <span>Plan made: deleting exactly these takes {cost}.</span>
         {plan.result.sample.length ? (

@@ -1,0 +1,76 @@
+// Plan, then apply: filter by a prefix, "Select all matching" makes a plan (count, sample, cost,
+// its keys to download), the confirmation applies it, and the job deletes exactly the planned keys:
+// a matching key written after the plan stays. The plan and its apply name each other.
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, writeKeys } from "./local-kv";
+
+test.beforeEach(async ({ request }) => {
+  await setConsistencyDelay(request, 0);
+});
+test.afterEach(async ({ request }) => {
+  await setConsistencyDelay(request, 2000);
+});
+
+test("select all matching makes a plan; applying it deletes exactly the planned keys", async ({ page, request }) => {
+  const title = `e2e-plan-${Date.now()}`;
+  const planned = Array.from({ length: 150 }, (_, i) => `old:${String(i).padStart(3, "0")}`);
+  const namespaceId = await createNamespaceWithKeys(request, title, [
+    ...planned.map((key) => ({ key, value: "x" })),
+    ...Array.from({ length: 10 }, (_, i) => ({ key: `keep:${i}`, value: "y" })),
+  ]);
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("searchbox", { name: "Prefix" }).fill("old:");
+  await page.getByRole("searchbox", { name: "Prefix" }).press("Enter");
+  await expect(page).toHaveURL(/prefix=old/);
+
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 150 keys matching prefix “old:” are selected.");
+  // Applying lists nothing: one bulk delete for 150 keys.
+  await expect(selection).toContainText("Plan made: deleting exactly these takes 1 request");
+  await expect(selection.getByRole("list", { name: "First planned keys" }).getByRole("listitem")).toHaveText([
+    "old:000",
+    "old:001",
+    "old:002",
+  ]);
+
+  const download = page.waitForEvent("download");
+  await selection.getByRole("link", { name: "Download the planned keys" }).click();
+  const lines = fs
+    .readFileSync((await (await download).path())!, "utf8")
+    .trim()
+    .split("\n");
+  expect(lines.map((line) => (JSON.parse(line) as { key: string }).key)).toEqual(planned);
+
+  // A matching key written after the plan: the apply leaves it (no re-check).
+  await writeKeys(request, namespaceId, [{ key: "old:late", value: "z" }]);
+
+  await selection.getByRole("button", { name: "Delete 150 keys" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 150 keys from ${title}?` });
+  await expect(dialog).toContainText("Exactly the 150 planned keys matching prefix “old:”");
+  await expect(dialog.getByRole("list", { name: "Sample of the planned keys" }).getByRole("listitem").first()).toHaveText("old:000");
+  await expect(dialog.getByRole("checkbox", { name: /Re-check live/ })).not.toBeChecked();
+  await dialog.getByRole("textbox").fill("150");
+  await dialog.getByRole("button", { name: "Delete 150 keys" }).click();
+
+  await expect(page).toHaveURL(/\/jobs\/[^/]+$/);
+  await expect(page.getByRole("heading", { name: "Purge by rule" })).toBeVisible();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel("Succeeded")).toHaveText("150");
+  const applyPath = new URL(page.url()).pathname;
+  const planLink = page.getByRole("link", { name: /^plan [0-9a-f]{8}$/ });
+  await expect(planLink).toBeVisible();
+
+  const left = await listKeyNames(request, namespaceId);
+  expect(left.filter((k) => k.startsWith("old:"))).toEqual(["old:late"]);
+  expect(left.filter((k) => k.startsWith("keep:"))).toHaveLength(10);
+
+  // The plan's page: its count, its keys to download, and the job that applied it.
+  await planLink.click();
+  await expect(page.getByRole("heading", { name: "Plan: 150 keys match" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Download the planned keys" })).toBeVisible();
+  await expect(page.getByRole("link", { name: /^job [0-9a-f]{8}$/ })).toHaveAttribute("href", applyPath);
+});
