@@ -10,8 +10,10 @@ import type { KeyRule, MetadataCondition } from "~/kv/key-rule";
 export interface CatalogMetadataQuery {
   /** The row passes when its metadata contains one of these documents... */
   containsAny?: unknown[];
-  /** ...or has one of these top-level fields. */
+  /** ...or has one of these top-level fields... */
   hasAnyTopField?: string[];
+  /** ...or is an array (the field may name an index or `length`, which compileRule reads off an array). */
+  orArray?: boolean;
 }
 
 export interface CatalogQuery {
@@ -52,9 +54,11 @@ function metadataQuery(condition: MetadataCondition): CatalogMetadataQuery {
   const paths = segmentations(condition.field);
   if (paths.some((path) => path.some(inherited))) return {};
   const firstFields = [...new Set(paths.map((path) => path[0]))];
+  // An array's own fields are its indexes and `length`: only those can be read off an array.
+  const orArray = firstFields.some((name) => name === "length" || /^(0|[1-9]\d*)$/.test(name)) ? { orArray: true } : {};
   // `contains`, `exists` and dotted fields (a step may go into an array, which containment would
   // not see): the value sits under one of the possible first fields.
-  if (condition.op !== "equals" || paths.length > 1) return { hasAnyTopField: firstFields };
+  if (condition.op !== "equals" || paths.length > 1) return { hasAnyTopField: firstFields, ...orArray };
   // equals: compileRule compares String(value) (or a JSON text for objects) with the wanted text,
   // so the stored value is the text itself, or what it parses to as JSON (42, true, [..], {..}).
   const wanted = condition.value ?? "";
@@ -65,5 +69,5 @@ function metadataQuery(condition: MetadataCondition): CatalogMetadataQuery {
   } catch {
     // not JSON: only the text itself
   }
-  return { containsAny: values.map((value) => ({ [condition.field]: value })) };
+  return { containsAny: values.map((value) => ({ [condition.field]: value })), ...orArray };
 }

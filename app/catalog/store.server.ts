@@ -364,8 +364,7 @@ export class CatalogStore {
           )}]::text[]`}`,
         );
       if (alternatives.length === 0) continue;
-      // An array's indexes read as fields too (compileRule reads `"0" in [..]`): arrays always pass to the rule.
-      alternatives.push(sql`jsonb_typeof(metadata) = 'array'`);
+      if (condition.orArray) alternatives.push(sql`jsonb_typeof(metadata) = 'array'`);
       conditions.push(sql`(${sql.join(alternatives, sql` or `)})`);
     }
     if (query.expiringBefore !== undefined) conditions.push(sql`expiration is not null and expiration < ${query.expiringBefore}`);
