@@ -162,7 +162,12 @@ export function NamespaceKeys() {
           ) : null}
           {pages.waiting && !pages.loadError ? (
             <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
-              <span>The last pages held no {filtered ? "matching " : ""}keys to show. Reading on costs a request per 1,000 keys.</span>
+              <span>
+                The last pages held no {filtered ? "matching " : ""}keys to show.{" "}
+                {data.page.source.from === "catalog"
+                  ? "Reading on searches the catalog further (no upstream request)."
+                  : "Reading on costs a request per 1,000 keys."}
+              </span>
               <Button size="sm" variant="outline" onClick={pages.keepLooking}>
                 Keep looking
               </Button>
