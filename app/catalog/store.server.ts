@@ -220,15 +220,22 @@ export class CatalogStore {
     );
   }
 
-  /** kvdeck deleted these keys (delete, bulk delete): gone from the namespace's catalog, if it has one. */
+  /**
+   * kvdeck deleted these keys (delete, bulk delete): gone from the namespace's catalog, if it has
+   * one. Rows are locked in key order, as the upserts lock them, so the two never deadlock.
+   */
   async applyDeletes(connectionId: number, namespaceId: string, keys: string[]) {
     if (!keys.length) return;
     const names = JSON.stringify([...new Set(keys.map(escapeKeyText))]);
     await this.db.execute(sql`
       with cat as (select id from catalogs where connection_id = ${connectionId} and namespace_id = ${namespaceId}),
+      locked as (
+        select k.catalog_id, k.key from catalog_keys k join cat on k.catalog_id = cat.id
+        where k.key in (select n collate "C" from jsonb_array_elements_text(${names}::jsonb) as t(n))
+        order by k.key for update of k),
       del as (
-        delete from catalog_keys k using cat
-        where k.catalog_id = cat.id and k.key in (select n collate "C" from jsonb_array_elements_text(${names}::jsonb) as t(n))
+        delete from catalog_keys k using locked l
+        where k.catalog_id = l.catalog_id and k.key = l.key
         returning octet_length(k.key) + k.metadata_bytes as bytes)
       update catalogs set
         key_count = key_count - (select count(*) from del),
