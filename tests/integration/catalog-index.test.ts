@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, expect, test } from "vitest";
 import type { CatalogEntry } from "~/catalog/store.server";
-import { pauseJob, resumeJob, startJob } from "~/jobs/api.server";
+import { cancelJob, pauseJob, resumeJob, startJob } from "~/jobs/api.server";
 import type { KeyInfo } from "~/kv/upstream.server";
 import { nowSeconds } from "~/utils/time";
 import { seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
@@ -145,10 +145,17 @@ test("a refresh finds the keys added and removed behind kvdeck's back", async ()
   // Straight into the local KV store: kvdeck does not see these.
   await t.kv.store.write(
     ns,
-    ["new/1", "new/2", "new/3"].map((key) => ({ key, value: Buffer.from("n"), metadata: JSON.stringify({ tag: "new" }), expiration: null })),
+    ["new/1", "new/2", "new/3"].map((key) => ({
+      key,
+      value: Buffer.from("n"),
+      metadata: JSON.stringify({ tag: "new" }),
+      expiration: null,
+    })),
   );
   await t.kv.store.delete(ns, ["k/000001", "k/000002", ODD_NAMES[0]]);
-  await t.kv.store.write(ns, [{ key: "k/000003", value: Buffer.from("changed"), metadata: JSON.stringify({ tag: "changed" }), expiration: null }]);
+  await t.kv.store.write(ns, [
+    { key: "k/000003", value: Buffer.from("changed"), metadata: JSON.stringify({ tag: "changed" }), expiration: null },
+  ]);
 
   const done = await waitForJob(t.h, (await index(ns)).id);
   expect(done.state).toBe("succeeded");
@@ -194,4 +201,24 @@ test("two index jobs of one namespace are refused, and a dry run has no meaning"
       dryRun: true,
     }),
   ).rejects.toThrow(/no dry run/);
+});
+
+test("a cancelled index gives up its scan and keeps what it listed; the next index starts a new scan and completes it", async () => {
+  const ns = await newNamespace("catalog-cancel");
+  await seed(ns, 10_000);
+  t.kv.faults.update({ holdListsAfter: 3 });
+  const job = await index(ns);
+  await waitForJob(t.h, job.id, { until: (j) => j.counters.scanned >= 3_000 });
+  await cancelJob({ services: t.h.services, jobId: job.id });
+  t.kv.faults.update({ holdListsAfter: null });
+  expect((await waitForJob(t.h, job.id)).state).toBe("cancelled");
+  const store = t.h.services.connections.catalog;
+  const left = (await store.get(t.h.connectionId, ns))!;
+  expect(left).toMatchObject({ state: "building", scan: 1, scanJobId: null });
+  expect(left.keyCount).toBeGreaterThanOrEqual(3_000);
+  expect(left.keyCount).toBeLessThan(10_000 + ODD_NAMES.length);
+
+  expect((await waitForJob(t.h, (await index(ns)).id)).state).toBe("succeeded");
+  expect(await store.get(t.h.connectionId, ns)).toMatchObject({ state: "ready", scan: 2, keyCount: 10_000 + ODD_NAMES.length });
+  expect(await catalogKeys(ns)).toEqual(await upstreamKeys(ns));
 });
