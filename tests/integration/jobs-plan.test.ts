@@ -3,12 +3,18 @@
 // API. Keys created after the plan stay (and go with the re-check); a pause part-way through the
 // apply resumes to exactly the plan; a plan is applied once, and only to its own namespace and rule.
 import { sql } from "drizzle-orm";
-import { expect, test, vi } from "vitest";
-import { JobInputError, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
+import { afterEach, expect, test, vi } from "vitest";
+import { loadKeyPage } from "~/features/keys/page.server";
+import { JobInputError, cancelJob, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
 import type { JobSnapshot, PlanApplyResult, PlanResult } from "~/jobs/types";
 import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
 
 const t = useJobsOnLocalKv();
+
+afterEach(() => {
+  t.kv.faults.reset();
+  t.kv.store.consistencyDelayMs = 0;
+});
 
 const RULE = { prefix: "old/" };
 
@@ -224,4 +230,56 @@ test("a plan is applied once, only to its namespace and rule; other ids are refu
   const winner = (won[0] as PromiseFulfilledResult<JobSnapshot>).value;
   expect((lost.reason as Error).message).toBe(`This plan was already applied by job ${winner.id}.`);
   expect((await waitForJob(t.h, winner.id)).state).toBe("succeeded");
+});
+
+test("an apply cancelled part-way keeps hidden exactly the keys it deleted while the upstream still lists them", async () => {
+  const N = 60_000;
+  const ns = await namespace("plan-cancel", N);
+  const plan = await makePlan(ns);
+  // Deleted keys stay listed for a minute, as on Cloudflare: only the overlay hides them.
+  t.kv.store.consistencyDelayMs = 60_000;
+  t.kv.faults.update({ holdBulkDeletesAfter: 1 });
+  let applyId = "";
+  recordDeletes(() => void cancelJob({ services: t.h.services, jobId: applyId }));
+  applyId = (await start(ns, { rule: RULE, plan: plan.id })).id;
+  await new Promise<void>((resolve) => {
+    const stop = t.h.jobs.events.subscribe(applyId, (job) => {
+      if (job.state === "cancelling" || job.state === "cancelled") {
+        stop();
+        resolve();
+      }
+    });
+  });
+  t.kv.faults.update({ holdBulkDeletesAfter: null });
+  const cancelled = await waitForJob(t.h, applyId);
+  expect(cancelled.state).toBe("cancelled");
+
+  const pending = (await t.kv.db.execute(
+    sql`select key from local_kv_pending where namespace_id = ${ns} and value is null order by key`,
+  )) as unknown as { rows: { key: string }[] };
+  const deleted = new Set(pending.rows.map((r) => r.key));
+  expect(deleted.size).toBe(cancelled.counters.succeeded);
+  expect(deleted.size).toBeGreaterThan(0);
+  expect(deleted.size).toBeLessThan(N);
+
+  const shown: string[] = [];
+  let hidden = 0;
+  let cursor = "";
+  let after: string | null = null;
+  do {
+    const page = await loadKeyPage(t.h.services.cache, t.h.upstream, {
+      accountId: t.kv.accountId,
+      namespaceId: ns,
+      prefix: "",
+      cursor,
+      after,
+    });
+    shown.push(...page.keys.map((k) => k.name));
+    hidden += page.hidden;
+    cursor = page.cursor;
+    after = page.pageEnd;
+  } while (cursor);
+  expect(hidden).toBe(deleted.size);
+  expect(shown.filter((k) => deleted.has(k))).toEqual([]);
+  expect(shown.length).toBe(N + 2_000 - deleted.size);
 });
