@@ -15,6 +15,8 @@ const CELL = "overflow-hidden border-b px-2 py-1.5 sm:px-3 align-middle";
 export interface KeyTableRowProps {
   row: KeyRow;
   index: number;
+  /** Rows before the table's first (let go by the window): aria-rowindex counts them. */
+  skipped: number;
   href: string;
   /** The key open in the panel. */
   active: boolean;
@@ -33,6 +35,7 @@ export interface KeyTableRowProps {
 export const KeyTableRow = memo(function KeyTableRow({
   row,
   index,
+  skipped,
   href,
   active,
   cursor,
@@ -45,7 +48,7 @@ export const KeyTableRow = memo(function KeyTableRow({
   const checked = useIsSelected(selection, row.name);
   return (
     <tr
-      aria-rowindex={index + 2}
+      aria-rowindex={skipped + index + 2}
       aria-current={active ? "true" : undefined}
       aria-selected={selection ? checked : undefined}
       data-status={row._meta?.status}

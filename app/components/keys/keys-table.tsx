@@ -4,7 +4,7 @@
 // selection lives in a store the rows subscribe to (selection-store.ts), so selecting renders the
 // rows it changed; the table itself renders again only for its rows, the cursor and scrolling.
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { cn } from "~/utils/cn";
 import { escapeInvisibles } from "~/utils/format";
 import { Checkbox } from "../ui/checkbox";
@@ -19,6 +19,8 @@ const LOAD_AHEAD_ROWS = 200;
 
 export interface KeysTableProps extends RowActions {
   rows: KeyRow[];
+  /** Rows read before `rows[0]` and let go (use-key-pages.ts's window): the view keeps its key in place. */
+  skipped: number;
   hasMore: boolean;
   loading: boolean;
   onLoadMore: () => void;
@@ -36,7 +38,7 @@ export interface KeysTableProps extends RowActions {
 
 /** Memoised: give it stable callbacks, and a click on a row renders only that row. */
 export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
-  const { rows, hasMore, loading, onLoadMore, keyHref, activeKey, nowMs, caption, selection, onRetry, onDismiss } = props;
+  const { rows, skipped, hasMore, loading, onLoadMore, keyHref, activeKey, nowMs, caption, selection, onRetry, onDismiss } = props;
   const store = selection?.store ?? null;
   const actions: RowActions = useMemo(() => ({ onRetry, onDismiss }), [onRetry, onDismiss]);
   const [cursorAt, setCursorAt] = useState(0);
@@ -59,6 +61,22 @@ export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 15,
   });
+  // Rows let go at the start: the same key stays in view (and under the cursor), the pixels move.
+  const skippedBefore = useRef(skipped);
+  useLayoutEffect(() => {
+    const dropped = skipped - skippedBefore.current;
+    skippedBefore.current = skipped;
+    const element = scrollRef.current;
+    if (dropped < 0) {
+      // Back to the first key: the rows start over, and so does the view.
+      if (element) element.scrollTop = 0;
+      setCursorAt(0);
+    }
+    if (dropped <= 0) return;
+    if (element) element.scrollTop = Math.max(0, element.scrollTop - dropped * ROW_HEIGHT);
+    setCursorAt((at) => Math.max(0, at - dropped));
+    store?.rowsDropped(dropped);
+  }, [skipped, store]);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.length ? items[items.length - 1].index : -1;
 
@@ -114,7 +132,10 @@ export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
       onKeyDown={onKeyDown}
     >
       <CursorAnnouncement name={cursorRow?.name} store={store} />
-      <table className="w-full table-fixed border-separate border-spacing-0 text-sm" aria-rowcount={hasMore ? -1 : rows.length + 1}>
+      <table
+        className="w-full table-fixed border-separate border-spacing-0 text-sm"
+        aria-rowcount={hasMore ? -1 : skipped + rows.length + 1}
+      >
         <caption className="sr-only">{caption}</caption>
         <colgroup>
           {selection ? <col className="w-10" /> : null}
@@ -149,6 +170,7 @@ export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
                 key={row.name}
                 row={row}
                 index={item.index}
+                skipped={skipped}
                 href={keyHref(row.name)}
                 active={row.name === activeKey}
                 cursor={item.index === cursorIndex}

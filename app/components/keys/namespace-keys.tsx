@@ -20,7 +20,7 @@ import { KeysTable } from "./keys-table";
 import type { KeyPanelContext } from "./panel-context";
 import type { KeyRow } from "./row-states";
 import { createSelectionStore } from "./selection-store";
-import { useKeyPages } from "./use-key-pages";
+import { WINDOW_ROWS, useKeyPages } from "./use-key-pages";
 import { useKeyChanges, useRowStates } from "./use-row-states";
 
 const CLOCK_TICK_MS = 30_000;
@@ -109,7 +109,9 @@ export function NamespaceKeys() {
   );
   const filtering = navigation.state === "loading" && navigation.location.pathname === base;
   const empty = rows.length === 0 && !hasMore;
-  const loaded = `${formatCount(rows.length)} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}`;
+  const count =
+    pages.skipped > 0 ? `${formatCount(pages.skipped + 1)}–${formatCount(pages.skipped + rows.length)} of the` : formatCount(rows.length);
+  const loaded = `${count} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}`;
   const source = sourceNote(data.page.source);
   const verifyLiveHref = data.page.source.from === "catalog" ? `${base}?${withLive(filterQuery)}` : undefined;
 
@@ -142,6 +144,7 @@ export function NamespaceKeys() {
           ) : (
             <KeysTable
               rows={rows}
+              skipped={pages.skipped}
               hasMore={hasMore && !pages.loadError && !pages.waiting}
               loading={pages.loading}
               onLoadMore={pages.loadMore}
@@ -155,6 +158,17 @@ export function NamespaceKeys() {
               onDismiss={canEdit ? dismiss : undefined}
             />
           )}
+          {pages.skipped > 0 ? (
+            <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
+              <span>
+                The first {formatCount(pages.skipped)} keys read were let go: the table keeps {formatCount(WINDOW_ROWS)} keys around where
+                you are.
+              </span>
+              <Button size="sm" variant="outline" onClick={pages.restart}>
+                Back to the first key
+              </Button>
+            </div>
+          ) : null}
           {data.filterError ? (
             <p role="alert" className="border-b bg-destructive/10 px-4 py-2 text-sm">
               The filter was not applied: {data.filterError}

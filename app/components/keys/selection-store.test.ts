@@ -173,3 +173,19 @@ describe("subscriptions", () => {
     expect([first, second]).toEqual([1, 3]);
   });
 });
+
+test("after rows are let go at the start, a shift-click's range starts from the same row as before", () => {
+  const all = Array.from({ length: 10 }, (_, i) => ({ name: `k${i}` }));
+  const store = createSelectionStore();
+  store.pick(6, false, all); // k6 is the anchor
+  const window = all.slice(4); // k0..k3 let go: k6 is now index 2
+  store.rowsDropped(4);
+  store.pick(4, true, window); // shift-click k8
+  expect(store.names().sort()).toEqual(["k6", "k7", "k8"]);
+
+  store.clear();
+  store.pick(1, false, window); // selects k5, the anchor (index 1)
+  store.rowsDropped(3); // k5's row let go (it stays selected): the next shift-click starts afresh
+  store.pick(2, true, all.slice(7));
+  expect(store.names().sort()).toEqual(["k5", "k9"]);
+});

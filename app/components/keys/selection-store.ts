@@ -17,6 +17,8 @@ export interface SelectionStore {
    * last one clicked to this one takes the state this row takes.
    */
   pick(index: number, shift: boolean, rows: readonly { name: string }[]): void;
+  /** The first `count` rows were let go: a shift-click's range starts `count` rows earlier (or afresh). */
+  rowsDropped(count: number): void;
   /** Exactly these keys, in this order (select all loaded rows). */
   selectAll(names: Iterable<string>): void;
   clear(): void;
@@ -78,6 +80,9 @@ export function createSelectionStore(): SelectionStore {
         flipped.push(name);
       }
       changed(flipped);
+    },
+    rowsDropped(count) {
+      if (anchor !== null) anchor = anchor >= count ? anchor - count : null;
     },
     selectAll(names) {
       replace(new Set(names));

@@ -1,6 +1,11 @@
 // The keys a namespace page has loaded so far, and loading the next page of them (the list
 // resource route merges the cache's marks over each page). A new first page (another filter)
 // starts over and abandons a page still in flight.
+//
+// The rows are a window: past WINDOW_ROWS, each page read lets go of as many rows at the start.
+// A browser cannot scroll a million rows (an element stops growing near 33.5 million pixels: row
+// 906,000 at 37 px), and the memory would grow without end; the table keeps its place by the key
+// in view, not by pixel (keys-table.tsx moves the scroll position up by the rows let go).
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { UpstreamFailure } from "~/kv/guards.server";
 import type { KeyRow } from "./row-states";
@@ -17,10 +22,15 @@ export interface KeyPage {
  */
 export const MAX_EMPTY_ANSWERS = 3;
 
+/** The most rows kept loaded (7.4 million pixels of table at 37 px a row). */
+export const WINDOW_ROWS = 200_000;
+
 interface Pages {
   /** The first page these rows start from. */
   first: KeyPage;
   rows: KeyRow[];
+  /** Rows read before `rows[0]` and let go (the window moved on). */
+  skipped: number;
   cursor: string;
   pageEnd: string | null;
   loading: boolean;
@@ -31,6 +41,7 @@ interface Pages {
 const startFrom = (first: KeyPage): Pages => ({
   first,
   rows: first.keys,
+  skipped: 0,
   cursor: first.cursor,
   pageEnd: first.pageEnd,
   loading: false,
@@ -38,7 +49,17 @@ const startFrom = (first: KeyPage): Pages => ({
   emptyAnswers: 0,
 });
 
-export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl: string; filterQuery: string }) {
+/** The rows after a page was read: appended, and as many let go at the start as go past `windowRows`. */
+export function appendPage(pages: Pick<Pages, "rows" | "skipped">, keys: KeyRow[], windowRows = WINDOW_ROWS) {
+  const rows = pages.rows.concat(keys);
+  const over = Math.max(0, rows.length - windowRows);
+  return { rows: over ? rows.slice(over) : rows, skipped: pages.skipped + over };
+}
+
+export function useKeyPages(
+  first: KeyPage,
+  { listUrl, filterQuery, windowRows = WINDOW_ROWS }: { listUrl: string; filterQuery: string; windowRows?: number },
+) {
   const [stored, setPages] = useState(() => startFrom(first));
   // A new first page replaces everything loaded after the old one (set while rendering, so the old
   // rows never show under the new filter).
@@ -74,7 +95,7 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
       }
       const page = body as KeyPage;
       update((p) => ({
-        rows: p.rows.concat(page.keys),
+        ...appendPage(p, page.keys, windowRows),
         emptyAnswers: page.keys.length === 0 ? p.emptyAnswers + 1 : 0,
         cursor: page.cursor,
         pageEnd: page.pageEnd,
@@ -87,10 +108,18 @@ export function useKeyPages(first: KeyPage, { listUrl, filterQuery }: { listUrl:
         update(() => ({ loading: false }));
       }
     }
-  }, [first, listUrl, cursor, filterQuery, pageEnd]);
+  }, [first, listUrl, cursor, filterQuery, pageEnd, windowRows]);
 
   return {
     rows: pages.rows,
+    /** Rows let go before the first of `rows`. */
+    skipped: pages.skipped,
+    /** Back to the first page (the rows let go are read again as the person scrolls). */
+    restart: () => {
+      inFlight.current?.abort();
+      inFlight.current = null;
+      setPages(startFrom(first));
+    },
     cursor,
     loading: pages.loading,
     loadError: pages.loadError,
