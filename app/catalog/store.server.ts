@@ -325,15 +325,16 @@ export class CatalogStore {
   }
 
   /**
-   * Claims a due refresh of `catalog` as read by dueForRefresh: true for exactly one caller (the row
-   * has not changed since), which then queues the job; the claim counts as a listing begun, so a
-   * refresh that fails is tried again an interval later, not at every check.
+   * Claims a due refresh of `catalog`: true for one caller, which then queues the job. The claim
+   * counts as a listing begun (scan_started_at), so the catalog is no longer due: a second runner's
+   * claim waits for the first one's row lock, then finds it not due. So a refresh that fails is also
+   * tried again an interval later, not at every check.
    */
-  async claimRefresh(catalog: Catalog): Promise<boolean> {
+  async claimRefresh(catalog: Pick<Catalog, "id">): Promise<boolean> {
     const rows = await this.db
       .update(catalogs)
       .set({ scanStartedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(and(eq(catalogs.id, catalog.id), eq(catalogs.updatedAt, catalog.updatedAt), sql`${DUE} <= now()`))
+      .where(and(eq(catalogs.id, catalog.id), sql`${DUE} <= now()`))
       .returning({ id: catalogs.id });
     return rows.length > 0;
   }
