@@ -24,16 +24,12 @@ import { ConnectionRegistry } from "~/kv/connections.server";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
 import type { KvUpstream } from "~/kv/upstream.server";
 import { LocalKvStore, RateLimit, createLocalKvApi } from "@kvdeck/local-kv";
+import { option } from "./lib/cli";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
 const TOKEN = "bench-token-0123456789";
 /** One key in this many carries the rare tag. */
 const RARE_EVERY = 100_000;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 const KEYS = Number(option("keys", "1000000"));
 const QUERIES = Number(option("queries", "50"));
