@@ -65,6 +65,10 @@ const bulkExpiryFields = z.object({
     .max(MAX_EXPIRATION_TTL_SECONDS, `An expiry TTL is at most ${MAX_EXPIRATION_TTL_SECONDS.toLocaleString("en")} seconds (100 years).`)
     .optional(),
   clear: z.boolean().optional(),
+  /** Apply this plan (a bulk expiry's dry run of the same rule and expiry): rewrite exactly its keys, with no listing. */
+  plan: z.string().uuid("A plan is named by its job id.").optional(),
+  /** With `plan`: afterwards, list the rule live and rewrite matching keys the plan does not hold. */
+  recheck: z.boolean().optional(),
 });
 
 function exactlyOneExpiry(p: Pick<z.infer<typeof bulkExpiryFields>, "expiration" | "expirationTtl" | "clear">, ctx: z.RefinementCtx) {

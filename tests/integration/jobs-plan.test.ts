@@ -283,3 +283,50 @@ test("an apply cancelled part-way keeps hidden exactly the keys it deleted while
   expect(shown.filter((k) => deleted.has(k))).toEqual([]);
   expect(shown.length).toBe(N + 2_000 - deleted.size);
 });
+
+test("bulk expiry: a plan, then its apply rewrites exactly the planned keys, reading them from the plan with no listing", async () => {
+  const N = 5_000;
+  const ns = await namespace("plan-expiry", N);
+  const expiration = Math.floor(Date.now() / 1000) + 86_400;
+  const expiry = (payload: Record<string, unknown>, dryRun = false) =>
+    startJob({
+      services: t.h.services,
+      user: "tester",
+      connectionId: t.h.connectionId,
+      namespaceId: ns,
+      kind: "bulk-expiry",
+      payload: { rule: RULE, expiration, ...payload },
+      dryRun,
+    });
+  const plan = await waitForJob(t.h, (await expiry({}, true)).id);
+  expect(plan.state).toBe("succeeded");
+  const result = plan.result as PlanResult;
+  expect(result.dryRun.matched).toBe(N);
+  // 100 keys a bulk read, 2,000 a bulk write; no listing.
+  expect(result.dryRun.estimate.requests).toBe(N / 100 + Math.ceil(N / 2000));
+  expect(await t.h.jobs.store.keys.count(plan.id, "planned")).toBe(N);
+
+  await expect(expiry({ plan: plan.id, expiration: expiration + 60 })).rejects.toThrow(`The plan ${plan.id} was made for another expiry.`);
+  await expect(
+    startJob({
+      services: t.h.services,
+      user: "tester",
+      connectionId: t.h.connectionId,
+      namespaceId: ns,
+      kind: "purge",
+      payload: { rule: RULE, plan: plan.id },
+    }),
+  ).rejects.toThrow(`Job ${plan.id} is not a plan: a plan is a purge's dry run.`);
+
+  await addLater(ns, 200);
+  const counts = countRequests(ns);
+  const applied = await waitForJob(t.h, (await expiry({ plan: plan.id })).id);
+  expect(applied.state).toBe("succeeded");
+  expect(applied.counters).toMatchObject({ matched: N, processed: N, succeeded: N, failed: 0, skipped: 0 });
+  expect(applied.result).toEqual({ plan: plan.id, recheck: false } satisfies PlanApplyResult);
+  expect(counts.lists).toBe(0);
+  expect(applied.requestsUsed).toBe(N / 100 + Math.ceil(N / 2000));
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/') and not key like '%-late' and expiration = ${expiration}`)).toBe(N);
+  expect(await countKeys(t.kv, ns, sql`expiration is not null`)).toBe(N);
+  expect(((await t.h.jobs.store.get(plan.id))!.result as PlanResult).appliedBy).toBe(applied.id);
+});

@@ -13,17 +13,15 @@ import { keyScope } from "~/cache/scopes";
 import type { KeysDone } from "~/cache/types";
 import type { Job } from "~/db/schema";
 import { compareKeys } from "~/kv/key-order";
-import { type KeyRule, describeRule, keyRuleSchema } from "~/kv/key-rule";
+import { describeRule } from "~/kv/key-rule";
 import { BULK_MAX_KEYS } from "~/kv/limits";
-import type { KeyInfo } from "~/kv/upstream.server";
 import type { PipelineCheckpoint } from "../checkpoint";
 import type { JobContext } from "../context.server";
-import { type PipelineSpec, keySetSource, runPipeline } from "../pipeline.server";
+import { type PipelineSpec, runPipeline } from "../pipeline.server";
 import { type PurgePayload, purgePayload } from "../payloads";
-import type { PlanApplyResult, PlanResult } from "../types";
-import { JobInputError, type PrepareInput, defineKind, listing } from "./kind.server";
-
-const PLAN_PAGE = 1000;
+import type { PlanApplyResult } from "../types";
+import { defineKind, listing } from "./kind.server";
+import { claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
 
 /** How long the overlay lives without a heartbeat (a runner that died stops hiding keys after this). */
 export const PURGE_OVERLAY_TTL_MS = 120_000;
@@ -38,25 +36,10 @@ export const purge = defineKind<PurgePayload>({
   plans: true,
   bulkRequests: (matched) => Math.ceil(matched / BULK_MAX_KEYS),
 
-  async prepare(input) {
-    if (input.payload.recheck && !input.payload.plan) throw new JobInputError("Re-check applies to a plan: choose the plan to apply.");
-    if (!input.payload.plan) return;
-    const plan = await checkPlan(input);
-    return { totalEstimate: plan.dryRun.matched };
-  },
+  prepare: (input) => preparePlan(input, "purge", "purge"),
 
   // In the transaction that inserts the apply: the plan is claimed, or the start is refused.
-  async persist(store, jobId, payload) {
-    if (!payload.plan) return;
-    const claimed = await store.claimPlan(payload.plan, "purge", jobId);
-    if (!claimed) {
-      const plan = await store.get(payload.plan);
-      const by = (plan?.result as PlanResult | null)?.appliedBy;
-      throw new JobInputError(by ? `This plan was already applied by job ${by}.` : "This plan can no longer be applied.", {
-        plan: ["Make a new plan"],
-      });
-    }
-  },
+  persist: (store, jobId, payload) => claimPlan(store, "purge", jobId, payload.plan),
 
   async run(ctx) {
     const { rule, plan } = ctx.payload;
@@ -87,7 +70,7 @@ export const purge = defineKind<PurgePayload>({
         {
           ...listing(ctx, ctx.upstream, namespaceId, rule),
           // The dry run is a plan: the matching keys it lists are stored as they come.
-          plan: (keys) => addPlanned(ctx, keys),
+          plan: (keys) => recordPlanned(ctx, keys),
           batch: { maxItems: BULK_MAX_KEYS },
           // Deleted keys stop being listed: a batch in flight at a crash is replayed, not re-listed.
           writeAhead: {
@@ -129,14 +112,6 @@ export const purge = defineKind<PurgePayload>({
   },
 });
 
-async function addPlanned(ctx: JobContext<PurgePayload>, keys: KeyInfo[]) {
-  await ctx.deps.store.keys.add(
-    ctx.id,
-    "planned",
-    keys.map((k) => ({ key: k.name })),
-  );
-}
-
 /**
  * Applies a plan: deletes the planned keys in bulk (step "delete", so keysDone and the overlay's
  * narrowing read it as a purge's), then with `recheck` lists the rule and deletes what matches
@@ -162,8 +137,7 @@ async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
       ctx,
       {
         // The plan's keys are read, never listed: the key set does not change as they are deleted.
-        source: (start) =>
-          keySetSource(async (after) => (await store.keys.page(planId, "planned", after, PLAN_PAGE)).map((k) => k.key), start),
+        source: plannedSource(ctx, planId),
         position: (key) => key,
         compare: compareKeys,
         keyOf: (key) => key,
@@ -200,41 +174,6 @@ async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
     ),
   );
   ctx.totalEstimate = Math.max(planned, ctx.counters.processed);
-}
-
-/** The plan a purge is asked to apply, checked: a finished dry run of this rule on this namespace, not applied yet. */
-async function checkPlan({ deps, payload, connection, namespaceId, dryRun }: PrepareInput<PurgePayload>): Promise<PlanResult> {
-  const field = (message: string) => new JobInputError(message, { plan: [message] });
-  if (dryRun) throw field("A plan is applied by a real purge, not by another dry run.");
-  const row = await deps.store.get(payload.plan!);
-  if (!row) throw field(`There is no plan ${payload.plan}.`);
-  if (row.kind !== "purge" || !row.dryRun) throw field(`Job ${row.id} is not a plan: a plan is a purge's dry run.`);
-  if (row.connectionId !== connection.id || row.namespaceId !== namespaceId)
-    throw field(`The plan ${row.id} was made for another namespace: make a plan here.`);
-  if (row.state !== "succeeded") throw field(`The plan ${row.id} is ${row.state}: only a plan that finished can be applied.`);
-  const result = row.result as PlanResult | null;
-  if (!result?.dryRun?.plan) throw field(`The dry run ${row.id} did not record its keys: make a new plan.`);
-  if (result.appliedBy) throw field(`This plan was already applied by job ${result.appliedBy}.`);
-  const planRule = keyRuleSchema.safeParse((row.payload as { rule?: unknown } | null)?.rule);
-  if (!planRule.success || !sameRule(planRule.data, payload.rule))
-    throw field(`The plan ${row.id} was made for another rule (${planRule.success ? describeRule(planRule.data) : "unknown"}).`);
-  return result;
-}
-
-/** The same rule, whatever the order of its fields (and absent fields are absent). */
-function sameRule(a: KeyRule, b: KeyRule): boolean {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value && typeof value === "object")
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([, v]) => v !== undefined)
-          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
-          .map(([k, v]) => [k, canonical(v)]),
-      );
-    return value;
-  };
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 /**

@@ -1,0 +1,92 @@
+// Plans (decision 019), the parts every kind with a plan shares: a dry run stores its matching
+// keys (job_keys `planned`); a real run given `plan` is checked against it when it starts, claims it
+// in the transaction that inserts it, and reads the planned keys instead of listing.
+import { type KeyRule, describeRule, keyRuleSchema } from "~/kv/key-rule";
+import type { KeyInfo } from "~/kv/upstream.server";
+import type { JobContext } from "../context.server";
+import { type SourcePage, keySetSource } from "../pipeline.server";
+import type { JobStore } from "../store.server";
+import type { JobKind, PlanResult } from "../types";
+import { JobInputError, type PrepareInput } from "./kind.server";
+
+const PLAN_PAGE = 1000;
+
+/** The payload fields of a kind with plans. */
+export interface PlanFields {
+  rule: KeyRule;
+  plan?: string;
+  recheck?: boolean;
+}
+
+/**
+ * Checks the plan a real run is asked to apply: a finished dry run of this kind, on this
+ * namespace, of the same rule (and `settings`, e.g. the expiry), that stored its keys and was not
+ * applied yet. Returns the start's total estimate (the plan's count), or nothing without a plan.
+ */
+export async function preparePlan<P extends PlanFields>(
+  { deps, payload, connection, namespaceId, dryRun }: PrepareInput<P>,
+  kind: JobKind,
+  label: string,
+  settings?: { of(payload: unknown): unknown; differ: string },
+): Promise<{ totalEstimate: number } | undefined> {
+  if (payload.recheck && !payload.plan) throw new JobInputError("Re-check applies to a plan: choose the plan to apply.");
+  if (!payload.plan) return;
+  const field = (message: string) => new JobInputError(message, { plan: [message] });
+  if (dryRun) throw field(`A plan is applied by a real ${label}, not by another dry run.`);
+  const row = await deps.store.get(payload.plan);
+  if (!row) throw field(`There is no plan ${payload.plan}.`);
+  if (row.kind !== kind || !row.dryRun) throw field(`Job ${row.id} is not a plan: a plan is a ${label}'s dry run.`);
+  if (row.connectionId !== connection.id || row.namespaceId !== namespaceId)
+    throw field(`The plan ${row.id} was made for another namespace: make a plan here.`);
+  if (row.state !== "succeeded") throw field(`The plan ${row.id} is ${row.state}: only a plan that finished can be applied.`);
+  const result = row.result as PlanResult | null;
+  if (!result?.dryRun?.plan) throw field(`The dry run ${row.id} did not record its keys: make a new plan.`);
+  if (result.appliedBy) throw field(`This plan was already applied by job ${result.appliedBy}.`);
+  const planRule = keyRuleSchema.safeParse((row.payload as { rule?: unknown } | null)?.rule);
+  if (!planRule.success || !sameJson(planRule.data, payload.rule))
+    throw field(`The plan ${row.id} was made for another rule (${planRule.success ? describeRule(planRule.data) : "unknown"}).`);
+  if (settings && !sameJson(settings.of(row.payload), settings.of(payload))) throw field(`The plan ${row.id} ${settings.differ}.`);
+  return { totalEstimate: result.dryRun.matched };
+}
+
+/** In the transaction that inserts the real run: claims the plan, or refuses the start. */
+export async function claimPlan(store: JobStore, kind: JobKind, jobId: string, planId: string | undefined): Promise<void> {
+  if (!planId) return;
+  if (await store.claimPlan(planId, kind, jobId)) return;
+  const plan = await store.get(planId);
+  const by = (plan?.result as PlanResult | null)?.appliedBy;
+  throw new JobInputError(by ? `This plan was already applied by job ${by}.` : "This plan can no longer be applied.", {
+    plan: ["Make a new plan"],
+  });
+}
+
+/** A dry run's batch of matching keys, stored as the plan's (duplicates ignored: a resume may store a batch twice). */
+export async function recordPlanned(ctx: JobContext<unknown>, keys: KeyInfo[]): Promise<void> {
+  await ctx.deps.store.keys.add(
+    ctx.id,
+    "planned",
+    keys.map((k) => ({ key: k.name })),
+  );
+}
+
+/** The planned keys of `planId` as a pipeline source, a page at a time in key order. */
+export function plannedSource(ctx: JobContext<unknown>, planId: string): (start: string | null) => AsyncIterable<SourcePage<string>> {
+  const store = ctx.deps.store;
+  return (start) => keySetSource(async (after) => (await store.keys.page(planId, "planned", after, PLAN_PAGE)).map((k) => k.key), start);
+}
+
+/** The same JSON value, whatever the order of object fields (absent and undefined fields alike). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value && typeof value === "object")
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+          .map(([k, v]) => [k, canonical(v)]),
+      );
+    return value;
+  };
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
