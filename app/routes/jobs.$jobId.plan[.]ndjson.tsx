@@ -8,7 +8,10 @@ import { contentDisposition } from "~/kv/keys.server";
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const job = await requireJob(context, params.jobId);
   if (!isPlan(job))
-    throw data({ message: "This job is not a plan: only a finished dry run of a purge has planned keys." }, { status: 404 });
+    throw data(
+      { message: "This job is not a plan: only a finished dry run of a purge or a bulk expiry has planned keys." },
+      { status: 404 },
+    );
   return new Response(planKeysNdjson({ services: getServices(context), jobId: job.id }), {
     headers: {
       "Content-Type": "application/x-ndjson; charset=utf-8",
