@@ -1,0 +1,107 @@
+// The prefix tree of a catalog: the folders directly under a prefix at a delimiter, with their key
+// counts, read on demand (one level per call). Read-only SQL on catalog_keys (its writes are
+// app/catalog/store.server.ts's).
+//
+// The walk skips through the primary key's btree (catalog_id, key COLLATE "C") instead of grouping
+// every key under the prefix: it asks for the first key at or after a bound, takes the folder that
+// key is in, counts that folder's range with one range count, and jumps past the folder's range.
+// So a level costs two index probes per folder plus the counting of the keys under it, and a
+// prefix with few folders over many keys answers without reading the keys' rows one by one in
+// JavaScript. Names are compared escaped (~/db/key-text keeps order and prefixes), then unescaped.
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "~/db/client.server";
+import { escapeKeyText, unescapeKeyText } from "~/db/key-text";
+import { prefixEnd } from "./store.server";
+
+/** Folders per answer, at most; `next` continues. */
+export const PREFIX_PAGE_MAX = 200;
+
+export interface PrefixFolder {
+  /** The folder's prefix (unescaped), ending with the delimiter. */
+  prefix: string;
+  /** Keys under it, at any depth. */
+  keys: number;
+}
+
+/** Where a level's walk stands: at or (strict) after this name (unescaped). */
+export interface PrefixCursor {
+  from: string;
+  strict: boolean;
+}
+
+export interface PrefixLevel {
+  prefix: string;
+  delimiter: string;
+  folders: PrefixFolder[];
+  /** Keys directly under the prefix (no delimiter after it) met in this answer's range. */
+  loose: number;
+  /** Where a further call goes on (pass as `after`), or null when the level is complete. */
+  next: PrefixCursor | null;
+}
+
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) return result.rows as T[];
+  throw new Error("kvdeck: the database driver answered a query without rows");
+}
+
+/** Keys of the catalog in [from, to) (escaped bounds; `to` null: no upper bound). */
+export async function countRange(db: Db, catalogId: number, from: string, to: string | null): Promise<number> {
+  const upper = to === null ? sql`` : sql` and key < ${to}`;
+  const [row] = await rowsOf<{ n: string | number }>(
+    db,
+    sql`select count(*) as n from catalog_keys where catalog_id = ${catalogId} and key >= ${from}${upper}`,
+  );
+  return Number(row.n);
+}
+
+/**
+ * The folders directly under `prefix` at `delimiter`, in key order, up to `limit` of them, each
+ * with its count; `after` (a previous answer's `next`) continues a level.
+ */
+export async function prefixChildren(
+  db: Db,
+  catalogId: number,
+  opts: { prefix: string; delimiter: string; after?: PrefixCursor | null; limit?: number },
+): Promise<PrefixLevel> {
+  const { delimiter } = opts;
+  if (!delimiter) throw new Error("kvdeck: a prefix tree needs a delimiter");
+  const limit = Math.min(Math.max(1, opts.limit ?? 100), PREFIX_PAGE_MAX);
+  const base = escapeKeyText(opts.prefix);
+  const end = base ? prefixEnd(base) : null;
+  const escapedDelimiter = escapeKeyText(delimiter);
+  const level: PrefixLevel = { prefix: opts.prefix, delimiter, folders: [], loose: 0, next: null };
+  // After a loose key the walk goes on strictly after it (U+0000 cannot be sent as a bound).
+  let from = opts.after ? escapeKeyText(opts.after.from) : base;
+  let strict = opts.after?.strict ?? false;
+  if (!from.startsWith(base)) throw new Error("kvdeck: the cursor is outside the prefix");
+  // Loose keys are stepped over one probe each: bounded like the folders, so a level of many loose keys pages too.
+  for (let probes = 0; ; probes++) {
+    if (level.folders.length >= limit || probes >= limit * 4) {
+      level.next = { from: unescapeKeyText(from), strict };
+      break;
+    }
+    const upper = end === null ? sql`` : sql` and key < ${end}`;
+    const [first] = await rowsOf<{ key: string }>(
+      db,
+      sql`select key from catalog_keys where catalog_id = ${catalogId} and ${strict ? sql`key > ${from}` : sql`key >= ${from}`}${upper}
+          order by key limit 1`,
+    );
+    if (!first) break;
+    const rest = first.key.slice(base.length);
+    const at = rest.indexOf(escapedDelimiter);
+    if (at < 0) {
+      level.loose++;
+      from = first.key;
+      strict = true;
+      continue;
+    }
+    const folder = base + rest.slice(0, at + escapedDelimiter.length);
+    const folderEnd = prefixEnd(folder);
+    level.folders.push({ prefix: unescapeKeyText(folder), keys: await countRange(db, catalogId, folder, folderEnd) });
+    if (folderEnd === null) break;
+    from = folderEnd;
+    strict = false;
+  }
+  return level;
+}
