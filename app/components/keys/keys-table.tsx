@@ -14,6 +14,9 @@ import type { KeyRow } from "./row-states";
 import type { SelectionStore } from "./selection-store";
 import { useIsSelected, useSelectionVersion } from "./use-selection";
 
+/** Before paint in the browser; the server renders no scroll position (and React warns of a layout effect there). */
+const useBeforePaint = typeof document === "undefined" ? useEffect : useLayoutEffect;
+
 /** Start loading the next page this many rows before the end. */
 const LOAD_AHEAD_ROWS = 200;
 
@@ -63,7 +66,7 @@ export const KeysTable = memo(function KeysTable(props: KeysTableProps) {
   });
   // Rows let go at the start: the same key stays in view (and under the cursor), the pixels move.
   const skippedBefore = useRef(skipped);
-  useLayoutEffect(() => {
+  useBeforePaint(() => {
     const dropped = skipped - skippedBefore.current;
     skippedBefore.current = skipped;
     const element = scrollRef.current;
