@@ -74,3 +74,34 @@ test("select all matching makes a plan; applying it deletes exactly the planned 
   await expect(page.getByRole("link", { name: "Download the planned keys" })).toBeVisible();
   await expect(page.getByRole("link", { name: /^job [0-9a-f]{8}$/ })).toHaveAttribute("href", applyPath);
 });
+
+test("a plan older than the consistency window warns in the confirmation", async ({ page, request }) => {
+  const title = `e2e-plan-old-${Date.now()}`;
+  await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 5 }, (_, i) => ({ key: `stale:${i}`, value: "x" })),
+  );
+  await page.clock.install();
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 5 keys matching every key are selected.");
+
+  // Fresh: no warning.
+  await selection.getByRole("button", { name: "Delete 5 keys" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 5 keys from ${title}?` });
+  await expect(dialog).toContainText("Exactly the 5 planned keys");
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // Three minutes later the same plan warns, and the re-check is offered.
+  await page.clock.fastForward("03:00");
+  await selection.getByRole("button", { name: "Delete 5 keys" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(
+    "This plan is 3 minutes old: keys may have changed; re-check live adds keys created since.",
+  );
+  await expect(dialog.getByRole("checkbox", { name: /Re-check live/ })).toBeVisible();
+});
