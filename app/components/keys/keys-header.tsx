@@ -46,6 +46,14 @@ export const KeysHeader = memo(function KeysHeader({
       <h1 className="min-w-0 break-words text-lg font-semibold">
         <VisibleText text={namespace.title} />
       </h1>
+      <nav aria-label="Namespace views" className="flex gap-3 text-sm">
+        <span aria-current="page" className="font-medium">
+          Keys
+        </span>
+        <Link to={`${base}/overview`} className="underline-offset-4 hover:underline">
+          Overview
+        </Link>
+      </nav>
       {canEdit ? (
         <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
           New key
