@@ -322,7 +322,7 @@ function Figures({ stats, base, delimiter }: { stats: Stats; base: string; delim
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
-    <div className="rounded-md border p-3">
+    <div role="group" aria-label={label} className="rounded-md border p-3">
       <div className="text-xs text-muted-foreground">{label}</div>
       <div className="text-lg font-semibold tabular-nums">{value}</div>
     </div>
