@@ -3,7 +3,7 @@
 // a matching key written after the plan stays. The plan and its apply name each other.
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { createNamespaceWithKeys, listKeyNames, setConsistencyDelay, writeKeys } from "./local-kv";
+import { ACCOUNT, LOCAL_TOKEN, createNamespaceWithKeys, listKeyNames, setConsistencyDelay, writeKeys } from "./local-kv";
 
 test.beforeEach(async ({ request }) => {
   await setConsistencyDelay(request, 0);
@@ -104,4 +104,46 @@ test("a plan older than the consistency window warns in the confirmation", async
     "This plan is 3 minutes old: keys may have changed; re-check live adds keys created since.",
   );
   await expect(dialog.getByRole("checkbox", { name: /Re-check live/ })).toBeVisible();
+});
+
+test("a bulk expiry's dry run is a plan too: apply it from its page, and exactly its keys get the expiry", async ({ page, request }) => {
+  const title = `e2e-plan-expiry-${Date.now()}`;
+  const namespaceId = await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 7 }, (_, i) => ({ key: `exp:${i}`, value: "x" })),
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("button", { name: "Set expiry" }).click();
+  const form = page.getByRole("dialog", { name: "Set expiry" });
+  await form.getByRole("checkbox", { name: /Dry run first/ }).check();
+  await form.getByRole("button", { name: "Start" }).click();
+  await expect(page).toHaveURL(/\/jobs\/[^/]+$/);
+  await expect(page.getByRole("heading", { name: "Plan: 7 keys match" })).toBeVisible({ timeout: 30_000 });
+  const planPath = new URL(page.url()).pathname;
+
+  // A key written after the plan is not in it.
+  await writeKeys(request, namespaceId, [{ key: "exp:late", value: "z" }]);
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Change the expiry of 7 keys?" });
+  await dialog.getByRole("button", { name: "Change the expiry of 7 keys" }).click();
+  await expect(page).not.toHaveURL(new RegExp(`${planPath}$`));
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel("Succeeded")).toHaveText("7");
+  await expect(page.getByRole("link", { name: /^plan [0-9a-f]{8}$/ })).toHaveAttribute("href", planPath);
+
+  const listed = await request.get(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/keys`, {
+    headers: { Authorization: `Bearer ${LOCAL_TOKEN}` },
+  });
+  const keys = (await listed.json()).result as { name: string; expiration?: number }[];
+  expect(keys.filter((k) => k.expiration !== undefined).map((k) => k.name)).toEqual(Array.from({ length: 7 }, (_, i) => `exp:${i}`));
+  expect(keys.find((k) => k.name === "exp:late")?.expiration).toBeUndefined();
+  expect(await listKeyNames(request, namespaceId)).toHaveLength(8);
+
+  // Applied: the plan's page names its apply and offers no second one.
+  await page.goto(planPath);
+  await expect(page.getByRole("link", { name: /^job [0-9a-f]{8}$/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Apply this plan" })).toHaveCount(0);
 });
