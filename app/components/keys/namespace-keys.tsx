@@ -17,6 +17,7 @@ import { DeleteKeysDialog } from "./delete-keys-dialog";
 import { KeysHeader } from "./keys-header";
 import { KeysStatusBar } from "./keys-status-bar";
 import { KeysTable } from "./keys-table";
+import { PrefixTree } from "./prefix-tree";
 import type { KeyPanelContext } from "./panel-context";
 import type { KeyRow } from "./row-states";
 import { createSelectionStore } from "./selection-store";
@@ -133,6 +134,7 @@ export function NamespaceKeys() {
       <CatalogStatus base={base} catalog={data.catalog} canEdit={canEdit} isAdmin={isAdmin} />
       <ActiveJobsBanner jobs={data.activeJobs} />
       <div className="flex min-h-0 flex-1">
+        {data.catalog ? <PrefixTree base={base} /> : null}
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
           {empty ? (
             <div className="m-auto max-w-md p-8 text-center">
