@@ -1,5 +1,6 @@
 // The namespace overview: before indexing it says "Not indexed yet"; after the index job, it reads
-// the catalog's total, and a prefix's row (the chart's table) opens the keys table filtered to it.
+// the catalog's total, and a prefix's row (the chart's table) opens the keys table filtered to it;
+// the prefix tree beside the keys table opens a folder from the keyboard and filters by it.
 import { expect, test } from "@playwright/test";
 import { createNamespaceWithKeys, setConsistencyDelay } from "./local-kv";
 
@@ -14,7 +15,7 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
   const title = `e2e-overview-${Date.now()}`;
   await createNamespaceWithKeys(request, title, [
     ...Array.from({ length: 30 }, (_, i) => ({ key: `users/${i}`, value: "u", metadata: { plan: i % 3 ? "free" : "pro" } })),
-    ...Array.from({ length: 12 }, (_, i) => ({ key: `posts/${i}`, value: "p" })),
+    ...Array.from({ length: 12 }, (_, i) => ({ key: `posts/2026/${i}`, value: "p" })),
     { key: "config", value: "c" },
   ]);
   await page.goto("/");
@@ -41,4 +42,21 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
 
   await expect(page).toHaveURL(/prefix=users%2F/);
   await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("30 keys loaded with prefix “users/”");
+
+  // The prefix tree beside the table: open a folder with the keyboard, Enter filters by its child.
+  await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Keys" }).click();
+  const tree = page.getByRole("tree", { name: "Prefixes" });
+  const posts = tree.getByRole("treeitem", { name: "posts/ 12 keys" });
+  await expect(posts).toHaveAttribute("aria-expanded", "false");
+  await posts.focus();
+  await posts.press("ArrowRight");
+  await expect(posts).toHaveAttribute("aria-expanded", "true");
+  const year = posts.getByRole("treeitem", { name: "2026/ 12 keys" });
+  await expect(year).toBeVisible();
+  await posts.press("ArrowRight");
+  await expect(year).toBeFocused();
+  await year.press("Enter");
+  await expect(page).toHaveURL(/prefix=posts%2F2026%2F/);
+  await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("12 keys loaded with prefix “posts/2026/”");
 });
