@@ -8,7 +8,7 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import { prefixChildren } from "~/catalog/prefixes.server";
-import { catalogStats, forgetCatalogStats } from "~/catalog/stats.server";
+import { catalogStats, catalogVersion, forgetCatalogStats } from "~/catalog/stats.server";
 import { openDatabase } from "~/db/client.server";
 import { catalogs, connections } from "~/db/schema";
 
@@ -58,11 +58,15 @@ console.log(`catalog of ${KEYS.toLocaleString("en")} keys filled in ${((performa
 const cold: number[] = [];
 const warm: number[] = [];
 const tree: number[] = [];
+const treeWarm: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   forgetCatalogStats();
   cold.push(await time(() => catalogStats(db, catalog, { delimiter: "auto", now })));
   warm.push(await time(() => catalogStats(db, catalog, { delimiter: "auto", now })));
   tree.push(await time(() => prefixChildren(db, catalog.id, { prefix: "", delimiter: "/" })));
+  const version = `${catalogVersion(catalog)}:${run}`;
+  await prefixChildren(db, catalog.id, { prefix: "", delimiter: "/", version });
+  treeWarm.push(await time(() => prefixChildren(db, catalog.id, { prefix: "", delimiter: "/", version })));
 }
 const level = await prefixChildren(db, catalog.id, { prefix: "", delimiter: "/" });
 const line = (label: string, xs: number[]) =>
@@ -76,4 +80,5 @@ console.log(
 line("overview, cold (figures computed)", cold);
 line("overview, warm (kept figures + expiry)", warm);
 line(`prefix tree first level (${level.folders.length} folders)`, tree);
+line("prefix tree first level, kept", treeWarm);
 await database.close();

@@ -57,9 +57,29 @@ export async function countRange(db: Db, catalogId: number, from: string, to: st
 
 /**
  * The folders directly under `prefix` at `delimiter`, in key order, up to `limit` of them, each
- * with its count; `after` (a previous answer's `next`) continues a level.
+ * with its count; `after` (a previous answer's `next`) continues a level. With `version`, a level
+ * already walked at that catalog version is answered from memory.
  */
 export async function prefixChildren(
+  db: Db,
+  catalogId: number,
+  opts: { prefix: string; delimiter: string; after?: PrefixCursor | null; limit?: number; version?: string },
+): Promise<PrefixLevel> {
+  if (opts.version === undefined) return walkLevel(db, catalogId, opts);
+  // Kept per catalog version (stats.server.ts's catalogVersion: every change to the keys moves it).
+  const key = JSON.stringify([opts.version, opts.prefix, opts.delimiter, opts.after ?? null, opts.limit ?? null]);
+  const kept = levels.get(key);
+  if (kept) return kept;
+  const level = await walkLevel(db, catalogId, opts);
+  levels.set(key, level);
+  if (levels.size > LEVELS_KEPT) levels.delete(levels.keys().next().value!);
+  return level;
+}
+
+const levels = new Map<string, PrefixLevel>();
+const LEVELS_KEPT = 500;
+
+async function walkLevel(
   db: Db,
   catalogId: number,
   opts: { prefix: string; delimiter: string; after?: PrefixCursor | null; limit?: number },

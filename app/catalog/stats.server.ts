@@ -6,7 +6,7 @@
 // Cost on a large catalog (docs/performance.md, bench/catalog-overview.ts): one aggregate pass for
 // the expiry and metadata-size buckets, one grouped pass for the prefixes, and the metadata fields
 // and their values from the rows that have metadata. The figures that do not depend on the clock
-// are kept per catalog, listing, key count and bytes (any change to the keys moves one of those), so
+// are kept per catalog version (catalogVersion: any change to the keys moves its updated_at), so
 // a second look at an unchanged catalog only pays for the expiry buckets.
 import { sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
@@ -103,6 +103,13 @@ export function detectDelimiter(names: string[]): { delimiter: string | null; sp
   return best;
 }
 
+/**
+ * What identifies a catalog's keys as they are: every change to them moves updated_at (and key_count
+ * or bytes with it), so figures kept under this are the figures of the keys now.
+ */
+export const catalogVersion = (c: Pick<Catalog, "id" | "scan" | "keyCount" | "bytes" | "state" | "updatedAt">) =>
+  [c.id, c.scan, c.keyCount, c.bytes, c.state, new Date(c.updatedAt).getTime()].join(":");
+
 type Cached = Omit<CatalogStats, "expiry" | "nowSeconds" | "state" | "asOf">;
 const cache = new Map<string, Cached>();
 const CACHE_ENTRIES = 32;
@@ -113,7 +120,7 @@ const CACHE_ENTRIES = 32;
  */
 export async function catalogStats(db: Db, catalog: Catalog, opts: { delimiter: string; now: number }): Promise<CatalogStats> {
   const nowSeconds = Math.floor(opts.now / 1000);
-  const cacheKey = JSON.stringify([catalog.id, catalog.scan, catalog.keyCount, catalog.bytes, catalog.state, opts.delimiter]);
+  const cacheKey = JSON.stringify([catalogVersion(catalog), opts.delimiter]);
   let fixed = cache.get(cacheKey);
   if (!fixed) {
     fixed = await clockFreeStats(db, catalog, opts.delimiter);

@@ -2,6 +2,7 @@
 // (?prefix=&delimiter=&from=&strict=1), for the prefix tree beside the keys table.
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { prefixChildren } from "~/catalog/prefixes.server";
+import { catalogVersion } from "~/catalog/stats.server";
 import { getServices } from "~/context.server";
 import { requireConnection } from "~/kv/guards.server";
 
@@ -20,6 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     prefix,
     delimiter,
     after: from === null ? null : { from, strict: search.get("strict") === "1" },
+    version: catalogVersion(catalog),
   });
   return data({ level });
 }

@@ -5,10 +5,10 @@
 // paging.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { prefixChildren, type PrefixFolder } from "~/catalog/prefixes.server";
-import { catalogStats, detectDelimiter, forgetCatalogStats } from "~/catalog/stats.server";
+import { catalogStats, catalogVersion, detectDelimiter, forgetCatalogStats } from "~/catalog/stats.server";
 import { escapeKeyText } from "~/db/key-text";
 import type { Catalog } from "~/db/schema";
-import type { CatalogEntry } from "~/catalog/store.server";
+import { type CatalogEntry, CatalogStore } from "~/catalog/store.server";
 import { fillCatalog } from "../helpers/catalog";
 import { openTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -184,5 +184,30 @@ describe("prefix tree", () => {
     expect(after).toBeNull();
     expect(folders.map((f) => f.prefix)).toEqual(["a/", "c/", "d/", "m/"]);
     expect(loose).toBe(3);
+  });
+});
+
+describe("kept figures", () => {
+  test("a change to the keys shows at the next look, in the overview and the tree", async () => {
+    const store = new CatalogStore(t.db);
+    const version = (c: Catalog) => catalogVersion(c);
+    const before = await catalogStats(t.db, catalog, { delimiter: "/", now: NOW });
+    const treeBefore = await prefixChildren(t.db, catalog.id, { prefix: "", delimiter: "/", version: version(catalog) });
+    expect(before.prefixes.top[0]).toMatchObject({ prefix: "a/", keys: 5 });
+    expect(treeBefore.folders[0]).toEqual({ prefix: "a/", keys: 5 });
+    // A write and a delete that leave the count as it was: the version still moves.
+    await store.applyWrites(catalog.connectionId, catalog.namespaceId, [{ key: "a/new" }]);
+    await store.applyDeletes(catalog.connectionId, catalog.namespaceId, ["d/é/1"]);
+    const changed = (await store.byId(catalog.id))!;
+    expect(changed.keyCount).toBe(catalog.keyCount);
+    const after = await catalogStats(t.db, changed, { delimiter: "/", now: NOW });
+    expect(after.prefixes.top[0]).toMatchObject({ prefix: "a/", keys: 6 });
+    const treeAfter = await prefixChildren(t.db, changed.id, { prefix: "", delimiter: "/", version: version(changed) });
+    expect(treeAfter.folders.map((f) => [f.prefix, f.keys])).toEqual([
+      ["a/", 6],
+      ["c/", 2],
+      ["d/", 1],
+      ["m/", 3],
+    ]);
   });
 });
