@@ -5,8 +5,10 @@ import { prefixChildren } from "~/catalog/prefixes.server";
 import { catalogVersion } from "~/catalog/stats.server";
 import { getServices } from "~/context.server";
 import { requireConnection } from "~/kv/guards.server";
+import { resourceAction } from "~/utils/resource-route.server";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+/** Resource route: `data()` answers become Responses with their status (app/utils/resource-route.server.ts). */
+export const loader = resourceAction(async ({ request, params, context }: LoaderFunctionArgs) => {
   const { connection } = await requireConnection(context, params.connectionId);
   const services = getServices(context);
   const search = new URL(request.url).searchParams;
@@ -24,4 +26,4 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     version: catalogVersion(catalog),
   });
   return data({ level });
-}
+});
