@@ -1,13 +1,16 @@
 // The namespace overview: before indexing it says "Not indexed yet"; after the index job, it reads
 // the catalog's total, and a prefix's row (the chart's table) opens the keys table filtered to it;
-// the prefix tree beside the keys table opens a folder from the keyboard and filters by it.
+// the prefix tree beside the keys table opens a folder from the keyboard and filters by it; a
+// metadata search answers from the catalog while the local KV API holds every listing (so it made
+// none); a plan applied from the keys table changes the overview's total.
 import { expect, test } from "@playwright/test";
-import { createNamespaceWithKeys, setConsistencyDelay } from "./local-kv";
+import { createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
 
 test.beforeEach(async ({ request }) => {
   await setConsistencyDelay(request, 0);
 });
 test.afterEach(async ({ request }) => {
+  await setFaults(request, { holdListsAfter: null });
   await setConsistencyDelay(request, 2000);
 });
 
@@ -59,4 +62,27 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
   await year.press("Enter");
   await expect(page).toHaveURL(/prefix=posts%2F2026%2F/);
   await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("12 keys loaded with prefix “posts/2026/”");
+
+  const keysUrl = page.url().replace(/\?.*$/, "");
+
+  // A metadata search with every upstream listing held: it can only answer from the catalog.
+  await setFaults(request, { holdListsAfter: 0 });
+  await page.goto(`${keysUrl}?metaField=plan&metaOp=equals&metaValue=pro`);
+  const loaded = page.getByRole("status").filter({ hasText: "keys loaded" });
+  await expect(loaded).toContainText("10 matching keys loaded");
+  await expect(page.getByText(/from the catalog as of .*, no upstream request/)).toBeVisible();
+  await setFaults(request, { holdListsAfter: null });
+
+  // Plan and apply a purge of users/: the overview's total follows at once (kvdeck's own deletes).
+  await page.goto(`${keysUrl}?prefix=users%2F`);
+  await expect(loaded).toContainText("30 keys loaded with prefix “users/”");
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  const selection = page.getByRole("group", { name: "All matching keys" });
+  await expect(selection).toContainText("All 30 keys matching prefix “users/” are selected.");
+  await selection.getByRole("button", { name: "Delete 30 keys" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 30 keys from ${title}?` });
+  await dialog.getByRole("button", { name: "Delete 30 keys" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.goto(`${keysUrl}/overview`);
+  await expect(page.getByRole("group", { name: "Keys", exact: true })).toContainText("13");
 });
