@@ -8,7 +8,7 @@
 import os from "node:os";
 import { sql } from "drizzle-orm";
 import { prefixChildren } from "~/catalog/prefixes.server";
-import { catalogStats, catalogVersion, forgetCatalogStats } from "~/catalog/stats.server";
+import { catalogStats, catalogVersion, forgetCatalogStats, settleCatalogStats } from "~/catalog/stats.server";
 import { openDatabase } from "~/db/client.server";
 import { catalogs, connections } from "~/db/schema";
 
@@ -57,12 +57,17 @@ console.log(`catalog of ${KEYS.toLocaleString("en")} keys filled in ${((performa
 
 const cold: number[] = [];
 const warm: number[] = [];
+const changed: number[] = [];
 const tree: number[] = [];
 const treeWarm: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   forgetCatalogStats();
   cold.push(await time(() => catalogStats(db, catalog, { delimiter: "auto", now })));
   warm.push(await time(() => catalogStats(db, catalog, { delimiter: "auto", now })));
+  // The keys changed (a new version): the last figures at once, the new ones computed behind.
+  const moved = { ...catalog, updatedAt: new Date(catalog.updatedAt.getTime() + run + 1) };
+  changed.push(await time(() => catalogStats(db, moved, { delimiter: "auto", now })));
+  await settleCatalogStats();
   tree.push(await time(() => prefixChildren(db, catalog.id, { prefix: "", delimiter: "/" })));
   const version = `${catalogVersion(catalog)}:${run}`;
   await prefixChildren(db, catalog.id, { prefix: "", delimiter: "/", version });
@@ -79,6 +84,7 @@ console.log(
 );
 line("overview, cold (figures computed)", cold);
 line("overview, warm (kept figures + expiry)", warm);
+line("overview, keys changed (last figures + expiry)", changed);
 line(`prefix tree first level (${level.folders.length} folders)`, tree);
 line("prefix tree first level, kept", treeWarm);
 await database.close();

@@ -7,7 +7,8 @@
 // the expiry and metadata-size buckets, one grouped pass for the prefixes, and the metadata fields
 // and their values from the rows that have metadata. The figures that do not depend on the clock
 // are kept per catalog version (catalogVersion: any change to the keys moves its updated_at), so
-// a second look at an unchanged catalog only pays for the expiry buckets.
+// a second look at an unchanged catalog only pays for the expiry buckets, and a look after a change
+// gets the kept figures, marked with their time, while they are computed again (catalogStats).
 import { sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
 import { escapeKeyText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
@@ -88,6 +89,11 @@ export interface CatalogStats {
   /** Distinct metadata field names (the first TOP_FIELDS are in `fields`). */
   distinctFields: number;
   growth: { scan: number; finishedAt: string; keys: number; added: number; removed: number; bytes: number }[];
+  /**
+   * Null when every figure is of the keys now; otherwise when the prefix, metadata and growth
+   * figures were computed (the keys changed since; they are being computed again).
+   */
+  figuresAt: string | null;
 }
 
 /** The delimiter that splits the most of these names in two or more parts (null: none splits any). */
@@ -110,35 +116,74 @@ export function detectDelimiter(names: string[]): { delimiter: string | null; sp
 export const catalogVersion = (c: Pick<Catalog, "id" | "scan" | "keyCount" | "bytes" | "state" | "updatedAt">) =>
   [c.id, c.scan, c.keyCount, c.bytes, c.state, new Date(c.updatedAt).getTime()].join(":");
 
-type Cached = Omit<CatalogStats, "expiry" | "nowSeconds" | "state" | "asOf">;
-const cache = new Map<string, Cached>();
-const CACHE_ENTRIES = 32;
+type Cached = Omit<CatalogStats, "expiry" | "nowSeconds" | "state" | "asOf" | "figuresAt">;
+
+/** The figures last computed for a catalog and delimiter, and the version of the keys they describe. */
+interface Kept {
+  version: string;
+  figures: Cached;
+  computedAt: number;
+}
+const kept = new Map<string, Kept>();
+/** Recomputations under way, by catalog and delimiter: one at a time each. */
+const pending = new Map<string, Promise<void>>();
+const KEPT_ENTRIES = 32;
 
 /**
  * The overview of a catalog. `delimiter` "auto" detects it from a sample of names (both ends of
  * the key order); `now` (ms) is what the expiry buckets count from.
+ *
+ * The full passes (prefixes, metadata fields) take seconds on a million keys, so a look after the
+ * keys changed gets the figures last computed at once, marked with when (`figuresAt`), while they
+ * are computed again behind it for the next look (stale while revalidating). The totals and the
+ * expiry buckets are always of the keys now. Only the first look at a catalog in this process
+ * waits for the full passes.
  */
 export async function catalogStats(db: Db, catalog: Catalog, opts: { delimiter: string; now: number }): Promise<CatalogStats> {
   const nowSeconds = Math.floor(opts.now / 1000);
-  const cacheKey = JSON.stringify([catalogVersion(catalog), opts.delimiter]);
-  let fixed = cache.get(cacheKey);
-  if (!fixed) {
-    fixed = await clockFreeStats(db, catalog, opts.delimiter);
-    cache.set(cacheKey, fixed);
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  const key = JSON.stringify([catalog.id, opts.delimiter]);
+  const version = catalogVersion(catalog);
+  let entry = kept.get(key);
+  if (!entry) {
+    await recompute(db, catalog, opts.delimiter, key, version);
+    entry = kept.get(key)!;
+  } else if (entry.version !== version && !pending.has(key)) {
+    const running = recompute(db, catalog, opts.delimiter, key, version).catch((error: unknown) =>
+      console.error(`kvdeck: the overview of catalog ${catalog.id} could not be computed: ${error}`),
+    );
+    pending.set(
+      key,
+      running.finally(() => pending.delete(key)),
+    );
   }
+  const stale = entry.version !== version;
   return {
-    ...fixed,
+    ...entry.figures,
+    totalKeys: catalog.keyCount,
+    bytes: catalog.bytes,
     state: catalog.state,
     asOf: catalog.asOf?.toISOString() ?? null,
-    expiry: await expiryBuckets(db, catalog.id, nowSeconds, fixed.totalKeys),
+    figuresAt: stale ? new Date(entry.computedAt).toISOString() : null,
+    expiry: await expiryBuckets(db, catalog.id, nowSeconds, catalog.keyCount),
     nowSeconds,
   };
 }
 
+async function recompute(db: Db, catalog: Catalog, delimiter: string, key: string, version: string) {
+  const figures = await clockFreeStats(db, catalog, delimiter);
+  kept.delete(key);
+  kept.set(key, { version, figures, computedAt: Date.now() });
+  if (kept.size > KEPT_ENTRIES) kept.delete(kept.keys().next().value!);
+}
+
+/** Waits for the recomputations under way (tests, the bench). */
+export async function settleCatalogStats() {
+  await Promise.all(pending.values());
+}
+
 /** Forgets the kept figures (tests and the bench measure the full cost). */
 export function forgetCatalogStats() {
-  cache.clear();
+  kept.clear();
 }
 
 async function clockFreeStats(db: Db, catalog: Catalog, wanted: string): Promise<Cached> {

@@ -5,7 +5,7 @@
 // paging.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { prefixChildren, type PrefixFolder } from "~/catalog/prefixes.server";
-import { catalogStats, catalogVersion, detectDelimiter, forgetCatalogStats } from "~/catalog/stats.server";
+import { catalogStats, catalogVersion, detectDelimiter, forgetCatalogStats, settleCatalogStats } from "~/catalog/stats.server";
 import { escapeKeyText } from "~/db/key-text";
 import type { Catalog } from "~/db/schema";
 import { type CatalogEntry, CatalogStore } from "~/catalog/store.server";
@@ -188,7 +188,7 @@ describe("prefix tree", () => {
 });
 
 describe("kept figures", () => {
-  test("a change to the keys shows at the next look, in the overview and the tree", async () => {
+  test("a change to the keys shows at the next look in the tree; the overview answers at once with its last figures, marked, then the new ones", async () => {
     const store = new CatalogStore(t.db);
     const version = (c: Catalog) => catalogVersion(c);
     const before = await catalogStats(t.db, catalog, { delimiter: "/", now: NOW });
@@ -200,7 +200,16 @@ describe("kept figures", () => {
     await store.applyDeletes(catalog.connectionId, catalog.namespaceId, ["d/é/1"]);
     const changed = (await store.byId(catalog.id))!;
     expect(changed.keyCount).toBe(catalog.keyCount);
+    expect(before.figuresAt).toBeNull();
+    // The look right after the change: the prefix figures as they were, saying when they were made;
+    // the totals and the expiry buckets of the keys now.
+    const stale = await catalogStats(t.db, changed, { delimiter: "/", now: NOW });
+    expect(stale.figuresAt).not.toBeNull();
+    expect(stale.prefixes.top[0]).toMatchObject({ prefix: "a/", keys: 5 });
+    expect(stale.totalKeys).toBe(changed.keyCount);
+    await settleCatalogStats();
     const after = await catalogStats(t.db, changed, { delimiter: "/", now: NOW });
+    expect(after.figuresAt).toBeNull();
     expect(after.prefixes.top[0]).toMatchObject({ prefix: "a/", keys: 6 });
     const treeAfter = await prefixChildren(t.db, changed.id, { prefix: "", delimiter: "/", version: version(changed) });
     expect(treeAfter.folders.map((f) => [f.prefix, f.keys])).toEqual([

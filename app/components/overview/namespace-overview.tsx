@@ -125,6 +125,13 @@ function Figures({ stats, base, delimiter }: { stats: Stats; base: string; delim
         />
       </section>
 
+      {stats.figuresAt ? (
+        <p role="status" className="text-sm text-muted-foreground">
+          The keys changed since these prefix and metadata figures were made at {new Date(stats.figuresAt).toISOString().slice(11, 19)} UTC:
+          they are being made again for your next look. The totals and the expiry figures are of the keys now.
+        </p>
+      ) : null}
+
       <Chart
         id="prefixes"
         title={`Keys by prefix at “${stats.delimiter}”${stats.detected ? " (detected)" : ""}`}
