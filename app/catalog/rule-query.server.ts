@@ -19,6 +19,8 @@ export interface CatalogMetadataQuery {
 export interface CatalogQuery {
   /** Only keys starting with this (a key range on the primary key). */
   prefix?: string;
+  /** Only keys at or after this one in key order (a jump to a key). */
+  from?: string;
   /** Each condition narrows; one without alternatives narrows nothing. */
   metadata: CatalogMetadataQuery[];
   expiringBefore?: number;

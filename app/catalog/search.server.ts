@@ -27,9 +27,13 @@ export async function searchCatalog(
   catalog: Pick<Catalog, "id">,
   rule: KeyRule,
   after: string | null,
-  { targetMatches = 100, maxExamined = 50_000 }: { targetMatches?: number; maxExamined?: number } = {},
+  {
+    targetMatches = 100,
+    maxExamined = 50_000,
+    from,
+  }: { targetMatches?: number; maxExamined?: number; /** Start at this key (inclusive). */ from?: string } = {},
 ): Promise<CatalogAnswer> {
-  const query = catalogQuery(rule);
+  const query = from === undefined ? catalogQuery(rule) : { ...catalogQuery(rule), from };
   const matches = compileRule(rule);
   const answer: CatalogAnswer = { keys: [], last: after, done: false, examined: 0 };
   while (answer.keys.length < targetMatches && answer.examined < maxExamined) {

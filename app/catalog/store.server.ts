@@ -355,6 +355,7 @@ export class CatalogStore {
   async scanKeys(catalogId: number, query: CatalogQuery, after: string | null, limit: number): Promise<CatalogEntry[]> {
     const conditions: SQL[] = [sql`catalog_id = ${catalogId}`];
     if (after !== null) conditions.push(sql`key > ${escapeKeyText(after)}`);
+    if (query.from !== undefined) conditions.push(sql`key >= ${escapeKeyText(query.from)}`);
     if (query.prefix) {
       const start = escapeKeyText(query.prefix);
       conditions.push(sql`key >= ${start}`);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { compileRule } from "./key-rule";
-import { expiryChoice, filterSearch, parseUtcTime, ruleFromSearch } from "./key-filter";
+import { expiryChoice, filterSearch, parseUtcTime, ruleFromSearch, startKey } from "./key-filter";
 
 const NOW_MS = Date.UTC(2026, 11, 1, 12, 0, 0);
 const NOW_S = NOW_MS / 1000;
@@ -56,4 +56,13 @@ test("parseUtcTime reads dates and times as UTC unless a zone is given", () => {
   expect(parseUtcTime("2026-12-31T18:00+02:00")).toBe(Date.UTC(2026, 11, 31, 16, 0) / 1000);
   expect(parseUtcTime("2026-12-31T25:00")).toBeNull();
   expect(parseUtcTime("31/12/2026")).toBeNull();
+});
+
+test("a jump's key (from=) is kept with the filter, and one longer than a key can be is not a jump", () => {
+  const search = new URLSearchParams({ prefix: "a/", from: "a/m", cursor: "x" });
+  expect(startKey(search)).toBe("a/m");
+  expect(filterSearch(search).toString()).toBe("prefix=a%2F&from=a%2Fm");
+  expect(startKey(new URLSearchParams({ from: "" }))).toBeNull();
+  expect(startKey(new URLSearchParams({ from: "k".repeat(513) }))).toBeNull();
+  expect(filterSearch(new URLSearchParams({ from: "k".repeat(513) })).toString()).toBe("");
 });

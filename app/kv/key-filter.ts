@@ -88,7 +88,19 @@ export function filterSearch(search: URLSearchParams): URLSearchParams {
   // The time only means something with `expiry=before`.
   if (out.get("expiry") !== "before") out.delete("expiresBefore");
   if (liveSource(search)) out.set("source", "live");
+  // Where the table starts (a jump) stays with it: opening a key keeps the rows in view.
+  const from = startKey(search);
+  if (from) out.set("from", from);
   return out;
+}
+
+/** The longest `from` a jump takes (a key name is at most 512 bytes). */
+const MAX_START_KEY_CHARS = 512;
+
+/** `from=<key>`: start the table at this key (namespaces with a catalog); null when not asked or too long to be a key. */
+export function startKey(search: URLSearchParams): string | null {
+  const from = search.get("from");
+  return from && from.length <= MAX_START_KEY_CHARS ? from : null;
 }
 
 /** `source=live`: answer from the upstream even when the namespace has a catalog ("Verify live"). */

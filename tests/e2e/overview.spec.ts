@@ -2,7 +2,8 @@
 // the catalog's total, and a prefix's row (the chart's table) opens the keys table filtered to it;
 // the prefix tree beside the keys table opens a folder from the keyboard and filters by it; a
 // metadata search answers from the catalog while the local KV API holds every listing (so it made
-// none); a plan applied from the keys table changes the overview's total.
+// none); a jump to a key starts the table there; a plan applied from the keys table changes the
+// overview's total.
 import { expect, test } from "@playwright/test";
 import { createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
 
@@ -64,6 +65,16 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
   await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("12 keys loaded with prefix “posts/2026/”");
 
   const keysUrl = page.url().replace(/\?.*$/, "");
+
+  // Jump to a key: the table starts there (from the catalog), in key order.
+  await page.goto(keysUrl);
+  await page.getByRole("searchbox", { name: "Jump to key" }).fill("posts/2026/5");
+  await page.getByRole("button", { name: "Jump" }).click();
+  await expect(page).toHaveURL(/from=posts%2F2026%2F5/);
+  await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("keys loaded from “posts/2026/5”");
+  const keyRows = page.getByRole("group", { name: /^Keys list/ }).getByRole("row");
+  await expect(keyRows.nth(1)).toContainText("posts/2026/5");
+  await expect(keyRows.nth(2)).toContainText("posts/2026/6");
 
   // A metadata search with every upstream listing held: it can only answer from the catalog.
   await setFaults(request, { holdListsAfter: 0 });

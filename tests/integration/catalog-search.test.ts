@@ -220,6 +220,26 @@ test("the keys page answers a filter on an indexed namespace from the catalog, w
   expect(listed).toHaveBeenCalledTimes(3);
   expect(live.source).toEqual({ from: "live", pages: 3, catalog: true });
   expect(live.keys.map((k) => k.name)).toEqual(page.keys.map((k) => k.name));
+
+  // A jump to a key: the whole namespace from that key on, from the catalog, then on by its cursor.
+  listed.mockClear();
+  const jump = { ...base, filter: {}, catalog: { store: store(), catalog }, from: "k/1234x" };
+  const jumped = await loadKeyPage(t.h.services.cache, t.h.upstream, jump);
+  expect(listed).not.toHaveBeenCalled();
+  expect(jumped.source).toMatchObject({ from: "catalog" });
+  expect(jumped.keys[0].name).toBe("k/1235");
+  expect(jumped.keys).toHaveLength(1000);
+  const next = await loadKeyPage(t.h.services.cache, t.h.upstream, { ...jump, cursor: jumped.cursor, after: jumped.pageEnd });
+  expect(next.keys[0].name).toBe("k/2235");
+  expect(next.keys.at(-1)!.name).toBe("k/2499");
+  expect(next.cursor).toBe("");
+  // The jump's own key comes first (inclusive).
+  const exact = await loadKeyPage(t.h.services.cache, t.h.upstream, { ...jump, from: "k/0700" });
+  expect(exact.keys[0].name).toBe("k/0700");
+  expect(listed).not.toHaveBeenCalled();
+  // Asked live, a jump cannot be answered (the upstream lists from the start): the listing starts at the first key.
+  const liveJump = await loadKeyPage(t.h.services.cache, t.h.upstream, { ...jump, catalog: { store: store(), catalog, live: true } });
+  expect(liveJump.keys[0].name).toBe("k/0000");
 });
 
 test("the namespaces list shows each namespace's key count and catalog age, or that it is not indexed", async () => {

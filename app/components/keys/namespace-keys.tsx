@@ -112,7 +112,7 @@ export function NamespaceKeys() {
   const empty = rows.length === 0 && !hasMore;
   const count =
     pages.skipped > 0 ? `${formatCount(pages.skipped + 1)}–${formatCount(pages.skipped + rows.length)} of the` : formatCount(rows.length);
-  const loaded = `${count} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}`;
+  const loaded = `${count} ${filtered ? "matching " : ""}keys loaded${prefix ? ` with prefix “${prefix}”` : ""}${data.from ? ` from “${data.from}”` : ""}`;
   const source = sourceNote(data.page.source);
   const verifyLiveHref = data.page.source.from === "catalog" ? `${base}?${withLive(filterQuery)}` : undefined;
 
@@ -134,7 +134,7 @@ export function NamespaceKeys() {
       <CatalogStatus base={base} catalog={data.catalog} canEdit={canEdit} isAdmin={isAdmin} />
       <ActiveJobsBanner jobs={data.activeJobs} />
       <div className="flex min-h-0 flex-1">
-        {data.catalog ? <PrefixTree base={base} /> : null}
+        {data.catalog ? <PrefixTree base={base} from={data.from} /> : null}
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
           {empty ? (
             <div className="m-auto max-w-md p-8 text-center">

@@ -2,9 +2,11 @@
 // their key counts, each level read on demand from the .prefixes resource route. A tree in the ARIA
 // sense: ArrowUp/Down move, ArrowRight opens (or goes to the first child), ArrowLeft closes (or
 // goes to the parent), Enter filters the table by the folder's prefix.
-import { useNavigate } from "@remix-run/react";
+import { Form, useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { escapeInvisibles, formatCount } from "~/utils/format";
+import { Button } from "../ui/button";
+import { Input } from "../ui/input";
 
 interface Folder {
   prefix: string;
@@ -18,7 +20,7 @@ interface Level {
 /** A prefix without an entry is still loading. */
 type Levels = Record<string, Level | { error: string }>;
 
-export function PrefixTree({ base, delimiter = "/" }: { base: string; delimiter?: string }) {
+export function PrefixTree({ base, delimiter = "/", from }: { base: string; delimiter?: string; from: string | null }) {
   const navigate = useNavigate();
   const [levels, setLevels] = useState<Levels>({});
   const [open, setOpen] = useState<Set<string>>(() => new Set([""]));
@@ -176,6 +178,24 @@ export function PrefixTree({ base, delimiter = "/" }: { base: string; delimiter?
   return (
     <details open className="w-56 shrink-0 overflow-y-auto border-r max-md:hidden">
       <summary className="cursor-pointer px-2 py-1 text-sm font-medium">Prefixes (“{delimiter}”)</summary>
+      {/* A jump starts the table at a key, from the catalog (the upstream lists from the start only). */}
+      <Form method="get" action={base} className="flex gap-1 px-2 pb-2" key={from ?? ""}>
+        <label htmlFor="jump-to-key" className="sr-only">
+          Jump to key
+        </label>
+        <Input
+          id="jump-to-key"
+          name="from"
+          type="search"
+          defaultValue={from ?? ""}
+          placeholder="Jump to key…"
+          maxLength={512}
+          className="h-8 min-w-0 text-xs"
+        />
+        <Button type="submit" size="sm" variant="outline" className="h-8">
+          Jump
+        </Button>
+      </Form>
       <ul role="tree" aria-label="Prefixes" className="list-none pb-2">
         {renderLevel("", 1)}
       </ul>

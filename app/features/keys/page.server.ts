@@ -79,6 +79,8 @@ export async function loadKeyPage(
     signal?: AbortSignal;
     /** The namespace's catalog, to answer a filter from (unless `live`). */
     catalog?: { store: CatalogStore; catalog: Catalog | null; live?: boolean };
+    /** Start at this key: answered from the catalog (the upstream lists from the start only); ignored without one. */
+    from?: string | null;
   },
 ): Promise<MergedKeyPage> {
   const catalog = opts.catalog?.catalog;
@@ -115,9 +117,10 @@ export async function loadKeyPage(
 }
 
 /** A filter on a namespace with a catalog, not asked for live, and not a live listing's next page. */
-function fromCatalog(opts: { cursor: string; filter?: KeyRule; catalog?: { live?: boolean } }): boolean {
+function fromCatalog(opts: { cursor: string; filter?: KeyRule; catalog?: { live?: boolean }; from?: string | null }): boolean {
   if (opts.catalog?.live) return false;
   if (opts.cursor.startsWith(CATALOG_CURSOR)) return true;
+  if (opts.cursor === "" && opts.from) return true;
   return opts.cursor === "" && Boolean(opts.filter && !isEmptyRule(opts.filter));
 }
 
@@ -127,15 +130,19 @@ async function loadCatalogPage(
   upstream: KvUpstream,
   store: CatalogStore,
   catalog: Catalog,
-  opts: { namespaceId: string; prefix: string; cursor: string; after: string | null; filter?: KeyRule },
+  opts: { namespaceId: string; prefix: string; cursor: string; after: string | null; filter?: KeyRule; from?: string | null },
 ): Promise<MergedKeyPage> {
   const rule = opts.filter ?? {};
   const after = opts.cursor.startsWith(CATALOG_CURSOR) ? opts.cursor.slice(CATALOG_CURSOR.length) : null;
-  const answer = await searchCatalog(store, catalog, rule, after);
+  // A jump's first answer starts at its key; the next ones go on from their cursor.
+  const from = after === null && opts.from ? opts.from : undefined;
+  const answer = await searchCatalog(store, catalog, rule, after, { from });
   const range: PageRange = { prefix: opts.prefix, after, through: answer.done ? null : answer.last };
   const scope = keyScope(upstream.accountId, opts.namespaceId);
   const merged = await mergeKeys(cache, upstream, { scope, namespaceId: opts.namespaceId, keys: answer.keys, range });
-  const matches = compileRule(rule);
+  const ruleMatches = compileRule(rule);
+  // Marks of keys created before the jump's key are not this answer's.
+  const matches = from === undefined ? ruleMatches : (key: KeyInfo) => compareKeys(key.name, from) >= 0 && ruleMatches(key);
   return {
     keys: merged.items.filter(matches),
     source: { from: "catalog", asOf: catalog.asOf?.toISOString() ?? null, building: catalog.state !== "ready" },

@@ -6,7 +6,7 @@ import { getServices } from "~/context.server";
 import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { summarize } from "~/kv/connections.server";
 import { catalogSummary } from "~/catalog/summary";
-import { expiryChoice, filterSearch, liveSource, ruleFromSearch } from "~/kv/key-filter";
+import { expiryChoice, filterSearch, liveSource, ruleFromSearch, startKey } from "~/kv/key-filter";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 
 export async function loadNamespaceKeys({ request, params, context }: LoaderFunctionArgs) {
@@ -17,6 +17,8 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
   const prefix = rule.prefix ?? "";
   const services = getServices(context);
   const catalog = await services.connections.catalog.get(connection.id, namespaceId);
+  // A jump to a key needs the catalog (the upstream lists from the start only) and is not a live answer.
+  const from = catalog && !liveSource(search) ? startKey(search) : null;
   // The jobs come from the database: asked for alongside the upstream, not after it.
   const [[namespace, page], activeJobs] = await Promise.all([
     fromUpstream(() =>
@@ -31,6 +33,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
           filter: rule,
           signal: request.signal,
           catalog: { store: services.connections.catalog, catalog, live: liveSource(search) },
+          from,
         }),
       ]),
     ),
@@ -43,6 +46,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     rule,
     expiry: expiryChoice(search),
     filterError,
+    from,
     filterQuery: filterSearch(search).toString(),
     page,
     activeJobs,
