@@ -19,6 +19,7 @@
 import type { Job } from "~/db/schema";
 import { UpstreamError, explainUpstreamError } from "~/kv/errors";
 import { describeBudget } from "~/kv/budget.server";
+import { LIST_LIMIT_MAX } from "~/kv/limits";
 import { JobContext, type JobDeps, JobFailure, type StopReason, isStopped } from "./context.server";
 import { jobKinds } from "./kinds/index.server";
 import type { JobEnd } from "./kinds/kind.server";
@@ -182,7 +183,13 @@ function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: num
       budget: budget ? describeBudget(budget) : null,
     },
   };
-  if (plan) result.plan = { recheckRequests: ctx.requestsUsed };
+  if (plan) {
+    // A plan from the catalog listed nothing: its re-check costs what listing the keys it looked at would.
+    const fromCatalog = ctx.data.fromCatalog as { asOf: string | null; examined: number } | undefined;
+    result.plan = fromCatalog
+      ? { recheckRequests: Math.max(1, Math.ceil(fromCatalog.examined / LIST_LIMIT_MAX)), fromCatalog: { asOf: fromCatalog.asOf } }
+      : { recheckRequests: ctx.requestsUsed };
+  }
   if (typeof ctx.data.collisions === "number") result.collisions = ctx.data.collisions;
   return result;
 }

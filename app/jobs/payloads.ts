@@ -25,6 +25,8 @@ export const purgePayload = z.object({
   plan: z.string().uuid("A plan is named by its job id.").optional(),
   /** With `plan`: afterwards, list the rule live and delete matching keys the plan does not hold. */
   recheck: z.boolean().optional(),
+  /** A plan (a dry run) made from the namespace's catalog instead of a live listing: no list request. */
+  source: z.enum(["live", "catalog"]).optional(),
 });
 
 export const exportPayload = z.object({

@@ -58,7 +58,11 @@ export interface DryRunResult {
    * The dry run is a plan (a purge's): its matching keys are stored (job_keys `planned`), so
    * `estimate` is what applying it costs, with no listing; a re-check adds `recheckRequests`.
    */
-  plan?: { recheckRequests: number };
+  plan?: {
+    recheckRequests: number;
+    /** Made from the namespace's catalog (no listing), as of when its last listing started. */
+    fromCatalog?: { asOf: string | null };
+  };
 }
 
 /** A plan's result: what its dry run found, and once applied, the job that applied it. */

@@ -330,3 +330,47 @@ test("bulk expiry: a plan, then its apply rewrites exactly the planned keys, rea
   expect(await countKeys(t.kv, ns, sql`expiration is not null`)).toBe(N);
   expect(((await t.h.jobs.store.get(plan.id))!.result as PlanResult).appliedBy).toBe(applied.id);
 });
+
+test("a plan made from the catalog lists nothing; its apply deletes exactly the catalog's matching keys, and the catalog follows", async () => {
+  const N = 3_000;
+  const ns = await namespace("plan-catalog", N, 500);
+  // Without a catalog, a plan from it is refused before anything is stored.
+  await expect(start(ns, { rule: RULE, source: "catalog" }, true)).rejects.toThrow(/no catalog: index it first/);
+  const indexed = await waitForJob(
+    t.h,
+    (
+      await startJob({
+        services: t.h.services,
+        user: "tester",
+        connectionId: t.h.connectionId,
+        namespaceId: ns,
+        kind: "index",
+        payload: {},
+      })
+    ).id,
+  );
+  expect(indexed.state).toBe("succeeded");
+  // Only a dry run is made from the catalog.
+  await expect(start(ns, { rule: RULE, source: "catalog" })).rejects.toThrow(/Only a plan \(a dry run\) is made from the catalog/);
+
+  const counts = countRequests(ns);
+  const plan = await waitForJob(t.h, (await start(ns, { rule: RULE, source: "catalog" }, true)).id);
+  expect(plan.state).toBe("succeeded");
+  const result = (plan.result as PlanResult).dryRun;
+  expect(result.matched).toBe(N);
+  expect(result.plan?.fromCatalog?.asOf).toMatch(/^\d{4}-\d\d-\d\dT/);
+  // A re-check would list the keys under the prefix: N of them, 1,000 a page.
+  expect(result.plan?.recheckRequests).toBe(Math.ceil(N / 1000));
+  expect(counts).toEqual({ lists: 0, deletes: 0 });
+  expect(plan.requestsUsed).toBe(0);
+  expect(await t.h.jobs.store.keys.count(plan.id, "planned")).toBe(N);
+
+  const applied = await waitForJob(t.h, (await start(ns, { rule: RULE, plan: plan.id })).id);
+  expect(applied.state).toBe("succeeded");
+  expect(applied.counters).toMatchObject({ succeeded: N, failed: 0 });
+  expect(counts).toEqual({ lists: 0, deletes: Math.ceil(N / 10_000) });
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(0);
+  expect(await countKeys(t.kv, ns)).toBe(500);
+  const catalog = await t.h.services.connections.catalog.get(t.h.connectionId, ns);
+  expect(catalog?.keyCount).toBe(500);
+});

@@ -1,10 +1,12 @@
 // Plans (decision 019), the parts every kind with a plan shares: a dry run stores its matching
 // keys (job_keys `planned`); a real run given `plan` is checked against it when it starts, claims it
 // in the transaction that inserts it, and reads the planned keys instead of listing.
-import { type KeyRule, describeRule, keyRuleSchema } from "~/kv/key-rule";
+import { searchCatalog } from "~/catalog/search.server";
+import { compareKeys } from "~/kv/key-order";
+import { type KeyRule, compileRule, describeRule, isEmptyRule, keyRuleSchema } from "~/kv/key-rule";
 import type { KeyInfo } from "~/kv/upstream.server";
-import type { JobContext } from "../context.server";
-import { type SourcePage, keySetSource } from "../pipeline.server";
+import { JobFailure, type JobContext } from "../context.server";
+import { type PipelineSpec, type SourcePage, keySetSource } from "../pipeline.server";
 import type { JobStore } from "../store.server";
 import type { JobKind, PlanResult } from "../types";
 import { JobInputError, type PrepareInput } from "./kind.server";
@@ -16,6 +18,8 @@ export interface PlanFields {
   rule: KeyRule;
   plan?: string;
   recheck?: boolean;
+  /** Dry runs: make the plan from the catalog rather than a live listing. */
+  source?: "live" | "catalog";
 }
 
 /**
@@ -30,6 +34,11 @@ export async function preparePlan<P extends PlanFields>(
   settings?: { of(payload: unknown): unknown; differ: string },
 ): Promise<{ totalEstimate: number } | undefined> {
   if (payload.recheck && !payload.plan) throw new JobInputError("Re-check applies to a plan: choose the plan to apply.");
+  if (payload.source === "catalog") {
+    if (!dryRun) throw new JobInputError("Only a plan (a dry run) is made from the catalog: apply the plan it makes.");
+    if (!(await deps.connections.catalog.get(connection.id, namespaceId)))
+      throw new JobInputError("This namespace has no catalog: index it first, or make the plan from a live listing.");
+  }
   if (!payload.plan) return;
   const field = (message: string) => new JobInputError(message, { plan: [message] });
   if (dryRun) throw field(`A plan is applied by a real ${label}, not by another dry run.`);
@@ -73,6 +82,42 @@ export async function recordPlanned(ctx: JobContext<unknown>, keys: KeyInfo[]): 
 export function plannedSource(ctx: JobContext<unknown>, planId: string): (start: string | null) => AsyncIterable<SourcePage<string>> {
   const store = ctx.deps.store;
   return (start) => keySetSource(async (after) => (await store.keys.page(planId, "planned", after, PLAN_PAGE)).map((k) => k.key), start);
+}
+
+/**
+ * A plan's listing from the namespace's catalog instead of the upstream (no request): the catalog's
+ * keys that match, in key order, a page per answer; where it stands is the last key looked at.
+ * Records in `ctx.data.fromCatalog` the catalog's age and how many keys it looked at (what a live
+ * re-check would list).
+ */
+export async function catalogListing(
+  ctx: JobContext<unknown>,
+  namespaceId: string,
+  rule: KeyRule,
+): Promise<Pick<PipelineSpec<KeyInfo, string>, "source" | "position" | "compare" | "keyOf" | "filter">> {
+  const store = ctx.deps.connections.catalog;
+  const catalog = await store.get(ctx.row.connectionId, namespaceId);
+  if (!catalog) throw new JobFailure("This namespace has no catalog (any more): make the plan from a live listing.");
+  const seen = ctx.data.fromCatalog as { examined: number } | undefined;
+  const state = { asOf: catalog.asOf?.toISOString() ?? null, examined: seen?.examined ?? 0 };
+  ctx.data.fromCatalog = state;
+  return {
+    async *source(start) {
+      let after = start;
+      for (;;) {
+        const answer = await searchCatalog(store, catalog, rule, after, { targetMatches: PLAN_PAGE });
+        state.examined += answer.examined;
+        const next = answer.done || answer.last === null ? null : answer.last;
+        yield { cursor: after, next, items: answer.keys };
+        if (next === null) return;
+        after = next;
+      }
+    },
+    position: (key) => key.name,
+    compare: compareKeys,
+    keyOf: (key) => key.name,
+    filter: isEmptyRule(rule) ? undefined : compileRule(rule),
+  };
 }
 
 /** The same JSON value, whatever the order of object fields (absent and undefined fields alike). */

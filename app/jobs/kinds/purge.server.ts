@@ -21,7 +21,7 @@ import { type PipelineSpec, runPipeline } from "../pipeline.server";
 import { type PurgePayload, purgePayload } from "../payloads";
 import type { PlanApplyResult } from "../types";
 import { defineKind, listing } from "./kind.server";
-import { claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
+import { catalogListing, claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
 
 /** How long the overlay lives without a heartbeat (a runner that died stops hiding keys after this). */
 export const PURGE_OVERLAY_TTL_MS = 120_000;
@@ -64,11 +64,15 @@ export const purge = defineKind<PurgePayload>({
       });
     }
     if (plan) return applyPlan(ctx, plan);
+    const source =
+      ctx.dryRun && ctx.payload.source === "catalog"
+        ? await catalogListing(ctx, namespaceId, rule)
+        : listing(ctx, ctx.upstream, namespaceId, rule);
     await ctx.step("delete", (resume) =>
       runPipeline(
         ctx,
         {
-          ...listing(ctx, ctx.upstream, namespaceId, rule),
+          ...source,
           // The dry run is a plan: the matching keys it lists are stored as they come.
           plan: (keys) => recordPlanned(ctx, keys),
           batch: { maxItems: BULK_MAX_KEYS },
