@@ -90,6 +90,8 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
   await page.getByRole("button", { name: "Select all matching" }).click();
   const selection = page.getByRole("group", { name: "All matching keys" });
   await expect(selection).toContainText("All 30 keys matching prefix “users/” are selected.");
+  // The page answered from the catalog, and so does the plan.
+  await expect(selection).toContainText(/Plan made from the catalog as of .*, with no upstream request/);
   await selection.getByRole("button", { name: "Delete 30 keys" }).click();
   const dialog = page.getByRole("alertdialog", { name: `Delete 30 keys from ${title}?` });
   await dialog.getByRole("button", { name: "Delete 30 keys" }).click();

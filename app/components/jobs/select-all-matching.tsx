@@ -31,7 +31,18 @@ export function planStaleMinutes(finishedAt: number, now: number): number | null
 const keysWord = (n: number) => (n === 1 ? "key" : "keys");
 
 /** "Select all N matching": makes a plan of the page's rule, then offers to apply it. */
-export function SelectAllMatching({ action, rule, namespaceTitle }: { action: string; rule: KeyRule; namespaceTitle: string }) {
+export function SelectAllMatching({
+  action,
+  rule,
+  namespaceTitle,
+  fromCatalog = false,
+}: {
+  action: string;
+  rule: KeyRule;
+  namespaceTitle: string;
+  /** The page answered from the namespace's catalog: the plan is made from it too (no listing). */
+  fromCatalog?: boolean;
+}) {
   const navigate = useNavigate();
   const [planning, setPlanning] = useState<JobSnapshot | null>(null);
   const [plan, setPlan] = useState<Plan | null>(null);
@@ -53,6 +64,12 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
     const n = plan.result.matched;
     const { requests, seconds } = plan.result.estimate;
     const recheckRequests = plan.result.plan?.recheckRequests ?? 0;
+    const fromCatalogPlan = plan.result.plan?.fromCatalog;
+    const catalogAsOf = fromCatalogPlan
+      ? fromCatalogPlan.asOf
+        ? `${new Date(fromCatalogPlan.asOf).toISOString().slice(0, 16).replace("T", " ")} UTC`
+        : "its listing so far"
+      : null;
     const cost = (
       <>
         {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at least {Math.ceil(seconds)} s under the request budget
@@ -72,7 +89,10 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
         <span>
           All <strong>{formatCount(n)}</strong> keys matching <VisibleText text={what} /> are selected.
         </span>
-        <span>Plan made: deleting exactly these takes {cost}.</span>
+        <span>
+          Plan made{catalogAsOf ? ` from the catalog as of ${catalogAsOf}, with no upstream request` : ""}: deleting exactly these takes{" "}
+          {cost}.
+        </span>
         {plan.result.sample.length ? (
           <ul aria-label="First planned keys" className="flex min-w-0 max-w-full flex-wrap gap-x-3 font-mono text-xs text-muted-foreground">
             {plan.result.sample.slice(0, 3).map((k) => (
@@ -113,6 +133,12 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
                 Exactly the {formatCount(n)} planned {keysWord(n)} matching <VisibleText text={what} /> are deleted by a background job you
                 can pause or cancel: {cost}. This cannot be undone.
               </p>
+              {catalogAsOf ? (
+                <p className="mt-2 rounded-md bg-muted p-2">
+                  This plan comes from the catalog as of {catalogAsOf}: keys written outside kvdeck since then are not in it; re-check live
+                  adds them.
+                </p>
+              ) : null}
               {confirming?.staleMinutes ? (
                 <p role="alert" className="mt-2 rounded-md bg-amber-500/10 p-2 text-amber-700 dark:text-amber-300">
                   This plan is {confirming.staleMinutes} {confirming.staleMinutes === 1 ? "minute" : "minutes"} old: keys may have changed;
@@ -160,7 +186,14 @@ export function SelectAllMatching({ action, rule, namespaceTitle }: { action: st
         size="sm"
         variant="outline"
         disabled={makePlan.pending}
-        onClick={() => makePlan.start([["kind", "purge"], ...ruleFormEntries(rule), ["dryRun", "on"]])}
+        onClick={() =>
+          makePlan.start([
+            ["kind", "purge"],
+            ...ruleFormEntries(rule),
+            ...(fromCatalog ? ([["source", "catalog"]] as [string, string][]) : []),
+            ["dryRun", "on"],
+          ])
+        }
       >
         Select all matching
       </Button>

@@ -49,7 +49,13 @@ export function KeysStatusBar({
       ) : null}
       {offerSelectAll && selectedCount === 0 ? (
         <div className="ml-auto">
-          <SelectAllMatching key={filterQuery} action={`${base}/jobs`} rule={rule} namespaceTitle={namespaceTitle} />
+          <SelectAllMatching
+            key={filterQuery}
+            action={`${base}/jobs`}
+            rule={rule}
+            namespaceTitle={namespaceTitle}
+            fromCatalog={Boolean(verifyLiveHref)}
+          />
         </div>
       ) : null}
       {selectedCount > 0 ? (
