@@ -65,6 +65,19 @@ export interface DryRunResult {
   };
 }
 
+/** An index job's result: what its listing found (app/jobs/kinds/index-catalog.server.ts). */
+export interface IndexResult {
+  catalogId: number;
+  scan: number;
+  /** Keys in the catalog once the listing finished. */
+  keys: number;
+  /** Keys the listing found that the catalog did not hold (on a first index: every key). */
+  added: number;
+  /** Keys the catalog held that the listing no longer found. */
+  removed: number;
+  bytes: number;
+}
+
 /** A plan's result: what its dry run found, and once applied, the job that applied it. */
 export interface PlanResult {
   dryRun: DryRunResult;

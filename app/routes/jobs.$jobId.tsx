@@ -8,12 +8,12 @@ import { useCan } from "~/auth/use-user";
 import { JobCounts, JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
 import { ApplyPlan } from "~/components/jobs/apply-plan";
 import { JobControls } from "~/components/jobs/job-controls";
-import { DryRunSummary, ExportDownload, JobErrors, PlanApplied } from "~/components/jobs/job-results";
+import { CatalogListed, DryRunSummary, ExportDownload, JobErrors, PlanApplied } from "~/components/jobs/job-results";
 import { VisibleText } from "~/components/key-name";
 import { RouteError } from "~/components/route-error";
 import { useLiveJob } from "~/components/use-live-job";
 import { loadJobPage, steerJob } from "~/features/jobs/job-page.server";
-import { isFinished, type ExportResult, type PlanApplyResult, type PlanResult } from "~/jobs/types";
+import { isFinished, type ExportResult, type IndexResult, type PlanApplyResult, type PlanResult } from "~/jobs/types";
 import { readForm } from "~/utils/form-data.server";
 
 /** What the page says of the shared live connection while the job has not finished. */
@@ -60,6 +60,7 @@ export default function JobPage() {
     ? { plan: applyOf.plan, recheck: Boolean(applyOf.recheck), added: (job.result as PlanApplyResult | null)?.added }
     : null;
   const exported = job.kind === "export" && job.state === "succeeded" && !job.dryRun ? (job.result as ExportResult | null) : null;
+  const listed = job.kind === "index" && job.state === "succeeded" ? (job.result as IndexResult | null) : null;
 
   return (
     <div className="mx-auto w-full max-w-4xl space-y-6 px-4 py-6">
@@ -97,6 +98,7 @@ export default function JobPage() {
       {dryRun && job.state === "succeeded" ? <DryRunSummary jobId={job.id} dryRun={dryRun} appliedBy={planResult?.appliedBy} /> : null}
       {canEdit ? <ApplyPlan job={job} /> : null}
       {exported ? <ExportDownload jobId={job.id} exported={exported} /> : null}
+      {listed ? <CatalogListed listed={listed} /> : null}
       <JobErrors jobId={job.id} errors={loaded.errors} total={loaded.errorTotal} />
       <p>
         <Link to={job.dryRun ? "/jobs?dryRuns=1" : "/jobs"} className="text-sm text-primary hover:underline">

@@ -32,6 +32,7 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
 
   await page.getByRole("button", { name: "Index namespace" }).click();
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(/The catalog holds 43 keys \(.*\): its first listing\./)).toBeVisible();
   await page.goBack();
   await expect(page.getByRole("heading", { name: title })).toBeVisible();
   await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Overview" }).click();

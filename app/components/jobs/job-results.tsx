@@ -2,7 +2,7 @@
 // to download and the job that applied it); which plan an apply applied; an export's download;
 // the keys that failed, with the full report as CSV.
 import { Link } from "@remix-run/react";
-import type { DryRunResult, ExportResult, JobErrorEntry, PlanApplyResult } from "~/jobs/types";
+import type { DryRunResult, ExportResult, IndexResult, JobErrorEntry, PlanApplyResult } from "~/jobs/types";
 import { formatBytes, formatCount } from "~/utils/format";
 import { KeyName, VisibleText } from "../key-name";
 import { Button } from "../ui/button";
@@ -66,6 +66,18 @@ export function PlanApplied({ applied }: { applied: PlanApplyResult }) {
       {applied.recheck
         ? `, then re-checks the rule live${applied.added !== undefined ? `: ${formatCount(applied.added)} keys added since the plan deleted` : ""}.`
         : " (exactly its keys)."}
+    </p>
+  );
+}
+
+/** What an index job's listing found: the catalog's keys, and what appeared and vanished since the last one. */
+export function CatalogListed({ listed }: { listed: IndexResult }) {
+  return (
+    <p className="text-sm">
+      The catalog holds {formatCount(listed.keys)} {listed.keys === 1 ? "key" : "keys"} ({formatBytes(listed.bytes)}):{" "}
+      {listed.scan === 1
+        ? "its first listing."
+        : `${formatCount(listed.added)} new and ${formatCount(listed.removed)} gone since the last listing.`}
     </p>
   );
 }

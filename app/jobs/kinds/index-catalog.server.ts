@@ -11,19 +11,10 @@ import type { KeyInfo } from "~/kv/upstream.server";
 import { type JobDeps, JobFailure } from "../context.server";
 import { type IndexPayload, indexPayload } from "../payloads";
 import { runPipeline } from "../pipeline.server";
-import { UNFINISHED_STATES } from "../types";
+import { UNFINISHED_STATES, type IndexResult } from "../types";
 import { JobInputError, defineKind, listing } from "./kind.server";
 
 const CATALOG_GONE = "The namespace's catalog was removed while it was being listed.";
-
-export interface IndexResult {
-  catalogId: number;
-  scan: number;
-  keys: number;
-  added: number;
-  removed: number;
-  bytes: number;
-}
 
 /** An index job of the namespace that has not finished (queued, running, paused, cancelling), if any. */
 async function unfinishedIndexJob(deps: Pick<JobDeps, "store">, connectionId: number, namespaceId: string) {
