@@ -186,3 +186,15 @@ export function startPurge(
     totalEstimate,
   });
 }
+
+/** Starts an index job of the namespace (its catalog's first listing, or a refresh) as user "tester". */
+export function startIndex(harness: Pick<JobsHarness, "services" | "connectionId">, namespaceId: string): Promise<JobSnapshot> {
+  return startJob({
+    services: harness.services,
+    user: "tester",
+    connectionId: harness.connectionId,
+    namespaceId,
+    kind: "index",
+    payload: {},
+  });
+}

@@ -6,8 +6,7 @@ import { sql } from "drizzle-orm";
 import { expect, test } from "vitest";
 import type { SessionUser } from "~/auth/roles";
 import { catalogAction } from "~/features/catalog/actions.server";
-import { startJob } from "~/jobs/api.server";
-import { useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+import { useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
 const t = useJobsOnLocalKv();
 
@@ -45,14 +44,7 @@ test("removing a catalog cancels its listing under way and removes its keys", as
     Array.from({ length: 3000 }, (_, i) => ({ key: `k/${i}`, value: "v" })),
   );
   t.kv.faults.update({ holdListsAfter: 1 });
-  const job = await startJob({
-    services: t.h.services,
-    user: "tester",
-    connectionId: t.h.connectionId,
-    namespaceId: ns,
-    kind: "index",
-    payload: {},
-  });
+  const job = await startIndex(t.h, ns);
   await waitForJob(t.h, job.id, { until: (j) => j.counters.scanned >= 1000 });
   const catalog = (await t.h.services.connections.catalog.get(t.h.connectionId, ns))!;
   expect(await act("editor", ns, { intent: "remove" })).toMatchObject({ status: 200, body: { ok: true } });

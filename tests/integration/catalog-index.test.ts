@@ -8,7 +8,7 @@ import type { CatalogEntry } from "~/catalog/store.server";
 import { cancelJob, pauseJob, resumeJob, startJob } from "~/jobs/api.server";
 import type { KeyInfo } from "~/kv/upstream.server";
 import { nowSeconds } from "~/utils/time";
-import { seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+import { seedKeys, useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
 const BUDGET = "600/10s";
 const t = useJobsOnLocalKv({ kv: { rateLimit: BUDGET }, jobs: { budget: BUDGET } });
@@ -86,14 +86,7 @@ async function catalogKeys(ns: string): Promise<CatalogEntry[]> {
 }
 
 const index = async (ns: string) => {
-  const job = await startJob({
-    services: t.h.services,
-    user: "tester",
-    connectionId: t.h.connectionId,
-    namespaceId: ns,
-    kind: "index",
-    payload: {},
-  });
+  const job = await startIndex(t.h, ns);
   return job;
 };
 

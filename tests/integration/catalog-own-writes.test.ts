@@ -6,7 +6,7 @@ import { expect, test } from "vitest";
 import type { CatalogEntry } from "~/catalog/store.server";
 import { saveImportUpload, startJob } from "~/jobs/api.server";
 import { nowSeconds } from "~/utils/time";
-import { useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+import { useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
 const t = useJobsOnLocalKv();
 
@@ -22,14 +22,7 @@ async function catalogKeys(ns: string): Promise<CatalogEntry[]> {
 }
 
 async function indexed(ns: string) {
-  const job = await startJob({
-    services: t.h.services,
-    user: "tester",
-    connectionId: t.h.connectionId,
-    namespaceId: ns,
-    kind: "index",
-    payload: {},
-  });
+  const job = await startIndex(t.h, ns);
   expect((await waitForJob(t.h, job.id)).state).toBe("succeeded");
   return (await store().get(t.h.connectionId, ns))!;
 }

@@ -9,10 +9,9 @@ import { searchCatalog } from "~/catalog/search.server";
 import type { CatalogEntry } from "~/catalog/store.server";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { loadNamespaces } from "~/features/namespaces/list.server";
-import { startJob } from "~/jobs/api.server";
 import { compareKeys } from "~/kv/key-order";
 import { type KeyRule, compileRule, keyRuleSchema } from "~/kv/key-rule";
-import { useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+import { useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
 const t = useJobsOnLocalKv();
 const store = () => t.h.services.connections.catalog;
@@ -192,14 +191,7 @@ test("the keys page answers a filter on an indexed namespace from the catalog, w
       metadata: { tag: i % 500 ? "common" : "rare" },
     })),
   );
-  const job = await startJob({
-    services: t.h.services,
-    user: "tester",
-    connectionId: t.h.connectionId,
-    namespaceId: ns,
-    kind: "index",
-    payload: {},
-  });
+  const job = await startIndex(t.h, ns);
   expect((await waitForJob(t.h, job.id)).state).toBe("succeeded");
   const catalog = await store().get(t.h.connectionId, ns);
   // A delete in flight elsewhere: its mark hides the key in the catalog's answer too.
@@ -249,14 +241,7 @@ test("the namespaces list shows each namespace's key count and catalog age, or t
     { key: "a", value: "1" },
     { key: "b", value: "2" },
   ]);
-  const job = await startJob({
-    services: t.h.services,
-    user: "tester",
-    connectionId: t.h.connectionId,
-    namespaceId: indexedNs,
-    kind: "index",
-    payload: {},
-  });
+  const job = await startIndex(t.h, indexedNs);
   expect((await waitForJob(t.h, job.id)).state).toBe("succeeded");
   const rows = await loadNamespaces(t.h.services, t.h.upstream, t.h.connectionId);
   const indexed = rows.find((r) => r.id === indexedNs)!;

@@ -7,7 +7,7 @@ import { afterEach, expect, test, vi } from "vitest";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { JobInputError, cancelJob, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
 import type { JobSnapshot, PlanApplyResult, PlanResult } from "~/jobs/types";
-import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob } from "../helpers/jobs";
+import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
 const t = useJobsOnLocalKv();
 
@@ -336,19 +336,7 @@ test("a plan made from the catalog lists nothing; its apply deletes exactly the 
   const ns = await namespace("plan-catalog", N, 500);
   // Without a catalog, a plan from it is refused before anything is stored.
   await expect(start(ns, { rule: RULE, source: "catalog" }, true)).rejects.toThrow(/no catalog: index it first/);
-  const indexed = await waitForJob(
-    t.h,
-    (
-      await startJob({
-        services: t.h.services,
-        user: "tester",
-        connectionId: t.h.connectionId,
-        namespaceId: ns,
-        kind: "index",
-        payload: {},
-      })
-    ).id,
-  );
+  const indexed = await waitForJob(t.h, (await startIndex(t.h, ns)).id);
   expect(indexed.state).toBe("succeeded");
   // Only a dry run is made from the catalog.
   await expect(start(ns, { rule: RULE, source: "catalog" })).rejects.toThrow(/Only a plan \(a dry run\) is made from the catalog/);
