@@ -9,25 +9,17 @@
 // sliding-window minimum), peak RSS at 100k keys and at the end, the catalog's bytes per million
 // keys (its own count and PostgreSQL's relation sizes), and the rare-value search's p50/p95 over
 // the queries with the upstream requests they made (counted at the upstream).
-import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import express from "express";
-import { createSecretBox } from "~/auth/secrets.server";
-import { ResourceCache } from "~/cache/resource-cache.server";
-import { openDatabase } from "~/db/client.server";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { getJob, startJob } from "~/jobs/api.server";
-import { createJobsService } from "~/jobs/service.server";
 import { isFinished } from "~/jobs/types";
-import { BudgetRegistry, DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
-import { ConnectionRegistry } from "~/kv/connections.server";
+import { DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
 import type { KvUpstream } from "~/kv/upstream.server";
-import { LocalKvStore, RateLimit, createLocalKvApi } from "@kvdeck/local-kv";
 import { option } from "./lib/cli";
+import { BENCH_ACCOUNT, startInProcess } from "./lib/in-process";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-const TOKEN = "bench-token-0123456789";
 /** One key in this many carries the rare tag. */
 const RARE_EVERY = 100_000;
 
@@ -58,9 +50,9 @@ function counted(upstream: KvUpstream): { upstream: KvUpstream; requests: () => 
 }
 
 async function main() {
-  const database = await openDatabase({});
-  const store = new LocalKvStore(database.db, 0);
-  const ns = (await store.createNamespace(ACCOUNT, "bench-catalog"))!.id;
+  const kvdeck = await startInProcess({ budget });
+  const { database, store, connections, connection, cache, services } = kvdeck;
+  const ns = (await store.createNamespace(BENCH_ACCOUNT, "bench-catalog"))!.id;
   let started = performance.now();
   await store.executeSeed(sql`
     insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
@@ -72,25 +64,6 @@ async function main() {
     from generate_series(1, ${KEYS}) as i`);
   await store.analyze();
   console.log(`seeded ${KEYS.toLocaleString("en")} keys in ${s(performance.now() - started)}; RSS ${mb(process.memoryUsage().rss)}`);
-
-  const app = express();
-  app.use("/client/v4", createLocalKvApi({ store, token: TOKEN, rateLimit: new RateLimit(budget) }));
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
-
-  const budgets = new BudgetRegistry(budget);
-  const connections = new ConnectionRegistry(
-    database.db,
-    createSecretBox(Buffer.alloc(32, 1)),
-    { baseUrl: () => baseUrl, token: () => TOKEN },
-    budgets,
-  );
-  const connection = await connections.syncFromEnv({ kind: "local", accountId: ACCOUNT });
-  const cache = new ResourceCache(database.db);
-  const jobs = createJobsService({ db: database.db, connections, cache, budgets, dataDir: "/tmp", log: () => {} });
-  const services = { jobs, connections };
-  jobs.start();
 
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
@@ -178,9 +151,7 @@ async function main() {
     `  rare-metadata search        ${QUERIES} queries, ${found} matches each: p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${times[times.length - 1].toFixed(1)} ms; upstream requests ${interactive.requests()}`,
   );
 
-  await jobs.stop();
-  server.close();
-  await database.close();
+  await kvdeck.close();
 }
 
 main().catch((error) => {

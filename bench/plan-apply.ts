@@ -5,23 +5,15 @@
 // million) and with the dry run + purge that listed twice (2,100 per million). Not a test: run by hand.
 //   npx tsx bench/plan-apply.ts                     # 1,000,000 keys, 3 runs, no request budget
 //   options: --keys N, --runs N, --budget 1200/30s (server limit and kvdeck's budget)
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { sql } from "drizzle-orm";
-import express from "express";
-import { createSecretBox } from "~/auth/secrets.server";
-import { ResourceCache } from "~/cache/resource-cache.server";
-import { openDatabase } from "~/db/client.server";
-import { getJob, startJob } from "~/jobs/api.server";
-import { createJobsService } from "~/jobs/service.server";
-import { type JobSnapshot, type PlanResult, isFinished } from "~/jobs/types";
-import { BudgetRegistry, describeBudget, parseBudget } from "~/kv/budget.server";
-import { ConnectionRegistry } from "~/kv/connections.server";
+import { startJob } from "~/jobs/api.server";
+import { type PlanResult } from "~/jobs/types";
+import { describeBudget, parseBudget } from "~/kv/budget.server";
 import { BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
-import { Faults, LocalKvStore, RateLimit, createLocalKvApi } from "@kvdeck/local-kv";
+import { startInProcess } from "./lib/in-process";
 
 const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-const TOKEN = "bench-token-0123456789";
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,54 +35,25 @@ async function main() {
       .map((l) => l.toFixed(2))
       .join(" ")} (1, 5, 15 min)`,
   );
-  const database = await openDatabase({});
-  const store = new LocalKvStore(database.db, 0);
-
   // Every upstream request the API serves, by namespace and route.
   const served = new Map<string, { lists: number; deletes: number; other: number }>();
-  const app = express();
-  app.use("/client/v4", (req, _res, next) => {
-    const match = /\/storage\/kv\/namespaces\/([^/]+)\/(keys|bulk\/delete|bulk)(?:\?|$)/.exec(req.url);
-    if (match) {
-      const counts = served.get(match[1]) ?? { lists: 0, deletes: 0, other: 0 };
-      if (match[2] === "keys" && req.method === "GET") counts.lists++;
-      else if (match[2] === "bulk/delete" || (match[2] === "bulk" && req.method === "DELETE")) counts.deletes++;
-      else counts.other++;
-      served.set(match[1], counts);
-    }
-    next();
+  const kvdeck = await startInProcess({
+    budget,
+    before(req, _res, next) {
+      const match = /\/storage\/kv\/namespaces\/([^/]+)\/(keys|bulk\/delete|bulk)(?:\?|$)/.exec(req.url);
+      if (match) {
+        const counts = served.get(match[1]) ?? { lists: 0, deletes: 0, other: 0 };
+        if (match[2] === "keys" && req.method === "GET") counts.lists++;
+        else if (match[2] === "bulk/delete" || (match[2] === "bulk" && req.method === "DELETE")) counts.deletes++;
+        else counts.other++;
+        served.set(match[1], counts);
+      }
+      next();
+    },
   });
-  app.use("/client/v4", createLocalKvApi({ store, token: TOKEN, rateLimit: new RateLimit(budget), faults: new Faults({}) }));
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
+  const { store, connection, services } = kvdeck;
 
-  const budgets = new BudgetRegistry(budget);
-  const connections = new ConnectionRegistry(
-    database.db,
-    createSecretBox(Buffer.alloc(32, 1)),
-    { baseUrl: () => baseUrl, token: () => TOKEN },
-    budgets,
-  );
-  const connection = await connections.syncFromEnv({ kind: "local", accountId: ACCOUNT });
-  const jobs = createJobsService({
-    db: database.db,
-    connections,
-    cache: new ResourceCache(database.db),
-    budgets,
-    dataDir: "/tmp",
-    log: () => {},
-  });
-  const services = { jobs, connections };
-  jobs.start();
-
-  const wait = async (jobId: string): Promise<JobSnapshot> => {
-    for (;;) {
-      const job = (await getJob({ services, jobId }))!;
-      if (isFinished(job.state)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const wait = kvdeck.waitFor;
   const start = (namespaceId: string, payload: unknown, dryRun: boolean) =>
     startJob({ services, user: "bench", connectionId: connection.id, namespaceId, kind: "purge", payload, dryRun });
 
@@ -143,9 +106,7 @@ async function main() {
       .join(" ")} (1, 5, 15 min)`,
   );
 
-  await jobs.stop();
-  server.close();
-  await database.close();
+  await kvdeck.close();
 }
 
 main().catch((error) => {

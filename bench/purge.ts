@@ -5,23 +5,15 @@
 //   options: --keys N, --faults error=0.05,burst429=0.01,partial=0.01, --latency 20ms
 // Prints wall time against the request-bound minimum (list pages + bulk deletes at the budget), the
 // requests used, how an interactive request fared meanwhile, and peak memory.
-import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import express from "express";
-import { createSecretBox } from "~/auth/secrets.server";
-import { ResourceCache } from "~/cache/resource-cache.server";
-import { openDatabase } from "~/db/client.server";
 import { getJob, startJob } from "~/jobs/api.server";
-import { createJobsService } from "~/jobs/service.server";
 import { isFinished } from "~/jobs/types";
-import { BudgetRegistry, DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
-import { ConnectionRegistry } from "~/kv/connections.server";
+import { DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
 import { BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
-import { Faults, LocalKvStore, RateLimit, createLocalKvApi, parseFaults } from "@kvdeck/local-kv";
+import { parseFaults } from "@kvdeck/local-kv";
+import { BENCH_ACCOUNT, startInProcess } from "./lib/in-process";
 
 const REAL_BUDGET = "1200/300s";
-const ACCOUNT = "c0ffee00c0ffee00c0ffee00c0ffee00";
-const TOKEN = "bench-token-0123456789";
 const INTERACTIVE_EVERY_MS = 2_000;
 
 function option(name: string, fallback: string): string {
@@ -42,9 +34,9 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main() {
-  const database = await openDatabase({});
-  const store = new LocalKvStore(database.db, 0);
-  const ns = (await store.createNamespace(ACCOUNT, "bench-purge"))!.id;
+  const kvdeck = await startInProcess({ budget, faults });
+  const { store, connections, connection, services } = kvdeck;
+  const ns = (await store.createNamespace(BENCH_ACCOUNT, "bench-purge"))!.id;
   let started = performance.now();
   await store.executeSeed(sql`
     insert into local_kv_entries (namespace_id, key, value, metadata, expiration)
@@ -53,31 +45,7 @@ async function main() {
   await store.analyze();
   console.log(`seeded ${KEYS.toLocaleString("en")} keys in ${s(performance.now() - started)}; RSS ${mb(process.memoryUsage().rss)}`);
 
-  const app = express();
-  app.use("/client/v4", createLocalKvApi({ store, token: TOKEN, rateLimit: new RateLimit(budget), faults: new Faults(faults) }));
-  const server = app.listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/client/v4`;
-
-  const budgets = new BudgetRegistry(budget);
-  const connections = new ConnectionRegistry(
-    database.db,
-    createSecretBox(Buffer.alloc(32, 1)),
-    { baseUrl: () => baseUrl, token: () => TOKEN },
-    budgets,
-  );
-  const connection = await connections.syncFromEnv({ kind: "local", accountId: ACCOUNT });
-  const jobs = createJobsService({
-    db: database.db,
-    connections,
-    cache: new ResourceCache(database.db),
-    budgets,
-    dataDir: "/tmp",
-    log: () => {},
-  });
-  const services = { jobs, connections };
   const interactive = await connections.upstreamFor(connection);
-  jobs.start();
 
   const rssBefore = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
@@ -157,9 +125,7 @@ async function main() {
     );
   }
 
-  await jobs.stop();
-  server.close();
-  await database.close();
+  await kvdeck.close();
 }
 
 main().catch((error) => {
