@@ -10,7 +10,7 @@ import { formatCount } from "~/utils/format";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "../confirm-delete-dialog";
 import { VisibleText } from "../key-name";
 import { Button } from "../ui/button";
-import { planStaleMinutes } from "./select-all-matching";
+import { CatalogPlanNote, catalogPlanAsOf, planStaleMinutes } from "./select-all-matching";
 import { useStartJob } from "./use-start-job";
 
 /** The form fields of a bulk expiry's expiry, as its dialog sends them. */
@@ -61,6 +61,7 @@ export function ApplyPlan({ job }: { job: JobSnapshot }) {
               {job.kind === "purge" ? "deleted" : "rewritten with the new expiry"} by a background job you can pause or cancel:{" "}
               {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at least {Math.ceil(seconds)} s under the request budget.
             </p>
+            <CatalogPlanNote asOf={catalogPlanAsOf(result.dryRun.plan)} />
             {confirming?.staleMinutes ? (
               <p role="alert" className="mt-2 rounded-md bg-amber-500/10 p-2 text-amber-700 dark:text-amber-300">
                 This plan is {confirming.staleMinutes} {confirming.staleMinutes === 1 ? "minute" : "minutes"} old: keys may have changed;

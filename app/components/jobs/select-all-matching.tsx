@@ -6,7 +6,7 @@
 import { useNavigate } from "@remix-run/react";
 import { useState } from "react";
 import { ruleFormEntries } from "~/jobs/payloads";
-import { type JobSnapshot, PLAN_CONSISTENCY_MS, type PlanResult } from "~/jobs/types";
+import { type DryRunResult, type JobSnapshot, PLAN_CONSISTENCY_MS, type PlanResult } from "~/jobs/types";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "../confirm-delete-dialog";
@@ -26,6 +26,22 @@ interface Plan {
 export function planStaleMinutes(finishedAt: number, now: number): number | null {
   const age = now - finishedAt;
   return age > PLAN_CONSISTENCY_MS ? Math.max(1, Math.floor(age / 60_000)) : null;
+}
+
+/** When the catalog a plan was made from was listed ("… UTC"), or null for a plan from a live listing. */
+export function catalogPlanAsOf(plan: DryRunResult["plan"]): string | null {
+  const from = plan?.fromCatalog;
+  if (!from) return null;
+  return from.asOf ? `${new Date(from.asOf).toISOString().slice(0, 16).replace("T", " ")} UTC` : "its listing so far";
+}
+
+/** In a plan's confirmation: what a plan from the catalog cannot know. */
+export function CatalogPlanNote({ asOf }: { asOf: string | null }) {
+  return asOf ? (
+    <p className="mt-2 rounded-md bg-muted p-2">
+      This plan comes from the catalog as of {asOf}: keys written outside kvdeck since then are not in it; re-check live adds them.
+    </p>
+  ) : null;
 }
 
 const keysWord = (n: number) => (n === 1 ? "key" : "keys");
@@ -64,12 +80,7 @@ export function SelectAllMatching({
     const n = plan.result.matched;
     const { requests, seconds } = plan.result.estimate;
     const recheckRequests = plan.result.plan?.recheckRequests ?? 0;
-    const fromCatalogPlan = plan.result.plan?.fromCatalog;
-    const catalogAsOf = fromCatalogPlan
-      ? fromCatalogPlan.asOf
-        ? `${new Date(fromCatalogPlan.asOf).toISOString().slice(0, 16).replace("T", " ")} UTC`
-        : "its listing so far"
-      : null;
+    const catalogAsOf = catalogPlanAsOf(plan.result.plan);
     const cost = (
       <>
         {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at least {Math.ceil(seconds)} s under the request budget
@@ -133,12 +144,7 @@ export function SelectAllMatching({
                 Exactly the {formatCount(n)} planned {keysWord(n)} matching <VisibleText text={what} /> are deleted by a background job you
                 can pause or cancel: {cost}. This cannot be undone.
               </p>
-              {catalogAsOf ? (
-                <p className="mt-2 rounded-md bg-muted p-2">
-                  This plan comes from the catalog as of {catalogAsOf}: keys written outside kvdeck since then are not in it; re-check live
-                  adds them.
-                </p>
-              ) : null}
+              <CatalogPlanNote asOf={catalogAsOf} />
               {confirming?.staleMinutes ? (
                 <p role="alert" className="mt-2 rounded-md bg-amber-500/10 p-2 text-amber-700 dark:text-amber-300">
                   This plan is {confirming.staleMinutes} {confirming.staleMinutes === 1 ? "minute" : "minutes"} old: keys may have changed;
