@@ -1,6 +1,6 @@
 // The namespace page's head: where you are, the namespace's actions (new key, jobs, delete the
 // namespace) and the filter, which a typed prefix applies by itself after a pause.
-import { Link, useSubmit } from "@remix-run/react";
+import { useSubmit } from "@remix-run/react";
 import { memo, useRef, useState } from "react";
 import { useCan } from "~/auth/use-user";
 import type { ExpiryFilter } from "~/kv/key-filter";
@@ -8,7 +8,7 @@ import type { KeyRule } from "~/kv/key-rule";
 import { ConfirmDeleteDialog } from "../confirm-delete-dialog";
 import { KeyFilterForm } from "../key-filter-form";
 import { KeyFormDialog } from "../key-form-dialog";
-import { VisibleText } from "../key-name";
+import { NamespaceHeading } from "../namespaces/namespace-heading";
 import { NamespaceJobActions } from "../jobs/namespace-job-actions";
 import { Button } from "../ui/button";
 
@@ -37,23 +37,7 @@ export const KeysHeader = memo(function KeysHeader({
 
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b px-4 py-3">
-      <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
-        <Link to={`/accounts/${connection.id}`} className="hover:text-foreground hover:underline">
-          <VisibleText text={connection.name} />
-        </Link>
-        <span aria-hidden> / </span>
-      </nav>
-      <h1 className="min-w-0 break-words text-lg font-semibold">
-        <VisibleText text={namespace.title} />
-      </h1>
-      <nav aria-label="Namespace views" className="flex gap-3 text-sm">
-        <span aria-current="page" className="font-medium">
-          Keys
-        </span>
-        <Link to={`${base}/overview`} className="underline-offset-4 hover:underline">
-          Overview
-        </Link>
-      </nav>
+      <NamespaceHeading connection={connection} namespace={namespace} base={base} current="keys" />
       {canEdit ? (
         <Button size="sm" variant="outline" onClick={() => setCreating(true)}>
           New key

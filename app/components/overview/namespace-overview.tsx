@@ -7,6 +7,7 @@ import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespa
 import { utcInputValue } from "~/kv/key-filter";
 import { escapeInvisibles, formatBytes, formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
+import { NamespaceHeading } from "../namespaces/namespace-heading";
 
 type Stats = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["stats"]>;
 
@@ -33,23 +34,7 @@ export function NamespaceOverview() {
   return (
     <div className="mx-auto flex w-full max-w-5xl flex-col gap-6 p-4">
       <div className="flex flex-wrap items-baseline gap-x-4 gap-y-2">
-        <nav aria-label="Breadcrumb" className="text-sm text-muted-foreground">
-          <Link to={`/accounts/${connection.id}`} className="hover:text-foreground hover:underline">
-            <VisibleText text={connection.name} />
-          </Link>
-          <span aria-hidden> / </span>
-        </nav>
-        <h1 className="min-w-0 break-words text-lg font-semibold">
-          Overview of <VisibleText text={namespace.title} />
-        </h1>
-        <nav aria-label="Namespace views" className="flex gap-3 text-sm">
-          <Link to={base} className="underline-offset-4 hover:underline">
-            Keys
-          </Link>
-          <span aria-current="page" className="font-medium">
-            Overview
-          </span>
-        </nav>
+        <NamespaceHeading connection={connection} namespace={namespace} base={base} current="overview" />
       </div>
       {stats ? <Figures stats={stats} base={base} delimiter={delimiter} /> : <NotIndexed base={base} />}
     </div>
