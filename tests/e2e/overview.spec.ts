@@ -1,5 +1,6 @@
 // The namespace overview: before indexing it says "Not indexed yet"; after the index job, it reads
-// the catalog's total, and a prefix's row (the chart's table) opens the keys table filtered to it;
+// the catalog's total, and a prefix's row in the chart's table, or its bar in the chart, opens the
+// keys table filtered to it;
 // the prefix tree beside the keys table opens a folder from the keyboard and filters by it; a
 // metadata search answers from the catalog while the local KV API holds every listing (so it made
 // none); a jump to a key starts the table there; a plan applied from the keys table changes the
@@ -47,6 +48,14 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
 
   await expect(page).toHaveURL(/prefix=users%2F/);
   await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("30 keys loaded with prefix “users/”");
+
+  // A click on the chart's bar does the same. The picture is aria-hidden (the table above is its
+  // accessible alternative), so the bar is found by the link it carries, not by role.
+  await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Overview" }).click();
+  await expect(page.getByRole("heading", { name: `Overview of ${title}` })).toBeVisible();
+  await prefixes.locator('path.recharts-rectangle[href*="prefix=posts%2F"]').click();
+  await expect(page).toHaveURL(/prefix=posts%2F$/);
+  await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("12 keys loaded with prefix “posts/”");
 
   // The prefix tree beside the table: open a folder with the keyboard, Enter filters by its child.
   await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Overview" }).click();
