@@ -118,17 +118,21 @@ export function KeyFilterForm({
               ))}
             </select>
           </Field>
-          {expiryChoice === "before" ? (
-            <Field id={`${id}-before`} label="Expiring before (UTC)">
-              <Input
-                id={`${id}-before`}
-                name="expiresBefore"
-                type="datetime-local"
-                required
-                defaultValue={expiry === "before" && rule.expiringBefore !== undefined ? utcInputValue(rule.expiringBefore) : ""}
-                className="w-auto"
-              />
-            </Field>
+          {expiryChoice === "from" || expiryChoice === "between" ? (
+            <TimeField
+              id={`${id}-from`}
+              name="expiresFrom"
+              label="Expiring from (UTC)"
+              seconds={expiry === expiryChoice ? rule.expiringFrom : undefined}
+            />
+          ) : null}
+          {expiryChoice === "before" || expiryChoice === "between" ? (
+            <TimeField
+              id={`${id}-before`}
+              name="expiresBefore"
+              label="Expiring before (UTC)"
+              seconds={expiry === expiryChoice ? rule.expiringBefore : undefined}
+            />
           ) : null}
         </>
       ) : (
@@ -145,9 +149,28 @@ export function KeyFilterForm({
 
 const EXPIRY_LABELS: Record<ExpiryFilter, string> = {
   before: "expiring before…",
+  from: "expiring from…",
+  between: "expiring between…",
   expired: "already expired",
   never: "no expiry",
 };
+
+/** A UTC time input; a time not on a whole minute (a link from the overview) keeps its seconds. */
+function TimeField({ id, name, label, seconds }: { id: string; name: string; label: string; seconds: number | undefined }) {
+  return (
+    <Field id={id} label={label}>
+      <Input
+        id={id}
+        name={name}
+        type="datetime-local"
+        required
+        step={seconds !== undefined && seconds % 60 ? 1 : 60}
+        defaultValue={seconds !== undefined ? utcInputValue(seconds) : ""}
+        className="w-auto"
+      />
+    </Field>
+  );
+}
 
 /** A visible label above its control. */
 function Field({ id, label, className, children }: { id: string; label: string; className?: string; children: ReactNode }) {

@@ -170,6 +170,7 @@ export function ruleFormEntries(rule: KeyRule): [string, string][] {
     if (condition.value !== undefined) entries.push([`rule.metadata[${i}].value`, condition.value]);
   }
   if (rule.expiringBefore !== undefined) entries.push(["rule.expiringBefore", String(rule.expiringBefore)]);
+  if (rule.expiringFrom !== undefined) entries.push(["rule.expiringFrom", String(rule.expiringFrom)]);
   if (rule.noExpiry) entries.push(["rule.noExpiry", "on"]);
   return entries;
 }

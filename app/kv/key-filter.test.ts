@@ -37,7 +37,37 @@ describe("the expiry filter in the URL", () => {
     expect(read("prefix=p&expiry=before")).toEqual({ rule: { prefix: "p" }, error: "Give the time for “expiring before”." });
     expect(read("expiry=before&expiresBefore=tomorrow").error).toMatch(/“tomorrow” is not a time/);
     expect(read("expiry=before&expiresBefore=2026-02-31").error).toMatch(/is not a time/);
-    expect(read("expiry=soon").error).toBe("Unknown expiry filter “soon”: use before, expired or never.");
+    expect(read("expiry=soon").error).toBe("Unknown expiry filter “soon”: use before, from, between, expired, never.");
+    expect(read("expiry=between&expiresBefore=2026-12-31T18:00").error).toBe("Give the time for “expiring from”.");
+    expect(read("expiry=between&expiresFrom=2026-12-31T18:00").error).toBe("Give the time for “expiring before”.");
+    expect(read("prefix=p&expiry=between&expiresFrom=2026-12-31T18:00&expiresBefore=2026-12-31T18:00")).toEqual({
+      rule: { prefix: "p" },
+      error: "The start of the expiry range must be before its end.",
+    });
+  });
+
+  test("expiry=between: from inclusive, before exclusive; expiry=from: at or after", () => {
+    const from = Date.UTC(2026, 11, 2, 0, 0, 1) / 1000;
+    const before = Date.UTC(2026, 11, 3, 0, 0, 1) / 1000;
+    const between = read("expiry=between&expiresFrom=2026-12-02T00:00:01&expiresBefore=2026-12-03T00:00:01");
+    expect(between).toEqual({ rule: { expiringFrom: from, expiringBefore: before }, error: null });
+    const inRange = compileRule(between.rule);
+    expect([from - 1, from, before - 1, before].map((expiration) => inRange({ name: "k", expiration }))).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+    expect(inRange({ name: "k" })).toBe(false);
+
+    const after = read("expiry=from&expiresFrom=2026-12-02T00:00:01");
+    expect(after).toEqual({ rule: { expiringFrom: from }, error: null });
+    expect([from - 1, from, from + 10 ** 8].map((expiration) => compileRule(after.rule)({ name: "k", expiration }))).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect(compileRule(after.rule)({ name: "k" })).toBe(false);
   });
 
   test("the filter parameters carry the expiry, and the time only with expiry=before", () => {
@@ -45,6 +75,15 @@ describe("the expiry filter in the URL", () => {
       "expiry=before&expiresBefore=2026-12-31T18%3A00",
     );
     expect(filterSearch(new URLSearchParams("expiry=never&expiresBefore=2026-12-31T18:00")).toString()).toBe("expiry=never");
+    expect(filterSearch(new URLSearchParams("expiry=before&expiresFrom=2026-12-01&expiresBefore=2026-12-31")).toString()).toBe(
+      "expiry=before&expiresBefore=2026-12-31",
+    );
+    expect(filterSearch(new URLSearchParams("expiry=from&expiresFrom=2026-12-01&expiresBefore=2026-12-31")).toString()).toBe(
+      "expiry=from&expiresFrom=2026-12-01",
+    );
+    expect(filterSearch(new URLSearchParams("expiry=between&expiresFrom=2026-12-01&expiresBefore=2026-12-31")).toString()).toBe(
+      "expiry=between&expiresFrom=2026-12-01&expiresBefore=2026-12-31",
+    );
     expect(expiryChoice(new URLSearchParams("expiry=expired"))).toBe("expired");
     expect(expiryChoice(new URLSearchParams("expiry=later"))).toBeNull();
   });

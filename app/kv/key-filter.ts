@@ -2,13 +2,24 @@
 // KeyRule: the prefix narrows the upstream listing, the rest is applied to each listed page.
 //
 // Expiry: `expiry=before&expiresBefore=2026-12-31T18:00` (UTC; a time zone may be given),
-// `expiry=expired` (expiring before the moment the filter is read, i.e. already expired) or
+// `expiry=from&expiresFrom=…` (at or after), `expiry=between&expiresFrom=…&expiresBefore=…` (from
+// inclusive, before exclusive), `expiry=expired` (expiring before the moment the filter is read, i.e. already expired) or
 // `expiry=never` (keys without an expiration).
 import { keyRuleSchema, type KeyRule } from "./key-rule";
 
-export const FILTER_PARAMS = ["prefix", "glob", "regex", "metaField", "metaOp", "metaValue", "expiry", "expiresBefore"] as const;
+export const FILTER_PARAMS = [
+  "prefix",
+  "glob",
+  "regex",
+  "metaField",
+  "metaOp",
+  "metaValue",
+  "expiry",
+  "expiresFrom",
+  "expiresBefore",
+] as const;
 
-export const EXPIRY_FILTERS = ["before", "expired", "never"] as const;
+export const EXPIRY_FILTERS = ["before", "from", "between", "expired", "never"] as const;
 export type ExpiryFilter = (typeof EXPIRY_FILTERS)[number];
 
 export type FilterResult = { rule: KeyRule; error: null } | { rule: KeyRule; error: string };
@@ -35,19 +46,34 @@ export function ruleFromSearch(search: URLSearchParams, nowMs = Date.now()): Fil
 function expiryFromSearch(
   search: URLSearchParams,
   nowMs: number,
-): { rule: Pick<KeyRule, "expiringBefore" | "noExpiry"> } | { error: string } {
+): { rule: Pick<KeyRule, "expiringBefore" | "expiringFrom" | "noExpiry"> } | { error: string } {
   const expiry = search.get("expiry") || undefined;
   if (expiry === undefined) return { rule: {} };
   if (expiry === "never") return { rule: { noExpiry: true } };
   if (expiry === "expired") return { rule: { expiringBefore: Math.floor(nowMs / 1000) } };
   if (expiry === "before") {
-    const text = search.get("expiresBefore")?.trim();
-    if (!text) return { error: "Give the time for “expiring before”." };
-    const seconds = parseUtcTime(text);
-    if (seconds === null) return { error: `“${text}” is not a time: write it as 2026-12-31T18:00 (UTC).` };
-    return { rule: { expiringBefore: seconds } };
+    const before = timeParam(search, "expiresBefore", "expiring before");
+    return "error" in before ? before : { rule: { expiringBefore: before.seconds } };
   }
-  return { error: `Unknown expiry filter “${expiry}”: use before, expired or never.` };
+  if (expiry === "from") {
+    const from = timeParam(search, "expiresFrom", "expiring from");
+    return "error" in from ? from : { rule: { expiringFrom: from.seconds } };
+  }
+  if (expiry === "between") {
+    const from = timeParam(search, "expiresFrom", "expiring from");
+    if ("error" in from) return from;
+    const before = timeParam(search, "expiresBefore", "expiring before");
+    return "error" in before ? before : { rule: { expiringFrom: from.seconds, expiringBefore: before.seconds } };
+  }
+  return { error: `Unknown expiry filter “${expiry}”: use ${EXPIRY_FILTERS.join(", ")}.` };
+}
+
+function timeParam(search: URLSearchParams, name: string, label: string): { seconds: number } | { error: string } {
+  const text = search.get(name)?.trim();
+  if (!text) return { error: `Give the time for “${label}”.` };
+  const seconds = parseUtcTime(text);
+  if (seconds === null) return { error: `“${text}” is not a time: write it as 2026-12-31T18:00 (UTC).` };
+  return { seconds };
 }
 
 /** `2026-12-31`, `2026-12-31T18:00`, `…:30` or a full ISO time; without a zone, UTC. Epoch seconds, or null. */
@@ -65,8 +91,8 @@ export function parseUtcTime(text: string): number | null {
   return seconds > 0 ? seconds : null;
 }
 
-/** The `datetime-local` value (UTC) for epoch seconds: `2026-12-31T18:00`. */
-export const utcInputValue = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16);
+/** The `datetime-local` value (UTC) for epoch seconds: `2026-12-31T18:00`, with `:30` when not on a minute. */
+export const utcInputValue = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, seconds % 60 ? 19 : 16);
 
 /** The expiry choice the URL names, or null (none, or one that is not a choice). */
 export function expiryChoice(search: URLSearchParams): ExpiryFilter | null {
@@ -76,7 +102,14 @@ export function expiryChoice(search: URLSearchParams): ExpiryFilter | null {
 
 /** True when the filter needs more than the upstream's prefix listing. */
 export const filtersBeyondPrefix = (rule: KeyRule) =>
-  Boolean(rule.glob || rule.regex || rule.metadata?.length || rule.expiringBefore !== undefined || rule.noExpiry);
+  Boolean(
+    rule.glob ||
+    rule.regex ||
+    rule.metadata?.length ||
+    rule.expiringBefore !== undefined ||
+    rule.expiringFrom !== undefined ||
+    rule.noExpiry,
+  );
 
 /** Only the filter parameters of a search, for links and fetches. */
 export function filterSearch(search: URLSearchParams): URLSearchParams {
@@ -85,8 +118,10 @@ export function filterSearch(search: URLSearchParams): URLSearchParams {
     const value = search.get(name);
     if (value) out.set(name, value);
   }
-  // The time only means something with `expiry=before`.
-  if (out.get("expiry") !== "before") out.delete("expiresBefore");
+  // The times only mean something with the choices that read them.
+  const expiry = out.get("expiry");
+  if (expiry !== "before" && expiry !== "between") out.delete("expiresBefore");
+  if (expiry !== "from" && expiry !== "between") out.delete("expiresFrom");
   if (liveSource(search)) out.set("source", "live");
   // Where the table starts (a jump) stays with it: opening a key keeps the rows in view.
   const from = startKey(search);

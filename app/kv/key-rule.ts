@@ -19,12 +19,17 @@ export const keyRuleSchema = z
     metadata: z.array(metadataConditionSchema).max(10).optional(),
     /** Keys whose expiration is before this time (epoch seconds); keys that never expire do not match. */
     expiringBefore: z.number().int().positive().optional(),
+    /** Keys whose expiration is at or after this time (epoch seconds); keys that never expire do not match. */
+    expiringFrom: z.number().int().positive().optional(),
     /** Only keys that never expire. */
     noExpiry: z.literal(true).optional(),
   })
   .superRefine((rule, ctx) => {
-    if (rule.noExpiry && rule.expiringBefore !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["noExpiry"], message: "A key cannot both expire before a time and never expire: choose one." });
+    if (rule.noExpiry && (rule.expiringBefore !== undefined || rule.expiringFrom !== undefined)) {
+      ctx.addIssue({ code: "custom", path: ["noExpiry"], message: "A key cannot both expire at a time and never expire: choose one." });
+    }
+    if (rule.expiringFrom !== undefined && rule.expiringBefore !== undefined && rule.expiringFrom >= rule.expiringBefore) {
+      ctx.addIssue({ code: "custom", path: ["expiringFrom"], message: "The start of the expiry range must be before its end." });
     }
     if (rule.regex !== undefined) {
       try {
@@ -50,7 +55,13 @@ export interface ListedKey {
 
 /** True when the rule selects every key (no condition at all). */
 export const isEmptyRule = (rule: KeyRule) =>
-  !rule.prefix && !rule.glob && !rule.regex && !(rule.metadata?.length ?? 0) && rule.expiringBefore === undefined && !rule.noExpiry;
+  !rule.prefix &&
+  !rule.glob &&
+  !rule.regex &&
+  !(rule.metadata?.length ?? 0) &&
+  rule.expiringBefore === undefined &&
+  rule.expiringFrom === undefined &&
+  !rule.noExpiry;
 
 /** The rule as one predicate. Conditions are AND-ed. */
 export function compileRule(rule: KeyRule): (key: ListedKey) => boolean {
@@ -66,6 +77,7 @@ export function compileRule(rule: KeyRule): (key: ListedKey) => boolean {
   }
   for (const condition of rule.metadata ?? []) tests.push((k) => metadataMatches(k.metadata, condition));
   if (rule.expiringBefore !== undefined) tests.push((k) => k.expiration != null && k.expiration < rule.expiringBefore!);
+  if (rule.expiringFrom !== undefined) tests.push((k) => k.expiration != null && k.expiration >= rule.expiringFrom!);
   if (rule.noExpiry) tests.push((k) => k.expiration == null);
   return (key) => tests.every((t) => t(key));
 }
@@ -121,6 +133,7 @@ export function describeRule(rule: KeyRule): string {
       c.op === "exists" ? `metadata “${c.field}” exists` : `metadata “${c.field}” ${c.op === "equals" ? "=" : "contains"} “${c.value}”`,
     );
   }
+  if (rule.expiringFrom !== undefined) parts.push(`expiring at or after ${new Date(rule.expiringFrom * 1000).toISOString()}`);
   if (rule.expiringBefore !== undefined) parts.push(`expiring before ${new Date(rule.expiringBefore * 1000).toISOString()}`);
   if (rule.noExpiry) parts.push("never expiring");
   return parts.length ? parts.join(" and ") : "every key";

@@ -11,7 +11,7 @@ const BULK_MAX_KEYS = 10_000;
 export async function createNamespaceWithKeys(
   request: APIRequestContext,
   title: string,
-  keys: { key: string; value: string; metadata?: unknown }[],
+  keys: { key: string; value: string; metadata?: unknown; expiration_ttl?: number }[],
 ) {
   const created = await request.post(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`, { headers: auth, data: { title } });
   if (!created.ok()) throw new Error(`create namespace: ${created.status()} ${await created.text()}`);
@@ -24,7 +24,7 @@ export async function createNamespaceWithKeys(
 export async function writeKeys(
   request: APIRequestContext,
   namespaceId: string,
-  keys: { key: string; value: string; metadata?: unknown }[],
+  keys: { key: string; value: string; metadata?: unknown; expiration_ttl?: number }[],
 ) {
   for (let i = 0; i < keys.length; i += BULK_MAX_KEYS) {
     const written = await request.put(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/bulk`, {

@@ -4,7 +4,7 @@
 // the prefix tree beside the keys table opens a folder from the keyboard and filters by it; a
 // metadata search answers from the catalog while the local KV API holds every listing (so it made
 // none); a jump to a key starts the table there; a plan applied from the keys table changes the
-// overview's total.
+// overview's total. An expiry bucket's link lists exactly that bucket's keys.
 import { expect, test } from "@playwright/test";
 import { createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
 
@@ -108,4 +108,38 @@ test("overview: index a namespace, read its total, open a prefix's keys from the
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
   await page.goto(`${keysUrl}/overview`);
   await expect(page.getByRole("group", { name: "Keys", exact: true })).toContainText("13");
+});
+
+test("overview: an expiry bucket opens the keys table with exactly that bucket's keys", async ({ page, request }) => {
+  const title = `e2e-expiry-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, [
+    ...Array.from({ length: 3 }, (_, i) => ({ key: `soon/${i}`, value: "s", expiration_ttl: 1800 })),
+    ...Array.from({ length: 2 }, (_, i) => ({ key: `today/${i}`, value: "t", expiration_ttl: 5 * 3600 })),
+    { key: "week/0", value: "w", expiration_ttl: 3 * 86_400 },
+    ...Array.from({ length: 4 }, (_, i) => ({ key: `kept/${i}`, value: "k" })),
+  ]);
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await page.getByRole("button", { name: "Index namespace" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.goBack();
+  await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Overview" }).click();
+
+  const expiry = page.getByRole("region", { name: "Expiry" });
+  await expiry.getByText("Show as table").click();
+  const table = expiry.getByRole("table", { name: "Keys by expiry" });
+  await expect(table.getByRole("row", { name: /Within an hour 3/ })).toBeVisible();
+  await expect(table.getByRole("row", { name: /1 hour – 1 day 2/ })).toBeVisible();
+  // The bucket, not everything expiring within a day: the three keys of the first hour are not in it.
+  await table.getByRole("link", { name: "1 hour – 1 day" }).click();
+  await expect(page).toHaveURL(/expiry=between/);
+  await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("2 matching keys loaded");
+  const rows = page.getByRole("group", { name: /^Keys list/ }).getByRole("row");
+  await expect(rows.nth(1)).toContainText("today/0");
+  await expect(rows.nth(2)).toContainText("today/1");
+  // The filter form shows the range it applied.
+  const filter = page.getByRole("search", { name: "Filter keys" });
+  await expect(filter.getByLabel("Expiry")).toHaveValue("between");
+  await expect(filter.getByLabel("Expiring from (UTC)")).not.toHaveValue("");
+  await expect(filter.getByLabel("Expiring before (UTC)")).not.toHaveValue("");
 });

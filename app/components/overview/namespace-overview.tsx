@@ -4,23 +4,12 @@ import { Link, useLoaderData, useNavigate } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId_.overview";
-import { utcInputValue } from "~/kv/key-filter";
+import { EXPIRY_BUCKET_LABELS, expiryBucketFilter, type ExpiryBucket } from "~/catalog/expiry-buckets";
 import { escapeInvisibles, formatBytes, formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
 import { NamespaceHeading } from "../namespaces/namespace-heading";
 
 type Stats = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["stats"]>;
-
-const EXPIRY_LABELS: Record<string, string> = {
-  expired: "Expired",
-  hour: "Within an hour",
-  day: "Within a day",
-  week: "Within a week",
-  month: "Within 30 days",
-  later: "Later",
-  never: "Never",
-};
-const EXPIRY_BOUNDS_S: Record<string, number> = { hour: 3600, day: 86_400, week: 7 * 86_400, month: 30 * 86_400 };
 
 interface Datum {
   label: string;
@@ -72,15 +61,10 @@ function Figures({ stats, base, delimiter }: { stats: Stats; base: string; delim
   }));
   if (stats.prefixes.other.keys)
     prefixData.push({ label: `${formatCount(stats.prefixes.other.prefixes)} more prefixes`, keys: stats.prefixes.other.keys, href: null });
-  const expiryData: Datum[] = Object.entries(stats.expiry).map(([bucket, keys]) => ({
-    label: EXPIRY_LABELS[bucket],
+  const expiryData: Datum[] = (Object.entries(stats.expiry) as [ExpiryBucket, number][]).map(([bucket, keys]) => ({
+    label: EXPIRY_BUCKET_LABELS[bucket],
     keys,
-    href:
-      bucket === "expired" || bucket === "never"
-        ? keysHref(base, { expiry: bucket })
-        : EXPIRY_BOUNDS_S[bucket]
-          ? keysHref(base, { expiry: "before", expiresBefore: utcInputValue(stats.nowSeconds + EXPIRY_BOUNDS_S[bucket] + 60) })
-          : null,
+    href: keysHref(base, expiryBucketFilter(bucket, stats.nowSeconds)),
   }));
   const sizeData: Datum[] = stats.metadataSizes.map((s) => ({ label: s.label, keys: s.keys, href: null }));
   const share = (n: number) => (stats.totalKeys ? `${((100 * n) / stats.totalKeys).toFixed(1)} %` : "—");
