@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { afterEach, expect, test, vi } from "vitest";
 import { loadKeyPage } from "~/features/keys/page.server";
-import { JobInputError, cancelJob, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
+import { JobInputError, cancelJob, listJobErrors, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
 import type { JobSnapshot, PlanApplyResult, PlanResult } from "~/jobs/types";
 import { countKeys, seedKeys, useJobsOnLocalKv, waitForJob, startIndex } from "../helpers/jobs";
 
@@ -187,6 +187,56 @@ test("an apply paused part-way and resumed deletes exactly the plan", async () =
   expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(300);
   expect(await countKeys(t.kv, ns, sql`key like 'old/%-late'`)).toBe(300);
   expect(await countKeys(t.kv, ns)).toBe(2_000 + 300);
+});
+
+test("an apply the upstream partly refuses: the refused keys are in its error report, exactly the rest go, and its resume lists nothing and sends only what is left", async () => {
+  const N = 25_000;
+  const ns = await namespace("plan-refused", N);
+  const plan = await makePlan(ns);
+  const planned = new Set([...(await keysOf(ns))].filter((k) => k.startsWith("old/")));
+  // One planned key in a thousand is refused by every bulk delete (unsuccessful_keys): every batch holds some.
+  const REFUSED = "^old/\\d{4}007$";
+  const refused = [...planned].filter((k) => new RegExp(REFUSED).test(k)).sort();
+  expect(refused.length).toBe(N / 1000);
+  await addLater(ns, 200);
+  const counts = countRequests(ns);
+
+  // The pause is asked for when the first bulk delete reaches the server: it lands while the
+  // engine waits to send that request's refused keys again, so the job stops part-way.
+  t.kv.faults.update({ failKeys: REFUSED });
+  let applyId = "";
+  const sent = recordDeletes(() => void pauseJob({ services: t.h.services, jobId: applyId }));
+  applyId = (await start(ns, { rule: RULE, plan: plan.id })).id;
+  const paused = await waitForJob(t.h, applyId, { until: (j) => j.state === "paused" });
+  expect(paused.counters.succeeded).toBeGreaterThan(0);
+  expect(paused.counters.succeeded).toBeLessThan(N - refused.length);
+  expect(N - (await countKeys(t.kv, ns, sql`starts_with(key, 'old/') and not key like '%-late'`))).toBe(paused.counters.succeeded);
+  const sentBefore = new Set(sent);
+  const deletedBefore = [...planned].filter((k) => !refused.includes(k) && sentBefore.has(k));
+
+  // The resume, the keys still refused: it reads the rest of the plan, lists nothing, and sends
+  // again only keys it has not deleted yet.
+  const resumedAt = sent.length;
+  await resumeJob({ services: t.h.services, jobId: applyId });
+  const done = await waitForJob(t.h, applyId);
+  expect(done.state).toBe("succeeded");
+  expect(done.counters).toMatchObject({ matched: N, processed: N, succeeded: N - refused.length, failed: refused.length, skipped: 0 });
+  expect(done.result).toEqual({ plan: plan.id, recheck: false } satisfies PlanApplyResult);
+  expect(counts.lists).toBe(0);
+  expect(sent.filter((k) => !planned.has(k))).toEqual([]);
+  const deleted = new Set(deletedBefore);
+  expect(sent.slice(resumedAt).filter((k) => deleted.has(k))).toEqual([]);
+
+  const { errors, total } = await listJobErrors({ services: t.h.services, jobId: applyId, limit: 1000 });
+  expect(total).toBe(refused.length);
+  expect(errors.map((e) => e.key).sort()).toEqual(refused);
+  expect(errors.every((e) => /unsuccessful/.test(e.error))).toBe(true);
+
+  // Exactly the rest of the plan is gone: the refused keys, the later keys and the others stay.
+  const left = await keysOf(ns);
+  expect([...planned].filter((k) => left.has(k)).sort()).toEqual(refused);
+  expect(await countKeys(t.kv, ns, sql`key like 'old/%-late'`)).toBe(200);
+  expect(await countKeys(t.kv, ns)).toBe(2_000 + 200 + refused.length);
 });
 
 test("a plan is applied once, only to its namespace and rule; other ids are refused with a clear message", async () => {
