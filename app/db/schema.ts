@@ -393,9 +393,39 @@ export const catalogScans = pgTable(
   (t) => [primaryKey({ columns: [t.catalogId, t.scan] })],
 );
 
+export const CATALOG_FIGURE_SUBJECTS = ["overview", "tree"] as const;
+
+/**
+ * Figures of a catalog kept in the database (app/catalog/store.server.ts writes them; stats.server.ts
+ * and prefixes.server.ts compute them): the overview's clock-free figures and the prefix tree's first
+ * level, per delimiter, computed when a listing finishes and again after kvdeck's own changes, so a
+ * process that has not computed them yet answers from one row. `version` is the catalog's version
+ * (stats.server.ts's catalogVersion) the figures describe; `body`'s strings are stored escaped.
+ */
+export const catalogFigures = pgTable(
+  "catalog_figures",
+  {
+    catalogId: integer("catalog_id")
+      .notNull()
+      .references(() => catalogs.id, { onDelete: "cascade" }),
+    subject: text({ enum: CATALOG_FIGURE_SUBJECTS }).notNull(),
+    /** The delimiter asked for ("auto" or one character), escaped like a key name. */
+    delimiter: text().notNull(),
+    version: text().notNull(),
+    body: jsonb().notNull(),
+    /** When the computation of these figures began. */
+    computedAt: timestamp("computed_at", { withTimezone: true, mode: "date" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.catalogId, t.subject, t.delimiter] }),
+    check("catalog_figures_subject_check", oneOf(t.subject, CATALOG_FIGURE_SUBJECTS)),
+  ],
+);
+
 export type Catalog = typeof catalogs.$inferSelect;
 export type CatalogKey = typeof catalogKeys.$inferSelect;
 export type CatalogScan = typeof catalogScans.$inferSelect;
+export type CatalogFigures = typeof catalogFigures.$inferSelect;
 
 export type Job = typeof jobs.$inferSelect;
 export type NewJob = typeof jobs.$inferInsert;
