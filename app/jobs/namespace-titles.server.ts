@@ -1,8 +1,9 @@
 // The titles of the namespaces jobs work on, for the pages that list jobs: a job row names its
 // namespace by id, a person knows it by title. Looked up through each connection's namespace list,
 // kept a short while per connection (the tray polls every few seconds; each list is an upstream
-// request under the shared budget). A namespace that is gone, or an upstream that does not answer,
-// leaves the id in its place.
+// request under the shared budget). A namespace the kept list was never asked about (just created)
+// reads the list again at once; one it was asked about and lacked (gone), or an upstream that does
+// not answer, leaves the id in its place and asks again only after a delay.
 import type { AppServices } from "~/context.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import { namespaceKey, type NamespaceTitles } from "./namespace-key";
@@ -10,12 +11,14 @@ import type { JobSnapshot } from "./types";
 
 /** How long a connection's namespace list is reused. */
 export const TITLES_TTL_MS = 30_000;
-/** A list older than this is read again when it lacks a namespace a job names (just created). */
+/** A list that lacked a namespace it was read for is read again for it after this long. */
 const MISSING_RETRY_MS = 5_000;
 
 interface Entry {
   at: number;
   titles: Map<string, string>;
+  /** The namespaces the list was read for: one of these it lacks is gone, not new. */
+  askedFor: Set<string>;
 }
 
 const caches = new WeakMap<ConnectionRegistry, Map<number, Entry>>();
@@ -68,8 +71,10 @@ async function titlesOf(connections: ConnectionRegistry, connectionId: number, i
   if (!cache) caches.set(connections, (cache = new Map()));
   const known = cache.get(connectionId);
   const fresh = known && now - known.at < TITLES_TTL_MS;
-  const lacksOne = known && [...ids].some((id) => !known.titles.has(id));
-  if (known && fresh && !(lacksOne && now - known.at >= MISSING_RETRY_MS)) return known;
+  const lacking = known ? [...ids].filter((id) => !known.titles.has(id)) : [];
+  const lacksNew = known !== undefined && lacking.some((id) => !known.askedFor.has(id));
+  const retryGone = known !== undefined && lacking.length > 0 && now - known.at >= MISSING_RETRY_MS;
+  if (known && fresh && !lacksNew && !retryGone) return known;
 
   let inFlight = loading.get(connections);
   if (!inFlight) loading.set(connections, (inFlight = new Map()));
@@ -81,13 +86,17 @@ async function titlesOf(connections: ConnectionRegistry, connectionId: number, i
       if (!connection) return null;
       const upstream = await connections.upstreamFor(connection);
       const list = await upstream.listNamespaces();
-      const entry = { at: now, titles: new Map(list.map((n) => [n.id, n.title])) };
+      const entry = { at: now, titles: new Map(list.map((n) => [n.id, n.title])), askedFor: ids };
       cache.set(connectionId, entry);
       return entry;
     } catch {
       // The upstream did not answer: keep what was known (or nothing: the pages show ids) and
       // ask again after the retry delay, not on every poll.
-      const kept = { at: now - TITLES_TTL_MS + MISSING_RETRY_MS, titles: known?.titles ?? new Map<string, string>() };
+      const kept = {
+        at: now - TITLES_TTL_MS + MISSING_RETRY_MS,
+        titles: known?.titles ?? new Map<string, string>(),
+        askedFor: new Set([...(known?.askedFor ?? []), ...ids]),
+      };
       cache.set(connectionId, kept);
       return kept;
     } finally {

@@ -116,6 +116,15 @@ test("the jobs list, the tray and the namespace's jobs keep dry runs apart, and 
   });
 });
 
+test("a job in a namespace created after the titles were read names it by title at once", async () => {
+  // The titles, read just now (the jobs list) without the namespace the next job names.
+  await load(jobsLoader, "/jobs");
+  const fresh = (await kv.store.createNamespace(kv.accountId, "Created just now"))!.id;
+  const job = await purge(fresh, "x:");
+  const page = await load(jobPageLoader, `/jobs/${job.id}`, { jobId: job.id });
+  expect(page.titles[namespaceKey(h.connectionId, fresh)]).toBe("Created just now");
+});
+
 test("a job whose namespace is gone is named by its id; a bad filter in the address is a 400", async () => {
   const gone = (await kv.store.createNamespace(kv.accountId, "short-lived"))!.id;
   const job = await purge(gone, "x:");
