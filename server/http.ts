@@ -50,6 +50,9 @@ export async function startWebServer(
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(clientDir, { maxAge: "1h" }));
   }
+  // Browsers ask for /favicon.ico on pages that name no icon (a download, a JSON answer): the one
+  // icon is public/favicon.svg, in development too (not a 404 logged as a routing error).
+  app.get("/favicon.ico", (_req, res) => res.redirect(301, "/favicon.svg"));
   app.use(handlers.auth);
   app.all("*", createRequestHandler({ build: loaded.build, getLoadContext: (_req, res) => handlers.loadContext(res) }));
 

@@ -95,10 +95,13 @@ describe("without a session", () => {
     expect(await state()).toEqual(before);
   });
 
-  it("leaves /sign-in, /healthz and static files open, and the local KV API on its own bearer auth", async () => {
+  it("leaves /sign-in, /healthz, /favicon.ico and static files open, and the local KV API on its own bearer auth", async () => {
     expect((await send("/sign-in", { accept: "text/html" })).status).toBe(200);
     expect((await send("/healthz")).status).toBe(200);
     expect((await send("/favicon.svg")).status).toBe(200);
+    const ico = await send("/favicon.ico");
+    expect(ico.status).toBe(301);
+    expect(ico.headers.get("location")).toBe("/favicon.svg");
     const api = await send(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces`);
     expect(api.status).toBe(403);
     expect(JSON.parse(api.body).errors[0].code).toBe(10000);
