@@ -6,11 +6,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { endPool, migrateLocalKv } from "@kvdeck/local-kv";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { lockDataDir } from "./data-dir-lock.server";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** The rows of a statement the query builder cannot express: the one reader of raw results (both drivers answer `{ rows }`). */
+export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) return result.rows as T[];
+  throw new Error("kvdeck: the database driver answered a query without rows");
+}
 
 export interface Database {
   db: Db;

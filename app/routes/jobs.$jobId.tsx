@@ -14,6 +14,7 @@ import { RouteError } from "~/components/route-error";
 import { useLiveJob } from "~/components/use-live-job";
 import { loadJobPage, steerJob } from "~/features/jobs/job-page.server";
 import { isFinished, type ExportResult, type IndexResult, type PlanApplyResult, type PlanResult } from "~/jobs/types";
+import { namespaceTitle } from "~/jobs/namespace-key";
 import { readForm } from "~/utils/form-data.server";
 
 /** What the page says of the shared live connection while the job has not finished. */
@@ -96,7 +97,13 @@ export default function JobPage() {
       {canEdit ? <JobControls job={job} /> : null}
       {applied ? <PlanApplied applied={applied} /> : null}
       {dryRun && job.state === "succeeded" ? <DryRunSummary jobId={job.id} dryRun={dryRun} appliedBy={planResult?.appliedBy} /> : null}
-      {canEdit ? <ApplyPlan job={job} /> : null}
+      {canEdit ? (
+        <ApplyPlan
+          job={job}
+          namespaceTitle={namespaceTitle(loaded.titles, job.connectionId, job.namespaceId)}
+          catalogNow={loaded.catalogListing}
+        />
+      ) : null}
       {exported ? <ExportDownload jobId={job.id} exported={exported} /> : null}
       {listed ? <CatalogListed listed={listed} /> : null}
       <JobErrors jobId={job.id} errors={loaded.errors} total={loaded.errorTotal} />

@@ -127,7 +127,7 @@ test("a bulk expiry's dry run is a plan too: apply it from its page, and exactly
   // A key written after the plan is not in it.
   await writeKeys(request, namespaceId, [{ key: "exp:late", value: "z" }]);
   await page.getByRole("button", { name: "Apply this plan" }).click();
-  const dialog = page.getByRole("alertdialog", { name: "Change the expiry of 7 keys?" });
+  const dialog = page.getByRole("alertdialog", { name: `Change the expiry of 7 keys in ${title}?` });
   await dialog.getByRole("button", { name: "Change the expiry of 7 keys" }).click();
   await expect(page).not.toHaveURL(new RegExp(`${planPath}$`));
   await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });

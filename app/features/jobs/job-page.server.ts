@@ -7,17 +7,33 @@ import { getServices } from "~/context.server";
 import { cancelJob, listJobErrors, pauseJob, resumeJob } from "~/jobs/api.server";
 import { namespaceTitles } from "~/jobs/namespace-titles.server";
 import { jobRefusal, requireJob } from "~/jobs/route-helpers.server";
+import type { JobSnapshot, PlanResult } from "~/jobs/types";
+import type { CatalogListingNow } from "~/components/jobs/plan-warnings";
 
 const RECENT_ERRORS = 20;
 
 export async function loadJobPage(context: AppLoadContext, jobId: string | undefined) {
   const job = await requireJob(context, jobId);
   const services = getServices(context);
-  const [{ errors, total }, titles] = await Promise.all([
+  const [{ errors, total }, titles, catalogListing] = await Promise.all([
     listJobErrors({ services, jobId: job.id, limit: RECENT_ERRORS }),
     namespaceTitles(services, [job]),
+    catalogListingFor(services, job),
   ]);
-  return { job, errors, errorTotal: total, titles };
+  return { job, errors, errorTotal: total, titles, catalogListing };
+}
+
+/**
+ * For a plan made from the catalog: the catalog's last finished listing as it stands now (the
+ * confirmation warns once it is newer than the one the plan read); null for any other job.
+ */
+async function catalogListingFor(services: ReturnType<typeof getServices>, job: JobSnapshot): Promise<CatalogListingNow | null> {
+  if (!job.dryRun || !(job.result as PlanResult | null)?.dryRun?.plan?.fromCatalog) return null;
+  const catalogs = services.connections.catalog;
+  const catalog = await catalogs.get(job.connectionId, job.namespaceId);
+  if (!catalog?.asOf) return null;
+  const [last] = await catalogs.scans(catalog.id, 1);
+  return { asOf: catalog.asOf.toISOString(), finishedAt: last?.finishedAt.toISOString() ?? null };
 }
 
 const STEERS = { pause: pauseJob, resume: resumeJob, cancel: cancelJob };

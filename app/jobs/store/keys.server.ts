@@ -2,10 +2,9 @@
 // delete-selected job (`selected`), an import file's keys with their lines (`file`), keys that
 // already exist in a target namespace (`existing`). Names are stored escaped (~/db/key-text).
 import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
+import { type Db, rowsOf } from "~/db/client.server";
 import { escapeKeyText, unescapeKeyText } from "~/db/key-text";
 import { type JOB_KEY_SETS, jobKeys } from "~/db/schema";
-import { queryRows } from "./rows.server";
 
 export type JobKeySet = (typeof JOB_KEY_SETS)[number];
 
@@ -54,7 +53,7 @@ export class JobKeySets {
   async addFileKeys(jobId: string, keys: { key: string; line: number }[]): Promise<{ key: string; line: number; firstLine: number }[]> {
     if (keys.length === 0) return [];
     const input = JSON.stringify(keys.map((k) => ({ k: escapeKeyText(k.key), l: k.line })));
-    const rows = await queryRows<{ key: string; line: number; firstLine: number }>(
+    const rows = await rowsOf<{ key: string; line: number; firstLine: number }>(
       this.db,
       sql`
       with input as (

@@ -1,7 +1,6 @@
 // What every part of the jobs store shares: a row as the rest of the app sees it (the jsonb
-// columns' strings unescaped), the lease conditions, and the one reader of raw query results.
-import { type SQL, and, eq, sql } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
+// columns' strings unescaped), the lease conditions.
+import { and, eq, sql } from "drizzle-orm";
 import { escapeJsonStrings, unescapeJsonStrings } from "~/db/key-text";
 import { type Job, jobs } from "~/db/schema";
 
@@ -29,10 +28,3 @@ export const held = sql`(${jobs.leaseOwner} is not null and ${jobs.leaseExpiresA
 
 /** The row `id` while `token` holds its lease: every write of a running job names it. */
 export const heldBy = (id: string, token: string) => and(eq(jobs.id, id), eq(jobs.leaseOwner, token));
-
-/** Rows of a statement the query builder cannot express (both drivers answer `{ rows }`). */
-export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) return result.rows as T[];
-  throw new Error("kvdeck: the database driver answered a query without rows");
-}

@@ -1,0 +1,123 @@
+// The one confirmation for applying a plan, wherever it is applied ("Select all matching" on the
+// keys page, "Apply this plan" on a plan's page): the exact count, the rule, what applying costs,
+// a sample, the warnings (app/components/jobs/plan-warnings.ts), the re-check option, and the
+// count typed for large plans. See docs/decisions/019-plans.md.
+import { useState } from "react";
+import type { DryRunResult } from "~/jobs/types";
+import { describeRule, type KeyRule } from "~/kv/key-rule";
+import { formatCount } from "~/utils/format";
+import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "../confirm-delete-dialog";
+import { KeyName, VisibleText } from "../key-name";
+import { type CatalogListingNow, catalogPlanAsOf, catalogRefreshedWarning, planStaleMinutes } from "./plan-warnings";
+
+/** The plans kvdeck applies, and what applying one does to each planned key. */
+export const PLAN_ACTIONS = {
+  purge: { verb: "Delete", done: "deleted", recheck: "delete" },
+  "bulk-expiry": { verb: "Change the expiry of", done: "given the new expiry", recheck: "change the expiry of" },
+} as const;
+export type PlanKind = keyof typeof PLAN_ACTIONS;
+
+export const keysCount = (n: number) => `${formatCount(n)} ${n === 1 ? "key" : "keys"}`;
+
+/** What applying a plan is called on its buttons: "Delete 30,000 keys". */
+export const planActionLabel = (kind: PlanKind, matched: number) => `${PLAN_ACTIONS[kind].verb} ${keysCount(matched)}`;
+
+/** In a plan's confirmation: what a plan from the catalog cannot know. */
+export function CatalogPlanNote({ asOf }: { asOf: string | null }) {
+  return asOf ? (
+    <p className="mt-2 rounded-md bg-muted p-2">
+      This plan comes from the catalog as of {asOf}: keys written outside kvdeck since then are not in it; re-check live adds them.
+    </p>
+  ) : null;
+}
+
+function Warning({ children }: { children: React.ReactNode }) {
+  return (
+    <p role="alert" className="mt-2 rounded-md bg-amber-500/10 p-2 text-amber-700 dark:text-amber-300">
+      {children}
+    </p>
+  );
+}
+
+export function PlanApplyDialog({
+  openedAt,
+  onClose,
+  kind,
+  rule,
+  namespaceTitle,
+  result,
+  finishedAt,
+  catalogNow,
+  onConfirm,
+}: {
+  /** When the person opened the confirmation (the plan's age is taken then); null: closed. */
+  openedAt: number | null;
+  onClose: () => void;
+  kind: PlanKind;
+  rule: KeyRule;
+  namespaceTitle?: string;
+  result: DryRunResult;
+  /** When the plan's listing finished (ms). */
+  finishedAt: number;
+  /** The namespace's catalog now, for a plan made from it (warns once it was refreshed). */
+  catalogNow?: CatalogListingNow | null;
+  onConfirm: (recheck: boolean) => void;
+}) {
+  const [recheck, setRecheck] = useState(false);
+  const n = result.matched;
+  const action = PLAN_ACTIONS[kind];
+  const actionLabel = planActionLabel(kind, n);
+  const { requests, seconds } = result.estimate;
+  const staleMinutes = openedAt === null ? null : planStaleMinutes(finishedAt, openedAt);
+  const refreshed = catalogRefreshedWarning(result.plan, catalogNow);
+  const where = namespaceTitle === undefined ? "" : `${kind === "purge" ? " from" : " in"} ${namespaceTitle}`;
+  return (
+    <ConfirmDeleteDialog
+      open={openedAt !== null}
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+      title={`${actionLabel}${where}?`}
+      description={
+        <>
+          <p>
+            Exactly the {formatCount(n)} planned {n === 1 ? "key" : "keys"} matching <VisibleText text={describeRule(rule)} /> are{" "}
+            {action.done} by a background job you can pause or cancel: {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at
+            least {Math.ceil(seconds)} s under the request budget.{kind === "purge" ? " This cannot be undone." : ""}
+          </p>
+          <CatalogPlanNote asOf={catalogPlanAsOf(result.plan)} />
+          {refreshed ? <Warning>{refreshed}</Warning> : null}
+          {staleMinutes ? (
+            <Warning>
+              This plan is {staleMinutes} {staleMinutes === 1 ? "minute" : "minutes"} old: keys may have changed; re-check live adds keys
+              created since.
+            </Warning>
+          ) : null}
+          {result.sample.length ? (
+            <ul aria-label="Sample of the planned keys" className="mt-2 max-h-24 overflow-auto font-mono text-xs">
+              {result.sample.slice(0, 5).map((k) => (
+                <li key={k} className="flex min-w-0">
+                  <KeyName name={k} truncate="middle" />
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      }
+      actionLabel={actionLabel}
+      confirmText={n >= TYPE_TO_CONFIRM_FROM ? String(n) : undefined}
+      onConfirm={() => {
+        onClose();
+        onConfirm(recheck);
+      }}
+    >
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" className="mt-1" checked={recheck} onChange={(e) => setRecheck(e.currentTarget.checked)} />
+        <span>
+          Re-check live: afterwards, also {action.recheck} keys matching the rule that were created since the plan (about{" "}
+          {formatCount(result.plan?.recheckRequests ?? 0)} more list requests)
+        </span>
+      </label>
+    </ConfirmDeleteDialog>
+  );
+}
