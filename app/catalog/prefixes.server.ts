@@ -8,9 +8,10 @@
 // So a level costs two index probes per folder plus the counting of the keys under it, and a
 // prefix with few folders over many keys answers without reading the keys' rows one by one in
 // JavaScript. Names are compared escaped (~/db/key-text keeps order and prefixes), then unescaped.
-import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
+import { sql } from "drizzle-orm";
+import { type Db, rowsOf } from "~/db/client.server";
 import { escapeKeyText, unescapeKeyText } from "~/db/key-text";
+import { readFigures, writeFigures } from "./figures.server";
 import { prefixEnd } from "./store.server";
 
 /** Folders per answer, at most; `next` continues. */
@@ -39,12 +40,6 @@ export interface PrefixLevel {
   next: PrefixCursor | null;
 }
 
-export async function rowsOf<T>(db: Db, query: SQL): Promise<T[]> {
-  const result: unknown = await db.execute(query);
-  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) return result.rows as T[];
-  throw new Error("kvdeck: the database driver answered a query without rows");
-}
-
 /** Keys of the catalog in [from, to) (escaped bounds; `to` null: no upper bound). */
 export async function countRange(db: Db, catalogId: number, from: string, to: string | null): Promise<number> {
   const upper = to === null ? sql`` : sql` and key < ${to}`;
@@ -58,7 +53,9 @@ export async function countRange(db: Db, catalogId: number, from: string, to: st
 /**
  * The folders directly under `prefix` at `delimiter`, in key order, up to `limit` of them, each
  * with its count; `after` (a previous answer's `next`) continues a level. With `version`, a level
- * already walked at that catalog version is answered from memory.
+ * already walked at that catalog version is answered from memory, and the first level (the root's
+ * first page) from the figures kept in the database (app/catalog/figures.server.ts), which the
+ * index job writes as its listing ends.
  */
 export async function prefixChildren(
   db: Db,
@@ -70,7 +67,15 @@ export async function prefixChildren(
   const key = JSON.stringify([opts.version, opts.prefix, opts.delimiter, opts.after ?? null, opts.limit ?? null]);
   const kept = levels.get(key);
   if (kept) return kept;
-  const level = await walkLevel(db, catalogId, opts);
+  const first = opts.prefix === "" && !opts.after && opts.limit === undefined;
+  const stored = first ? await readFigures<PrefixLevel>(db, catalogId, "tree", opts.delimiter) : null;
+  let level: PrefixLevel;
+  if (stored?.version === opts.version) level = stored.body;
+  else {
+    const computedAt = Date.now();
+    level = await walkLevel(db, catalogId, opts);
+    if (first) await writeFigures(db, catalogId, "tree", opts.delimiter, { version: opts.version, body: level, computedAt });
+  }
   levels.set(key, level);
   if (levels.size > LEVELS_KEPT) levels.delete(levels.keys().next().value!);
   return level;
@@ -78,6 +83,11 @@ export async function prefixChildren(
 
 const levels = new Map<string, PrefixLevel>();
 const LEVELS_KEPT = 500;
+
+/** Forgets the levels kept in this process's memory, as a new process would start (the bench). */
+export function forgetKeptLevels() {
+  levels.clear();
+}
 
 async function walkLevel(
   db: Db,

@@ -24,6 +24,8 @@ export interface CatalogQuery {
   /** Each condition narrows; one without alternatives narrows nothing. */
   metadata: CatalogMetadataQuery[];
   expiringBefore?: number;
+  /** Only keys expiring at or after this (epoch seconds). */
+  expiringFrom?: number;
   noExpiry?: boolean;
 }
 
@@ -33,6 +35,7 @@ export function catalogQuery(rule: KeyRule): CatalogQuery {
   if (prefix) query.prefix = prefix;
   for (const condition of rule.metadata ?? []) query.metadata.push(metadataQuery(condition));
   if (rule.expiringBefore !== undefined) query.expiringBefore = rule.expiringBefore;
+  if (rule.expiringFrom !== undefined) query.expiringFrom = rule.expiringFrom;
   if (rule.noExpiry) query.noExpiry = true;
   return query;
 }

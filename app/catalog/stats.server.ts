@@ -6,14 +6,16 @@
 // Cost on a large catalog (docs/performance.md, bench/catalog-overview.ts): one aggregate pass for
 // the expiry and metadata-size buckets, one grouped pass for the prefixes, and the metadata fields
 // and their values from the rows that have metadata. The figures that do not depend on the clock
-// are kept per catalog version (catalogVersion: any change to the keys moves its updated_at), so
-// a second look at an unchanged catalog only pays for the expiry buckets, and a look after a change
+// are kept in the database per catalog version (app/catalog/figures.server.ts; catalogVersion: any
+// change to the keys moves its updated_at), written at the end of every listing, so a look at an
+// unchanged catalog, in any process, only pays for the expiry buckets, and a look after a change
 // gets the kept figures, marked with their time, while they are computed again (catalogStats).
 import { sql } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
+import { type Db, rowsOf } from "~/db/client.server";
 import { escapeKeyText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import type { Catalog } from "~/db/schema";
-import { rowsOf } from "./prefixes.server";
+import { EXPIRY_BOUNDS, EXPIRY_BUCKETS, type ExpiryBucket } from "./expiry-buckets";
+import { forgetFigures, type KeptFigures, readFigures, writeFigures } from "./figures.server";
 
 /** Delimiters auto-detection chooses from, in order of preference on a tie. */
 export const DELIMITER_CANDIDATES = ["/", ":", ".", "|", "#", "-", "_"] as const;
@@ -25,17 +27,6 @@ export const TOP_FIELDS = 20;
 export const TOP_VALUES = 10;
 /** Longer metadata values are shown cut (and then are not offered as a filter). */
 const VALUE_TEXT_MAX = 200;
-
-export const EXPIRY_BUCKETS = ["expired", "hour", "day", "week", "month", "later", "never"] as const;
-export type ExpiryBucket = (typeof EXPIRY_BUCKETS)[number];
-const HOUR = 3600;
-/** Upper bounds (seconds from now, exclusive) of the bounded buckets after "expired". */
-export const EXPIRY_BOUNDS: Record<"hour" | "day" | "week" | "month", number> = {
-  hour: HOUR,
-  day: 24 * HOUR,
-  week: 7 * 24 * HOUR,
-  month: 30 * 24 * HOUR,
-};
 
 export const METADATA_SIZE_BUCKETS = [
   { label: "none", min: 0, max: 0 },
@@ -118,16 +109,8 @@ export const catalogVersion = (c: Pick<Catalog, "id" | "scan" | "keyCount" | "by
 
 type Cached = Omit<CatalogStats, "expiry" | "nowSeconds" | "state" | "asOf" | "figuresAt">;
 
-/** The figures last computed for a catalog and delimiter, and the version of the keys they describe. */
-interface Kept {
-  version: string;
-  figures: Cached;
-  computedAt: number;
-}
-const kept = new Map<string, Kept>();
-/** Recomputations under way, by catalog and delimiter: one at a time each. */
-const pending = new Map<string, Promise<void>>();
-const KEPT_ENTRIES = 32;
+/** Recomputations under way in this process, by catalog and delimiter: one at a time each. */
+const pending = new Map<string, Promise<KeptFigures<Cached>>>();
 
 /**
  * The overview of a catalog. `delimiter` "auto" detects it from a sample of names (both ends of
@@ -136,54 +119,63 @@ const KEPT_ENTRIES = 32;
  * The full passes (prefixes, metadata fields) take seconds on a million keys, so a look after the
  * keys changed gets the figures last computed at once, marked with when (`figuresAt`), while they
  * are computed again behind it for the next look (stale while revalidating). The totals and the
- * expiry buckets are always of the keys now. Only the first look at a catalog in this process
- * waits for the full passes.
+ * expiry buckets are always of the keys now. Only a look at figures never computed (a delimiter
+ * not asked for before; the index job computes "auto" as its listing ends) waits for the passes.
  */
 export async function catalogStats(db: Db, catalog: Catalog, opts: { delimiter: string; now: number }): Promise<CatalogStats> {
   const nowSeconds = Math.floor(opts.now / 1000);
-  const key = JSON.stringify([catalog.id, opts.delimiter]);
   const version = catalogVersion(catalog);
-  let entry = kept.get(key);
-  if (!entry) {
-    await recompute(db, catalog, opts.delimiter, key, version);
-    entry = kept.get(key)!;
-  } else if (entry.version !== version && !pending.has(key)) {
-    const running = recompute(db, catalog, opts.delimiter, key, version).catch((error: unknown) =>
+  let kept = await readFigures<Cached>(db, catalog.id, "overview", opts.delimiter);
+  if (!kept) kept = await recompute(db, catalog, opts.delimiter);
+  else if (kept.version !== version)
+    recompute(db, catalog, opts.delimiter).catch((error: unknown) =>
       console.error(`kvdeck: the overview of catalog ${catalog.id} could not be computed: ${error}`),
     );
-    pending.set(
-      key,
-      running.finally(() => pending.delete(key)),
-    );
-  }
-  const stale = entry.version !== version;
   return {
-    ...entry.figures,
+    ...kept.body,
     totalKeys: catalog.keyCount,
     bytes: catalog.bytes,
     state: catalog.state,
     asOf: catalog.asOf?.toISOString() ?? null,
-    figuresAt: stale ? new Date(entry.computedAt).toISOString() : null,
+    figuresAt: kept.version === version ? null : new Date(kept.computedAt).toISOString(),
     expiry: await expiryBuckets(db, catalog.id, nowSeconds, catalog.keyCount),
     nowSeconds,
   };
 }
 
-async function recompute(db: Db, catalog: Catalog, delimiter: string, key: string, version: string) {
-  const figures = await clockFreeStats(db, catalog, delimiter);
-  kept.delete(key);
-  kept.set(key, { version, figures, computedAt: Date.now() });
-  if (kept.size > KEPT_ENTRIES) kept.delete(kept.keys().next().value!);
+/**
+ * Computes a catalog's clock-free overview figures at a delimiter and keeps them (the one
+ * computation under way per catalog and delimiter in this process is shared).
+ */
+function recompute(db: Db, catalog: Catalog, delimiter: string): Promise<KeptFigures<Cached>> {
+  const key = JSON.stringify([catalog.id, delimiter]);
+  const running = pending.get(key);
+  if (running) return running;
+  const computing = (async () => {
+    const computedAt = Date.now();
+    const kept = { version: catalogVersion(catalog), body: await clockFreeStats(db, catalog, delimiter), computedAt };
+    await writeFigures(db, catalog.id, "overview", delimiter, kept);
+    return kept;
+  })().finally(() => pending.delete(key));
+  pending.set(key, computing);
+  return computing;
+}
+
+/** Keeps the overview at the detected delimiter of a catalog whose listing just finished; answers that delimiter. */
+export async function keepOverviewFigures(db: Db, catalog: Catalog): Promise<{ delimiter: string }> {
+  const kept = await recompute(db, catalog, "auto");
+  return { delimiter: kept.body.delimiter };
 }
 
 /** Waits for the recomputations under way (tests, the bench). */
 export async function settleCatalogStats() {
-  await Promise.all(pending.values());
+  await Promise.allSettled(pending.values());
 }
 
 /** Forgets the kept figures (tests and the bench measure the full cost). */
-export function forgetCatalogStats() {
-  kept.clear();
+export async function forgetCatalogStats(db: Db) {
+  await settleCatalogStats();
+  await forgetFigures(db);
 }
 
 async function clockFreeStats(db: Db, catalog: Catalog, wanted: string): Promise<Cached> {

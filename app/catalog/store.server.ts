@@ -7,7 +7,7 @@
 // every statement that changes its keys, in that same statement (no count(*) on a page load), and
 // recounted once when a listing finishes.
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import type { Db } from "~/db/client.server";
+import { type Db, rowsOf } from "~/db/client.server";
 import { escapeJsonStrings, escapeKeyText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import { type Catalog, type CatalogScan, catalogs, catalogScans } from "~/db/schema";
 import type { CatalogQuery } from "./rule-query.server";
@@ -82,12 +82,6 @@ const input = (json: string) =>
   sql`(select x.k collate "C" as key, x.m as metadata, x.b as metadata_bytes, x.e as expiration
        from jsonb_to_recordset(${json}::jsonb) as x(k text, m jsonb, b int, e bigint))`;
 
-const rowsOf = async <T>(db: Db, query: SQL): Promise<T[]> => {
-  const result: unknown = await db.execute(query);
-  if (typeof result === "object" && result !== null && "rows" in result && Array.isArray(result.rows)) return result.rows as T[];
-  throw new Error("kvdeck: the database driver answered a query without rows");
-};
-
 /**
  * The smallest string greater than every string that starts with `prefix` (code point order, which
  * is UTF-8 byte order), or null when there is none (the prefix is all U+10FFFF).
@@ -103,7 +97,8 @@ export function prefixEnd(prefix: string): string | null {
 
 export class CatalogStore {
   constructor(
-    private readonly db: Db,
+    /** The catalog's database (the overview and the prefix tree read their figures from it). */
+    readonly db: Db,
     /** KVDECK_CATALOG_MAX_BYTES: a listing that would pass it stops with CatalogTooLarge. */
     public maxBytes: number = DEFAULT_CATALOG_MAX_BYTES,
   ) {}
@@ -377,6 +372,7 @@ export class CatalogStore {
       conditions.push(sql`(${sql.join(alternatives, sql` or `)})`);
     }
     if (query.expiringBefore !== undefined) conditions.push(sql`expiration is not null and expiration < ${query.expiringBefore}`);
+    if (query.expiringFrom !== undefined) conditions.push(sql`expiration is not null and expiration >= ${query.expiringFrom}`);
     if (query.noExpiry) conditions.push(sql`expiration is null`);
     const rows = await rowsOf<Row>(
       this.db,

@@ -4,6 +4,9 @@
 // and removed behind kvdeck's back; a catalog past the cap stops with a message that says so.
 import { sql } from "drizzle-orm";
 import { afterEach, expect, test } from "vitest";
+import { readFigures } from "~/catalog/figures.server";
+import type { PrefixLevel } from "~/catalog/prefixes.server";
+import { catalogStats, catalogVersion } from "~/catalog/stats.server";
 import type { CatalogEntry } from "~/catalog/store.server";
 import { cancelJob, pauseJob, resumeJob, startJob } from "~/jobs/api.server";
 import type { KeyInfo } from "~/kv/upstream.server";
@@ -109,6 +112,17 @@ test("an index under a request budget and faults holds exactly what the upstream
   expect(done.result).toMatchObject({ scan: 1, keys: expected.length, added: expected.length, removed: 0 });
   // Faults were met: more requests than the fault-free 21 pages.
   expect(done.requestsUsed).toBeGreaterThan(21);
+
+  // The listing's end kept the overview at the detected delimiter and the tree's first level at
+  // it, for the catalog as it stands: the first look reads them.
+  const db = t.h.services.connections.catalog.db;
+  const overview = await readFigures<{ totalKeys: number; delimiter: string }>(db, catalog.id, "overview", "auto");
+  expect(overview?.version).toBe(catalogVersion(catalog));
+  expect(overview?.body).toMatchObject({ totalKeys: expected.length, delimiter: "/" });
+  const tree = await readFigures<PrefixLevel>(db, catalog.id, "tree", "/");
+  expect(tree?.version).toBe(catalogVersion(catalog));
+  expect(tree?.body.folders).toContainEqual({ prefix: "k/", keys: 20_000 });
+  expect((await catalogStats(db, catalog, { delimiter: "auto", now: Date.now() })).figuresAt).toBeNull();
 });
 
 test("a paused and resumed index keeps its scan and equals the upstream", async () => {

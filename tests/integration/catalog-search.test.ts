@@ -130,6 +130,8 @@ const RULES: KeyRule[] = [
   { metadata: [{ field: "emoji", op: "contains", value: "😀" }] },
   { expiringBefore: NOW },
   { expiringBefore: NOW + 50 },
+  { expiringFrom: NOW },
+  { expiringFrom: NOW + 1, expiringBefore: NOW + 50 },
   { noExpiry: true },
   { prefix: "a", metadata: [{ field: "tag", op: "equals", value: "blog" }], noExpiry: true },
   {
@@ -179,6 +181,7 @@ test("the SQL conditions narrow where they can: a prefix range, containment for 
   expect(catalogQuery({ metadata: [{ field: "a.b", op: "equals", value: "x" }] }).metadata).toEqual([{ hasAnyTopField: ["a.b", "a"] }]);
   expect(catalogQuery({ metadata: [{ field: "toString", op: "exists" }] }).metadata).toEqual([{}]);
   expect(catalogQuery({ expiringBefore: 5, noExpiry: undefined })).toEqual({ metadata: [], expiringBefore: 5 });
+  expect(catalogQuery({ expiringFrom: 3, expiringBefore: 5 })).toEqual({ metadata: [], expiringFrom: 3, expiringBefore: 5 });
 });
 
 test("the keys page answers a filter on an indexed namespace from the catalog, with no upstream request and marks merged", async () => {

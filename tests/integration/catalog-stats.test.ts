@@ -3,7 +3,9 @@
 // buckets on both sides of their bounds as the injected clock moves, metadata fields and values
 // (escaped strings read back), metadata sizes, largest prefixes, growth, and the tree's levels and
 // paging.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { readFigures } from "~/catalog/figures.server";
 import { prefixChildren, type PrefixFolder } from "~/catalog/prefixes.server";
 import { catalogStats, catalogVersion, detectDelimiter, forgetCatalogStats, settleCatalogStats } from "~/catalog/stats.server";
 import { escapeKeyText } from "~/db/key-text";
@@ -50,7 +52,7 @@ beforeAll(async () => {
   catalog = await fillCatalog(t.db, { listings: [[...KEYS.slice(0, 10), { name: "gone/1" }, { name: "gone/2" }], KEYS] });
 });
 afterAll(() => t.close());
-beforeEach(() => forgetCatalogStats());
+beforeEach(() => forgetCatalogStats(t.db));
 
 describe("overview figures", () => {
   test("totals, keys and bytes by prefix at '/', the keys without it apart", async () => {
@@ -188,6 +190,27 @@ describe("prefix tree", () => {
 });
 
 describe("kept figures", () => {
+  test("figures kept in the database answer the next look, in any process, until the keys change", async () => {
+    const first = await catalogStats(t.db, catalog, { delimiter: "/", now: NOW });
+    const kept = await readFigures<{ prefixes: unknown }>(t.db, catalog.id, "overview", "/");
+    expect(kept?.version).toBe(catalogVersion(catalog));
+    expect(kept?.body.prefixes).toEqual(first.prefixes);
+    // Rows changed behind the catalog's back (its version stays): the look reads the kept figures,
+    // it does not compute them again.
+    await t.db.execute(sql`update catalog_keys set key = 'q' || key where catalog_id = ${catalog.id} and key like 'a/%'`);
+    try {
+      const again = await catalogStats(t.db, catalog, { delimiter: "/", now: NOW });
+      expect(again.prefixes).toEqual(first.prefixes);
+      expect(again.figuresAt).toBeNull();
+    } finally {
+      await t.db.execute(sql`update catalog_keys set key = substr(key, 2) where catalog_id = ${catalog.id} and key like 'qa/%'`);
+    }
+    // The tree's first level is kept the same way, per delimiter.
+    const level = await prefixChildren(t.db, catalog.id, { prefix: "", delimiter: "/", version: catalogVersion(catalog) });
+    expect((await readFigures(t.db, catalog.id, "tree", "/"))?.body).toEqual(level);
+    expect(await readFigures(t.db, catalog.id, "tree", ":")).toBeNull();
+  });
+
   test("a change to the keys shows at the next look in the tree; the overview answers at once with its last figures, marked, then the new ones", async () => {
     const store = new CatalogStore(t.db);
     const version = (c: Catalog) => catalogVersion(c);

@@ -4,6 +4,7 @@
 // scan saw are removed and the scan is recorded with what appeared and vanished. The listing is the
 // shared one (a page at a time under the job's budget, checkpointed, resumable, cancellable); each
 // page is one upsert statement.
+import { keepListingFigures } from "~/catalog/listing-figures.server";
 import { CatalogTooLarge } from "~/catalog/store.server";
 import type { Catalog } from "~/db/schema";
 import { LIST_LIMIT_MAX } from "~/kv/limits";
@@ -75,6 +76,17 @@ export const indexKind = defineKind<IndexPayload>({
       } satisfies IndexResult;
     });
     ctx.totalEstimate = ctx.counters.matched;
+    // The overview and the tree's first level, kept for the first look; a failure here costs that
+    // look the full pass, never the listing.
+    await ctx.step("overview", async () => {
+      const listed = await catalogs.get(ctx.connection.id, namespaceId);
+      if (!listed) return;
+      try {
+        await keepListingFigures(catalogs.db, listed);
+      } catch (error) {
+        ctx.deps.log(`kvdeck: the overview of catalog ${listed.id} could not be kept: ${error}`);
+      }
+    });
   },
 
   async cleanup(deps, job, end) {
