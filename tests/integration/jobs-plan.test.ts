@@ -4,6 +4,9 @@
 // apply resumes to exactly the plan; a plan is applied once, and only to its own namespace and rule.
 import { sql } from "drizzle-orm";
 import { afterEach, expect, test, vi } from "vitest";
+import type { AppLoadContext } from "@remix-run/node";
+import { catalogRefreshedWarning } from "~/components/jobs/plan-warnings";
+import { loadJobPage } from "~/features/jobs/job-page.server";
 import { loadKeyPage } from "~/features/keys/page.server";
 import { JobInputError, cancelJob, listJobErrors, pauseJob, planKeysNdjson, resumeJob, startJob } from "~/jobs/api.server";
 import type { JobSnapshot, PlanApplyResult, PlanResult } from "~/jobs/types";
@@ -411,4 +414,26 @@ test("a plan made from the catalog lists nothing; its apply deletes exactly the 
   expect(await countKeys(t.kv, ns)).toBe(500);
   const catalog = await t.h.services.connections.catalog.get(t.h.connectionId, ns);
   expect(catalog?.keyCount).toBe(500);
+});
+
+test("a plan's page warns once the catalog it was made from was refreshed after it, and not before", async () => {
+  const ns = await namespace("plan-catalog-refreshed", 20, 5);
+  expect((await waitForJob(t.h, (await startIndex(t.h, ns)).id)).state).toBe("succeeded");
+  const plan = await waitForJob(t.h, (await start(ns, { rule: RULE, source: "catalog" }, true)).id);
+  const made = (plan.result as PlanResult).dryRun.plan;
+  const context = { services: t.h.services, user: { id: 1, username: "tester", role: "admin" } } as unknown as AppLoadContext;
+
+  const before = await loadJobPage(context, plan.id);
+  expect(before.catalogListing?.asOf).toBe(made?.fromCatalog?.asOf);
+  expect(catalogRefreshedWarning(made, before.catalogListing)).toBeNull();
+
+  // A refresh begins after the plan was made and finishes: the plan no longer holds what the catalog knows.
+  expect((await waitForJob(t.h, (await startIndex(t.h, ns)).id)).state).toBe("succeeded");
+  const after = await loadJobPage(context, plan.id);
+  expect(Date.parse(after.catalogListing!.asOf)).toBeGreaterThan(Date.parse(made!.fromCatalog!.asOf!));
+  expect(catalogRefreshedWarning(made, after.catalogListing)).toMatch(/^The catalog was refreshed at \d{4}-\d\d-\d\d \d\d:\d\d UTC after this plan was made;/);
+
+  // A plan from a live listing carries no catalog on its page.
+  const live = await waitForJob(t.h, (await start(ns, { rule: RULE }, true)).id);
+  expect((await loadJobPage(context, live.id)).catalogListing).toBeNull();
 });
