@@ -168,8 +168,10 @@ async function run(deps: JobDeps, row: Job, leaseToken: string, onContext?: (ctx
 
 function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: number, startedAt: number, plan = false): DryRunResult {
   // The dry run made every list request the real run will make; add what the kind does per key.
-  // Applying a plan lists nothing: only the bulk requests.
-  const requests = (plan ? 0 : ctx.requestsUsed) + bulkRequests;
+  // Applying a plan lists nothing of the rule: only the bulk requests, and the listings it repeats
+  // (a copy's of its target, to keep the keys there).
+  const applyListRequests = (ctx.data.applyListRequests as number | undefined) ?? 0;
+  const requests = (plan ? applyListRequests : ctx.requestsUsed) + bulkRequests;
   const budget = deps.budgets?.specFor(ctx.connection.kind) ?? null;
   const jobShare = deps.budgets?.jobShare ?? 1;
   const budgetSeconds = budget ? (requests * budget.windowMs) / 1000 / (budget.requests * jobShare) : 0;
@@ -188,7 +190,7 @@ function dryRunResult(deps: JobDeps, ctx: JobContext<unknown>, bulkRequests: num
     const fromCatalog = ctx.data.fromCatalog as { asOf: string | null; examined: number } | undefined;
     result.plan = fromCatalog
       ? { recheckRequests: Math.max(1, Math.ceil(fromCatalog.examined / LIST_LIMIT_MAX)), fromCatalog: { asOf: fromCatalog.asOf } }
-      : { recheckRequests: ctx.requestsUsed };
+      : { recheckRequests: ctx.requestsUsed - applyListRequests };
   }
   if (typeof ctx.data.collisions === "number") result.collisions = ctx.data.collisions;
   return result;

@@ -51,6 +51,10 @@ export const copyPayload = z.object({
   targetConnectionId: z.number().int().positive().max(MAX_ROW_ID, "There is no such connection.").optional(),
   targetNamespaceId: namespaceId,
   onCollision: z.enum(["skip", "overwrite"]).default("overwrite"),
+  /** Apply this plan (a dry run of the same kind, rule, target and collision policy): exactly its keys, with no listing. */
+  plan: z.string().uuid("A plan is named by its job id.").optional(),
+  /** With `plan`: afterwards, list the rule live and handle matching keys the plan does not hold. */
+  recheck: z.boolean().optional(),
 });
 
 export const movePayload = copyPayload;

@@ -147,3 +147,34 @@ test("a bulk expiry's dry run is a plan too: apply it from its page, and exactly
   await expect(page.getByRole("link", { name: /^job [0-9a-f]{8}$/ })).toBeVisible();
   await expect(page.getByRole("button", { name: "Apply this plan" })).toHaveCount(0);
 });
+
+test("a copy's dry run is a plan: apply it from its page, and exactly its keys reach the target", async ({ page, request }) => {
+  const title = `e2e-plan-copy-${Date.now()}`;
+  const targetTitle = `${title}-target`;
+  const namespaceId = await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 4 }, (_, i) => ({ key: `cp:${i}`, value: `v${i}` })),
+  );
+  const targetId = await createNamespaceWithKeys(request, targetTitle, []);
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("button", { name: "Copy / move" }).click();
+  const form = page.getByRole("dialog", { name: "Copy or move keys" });
+  await form.getByLabel("Target namespace").selectOption({ label: targetTitle });
+  await form.getByRole("checkbox", { name: /Dry run first/ }).check();
+  await form.getByRole("button", { name: "Start" }).click();
+  await expect(page.getByRole("heading", { name: "Plan: 4 keys match" })).toBeVisible({ timeout: 30_000 });
+  expect(await listKeyNames(request, targetId)).toEqual([]);
+
+  // A key written after the plan is not in it.
+  await writeKeys(request, namespaceId, [{ key: "cp:late", value: "z" }]);
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Copy 4 keys from ${title}?` });
+  await expect(dialog).toContainText("Exactly the 4 planned keys matching every key are copied");
+  await dialog.getByRole("button", { name: "Copy 4 keys" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByLabel("Succeeded")).toHaveText("4");
+  expect(await listKeyNames(request, targetId)).toEqual(["cp:0", "cp:1", "cp:2", "cp:3"]);
+});

@@ -431,9 +431,74 @@ test("a plan's page warns once the catalog it was made from was refreshed after 
   expect((await waitForJob(t.h, (await startIndex(t.h, ns)).id)).state).toBe("succeeded");
   const after = await loadJobPage(context, plan.id);
   expect(Date.parse(after.catalogListing!.asOf)).toBeGreaterThan(Date.parse(made!.fromCatalog!.asOf!));
-  expect(catalogRefreshedWarning(made, after.catalogListing)).toMatch(/^The catalog was refreshed at \d{4}-\d\d-\d\d \d\d:\d\d UTC after this plan was made;/);
+  expect(catalogRefreshedWarning(made, after.catalogListing)).toMatch(
+    /^The catalog was refreshed at \d{4}-\d\d-\d\d \d\d:\d\d UTC after this plan was made;/,
+  );
 
   // A plan from a live listing carries no catalog on its page.
   const live = await waitForJob(t.h, (await start(ns, { rule: RULE }, true)).id);
   expect((await loadJobPage(context, live.id)).catalogListing).toBeNull();
+});
+
+test("copy and move plans: applying one handles exactly the planned keys with no listing of the source; re-check adds keys created since", async () => {
+  const N = 1_500;
+  const ns = await namespace("plan-copy-source", N, 500);
+  const newTarget = async (title: string) => (await t.kv.store.createNamespace(t.kv.accountId, title))!.id;
+  const copyTo = await newTarget("plan-copy-target");
+  const copyJob = (kind: "copy" | "move", payload: Record<string, unknown>, dryRun = false) =>
+    startJob({ services: t.h.services, user: "tester", connectionId: t.h.connectionId, namespaceId: ns, kind, payload, dryRun });
+
+  const copyPlan = await waitForJob(t.h, (await copyJob("copy", { rule: RULE, targetNamespaceId: copyTo }, true)).id);
+  expect(copyPlan.state).toBe("succeeded");
+  expect((copyPlan.result as PlanResult).dryRun).toMatchObject({ matched: N, plan: { recheckRequests: Math.ceil(N / 1000) } });
+  expect(await countKeys(t.kv, copyTo)).toBe(0);
+  await addLater(ns, 30);
+
+  // Another target, or another choice for keys that exist there, is another plan.
+  const elsewhere = await newTarget("plan-copy-elsewhere");
+  await expect(copyJob("copy", { rule: RULE, targetNamespaceId: elsewhere, plan: copyPlan.id })).rejects.toThrow(
+    /was made for another target or another choice for keys that exist there/,
+  );
+  await expect(copyJob("copy", { rule: RULE, targetNamespaceId: copyTo, onCollision: "skip", plan: copyPlan.id })).rejects.toThrow(
+    /was made for another target/,
+  );
+
+  const counts = countRequests(ns);
+  const copied = await waitForJob(t.h, (await copyJob("copy", { rule: RULE, targetNamespaceId: copyTo, plan: copyPlan.id })).id);
+  expect(copied.state).toBe("succeeded");
+  expect(copied.counters).toMatchObject({ succeeded: N, failed: 0 });
+  expect(counts.lists).toBe(0);
+  expect(await countKeys(t.kv, copyTo)).toBe(N);
+  expect(await countKeys(t.kv, copyTo, sql`key like '%-late'`)).toBe(0);
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(N + 30);
+  await expect(copyJob("copy", { rule: RULE, targetNamespaceId: copyTo, plan: copyPlan.id })).rejects.toThrow(
+    new RegExp(`already applied by job ${copied.id}`),
+  );
+
+  // A copy of every key (no rule) is planned and applied the same way.
+  const allTo = await newTarget("plan-copy-all");
+  const allPlan = await waitForJob(t.h, (await copyJob("copy", { targetNamespaceId: allTo }, true)).id);
+  expect((allPlan.result as PlanResult).dryRun.matched).toBe(N + 30 + 500);
+  const all = await waitForJob(t.h, (await copyJob("copy", { targetNamespaceId: allTo, plan: allPlan.id })).id);
+  expect(all.state).toBe("succeeded");
+  expect(await countKeys(t.kv, allTo)).toBe(N + 30 + 500);
+
+  // A move plan with re-check: the planned keys, then the 30 created after the plan; the rest stay.
+  const moveTo = await newTarget("plan-move-target");
+  const movePlan = await waitForJob(t.h, (await copyJob("move", { rule: RULE, targetNamespaceId: moveTo }, true)).id);
+  expect((movePlan.result as PlanResult).dryRun.matched).toBe(N + 30);
+  await seedKeys(
+    t.kv,
+    ns,
+    sql`select ${ns}, 'old/' || lpad(i::text, 7, '0') || '-later', convert_to('later', 'UTF8'), null::text, null::bigint from generate_series(1, 7) i`,
+  );
+  const moved = await waitForJob(
+    t.h,
+    (await copyJob("move", { rule: RULE, targetNamespaceId: moveTo, plan: movePlan.id, recheck: true })).id,
+  );
+  expect(moved.state).toBe("succeeded");
+  expect(moved.result).toMatchObject({ plan: movePlan.id, recheck: true, added: 7 } satisfies PlanApplyResult);
+  expect(await countKeys(t.kv, moveTo)).toBe(N + 37);
+  expect(await countKeys(t.kv, ns, sql`starts_with(key, 'old/')`)).toBe(0);
+  expect(await countKeys(t.kv, ns)).toBe(500);
 });

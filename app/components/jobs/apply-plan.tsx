@@ -1,8 +1,8 @@
-// A plan's page: apply it (a purge's or a bulk expiry's), behind the one plan confirmation
+// A plan's page: apply it (a purge's, a bulk expiry's, a copy's or a move's), behind the one plan confirmation
 // (./plan-apply-dialog.tsx), then on to the apply's page. See docs/decisions/019-plans.md.
 import { useNavigate } from "@remix-run/react";
 import { useState } from "react";
-import { type BulkExpiryPayload, ruleFormEntries } from "~/jobs/payloads";
+import { type BulkExpiryPayload, type CopyPayload, ruleFormEntries } from "~/jobs/payloads";
 import type { JobSnapshot, PlanResult } from "~/jobs/types";
 import { keyRuleSchema } from "~/kv/key-rule";
 import { VisibleText } from "../key-name";
@@ -16,6 +16,24 @@ function expiryFields(payload: BulkExpiryPayload): [string, string][] {
   if (payload.clear) return [["clear", "on"]];
   if (payload.expirationTtl !== undefined) return [["expirationTtl", String(payload.expirationTtl)]];
   if (payload.expiration !== undefined) return [["expiration", String(payload.expiration)]];
+  return [];
+}
+
+/** The form fields of a copy's or move's target and collision policy. */
+function copyFields(payload: CopyPayload): [string, string][] {
+  return [
+    ...(payload.targetConnectionId === undefined
+      ? []
+      : ([["targetConnectionId", String(payload.targetConnectionId)]] as [string, string][])),
+    ["targetNamespaceId", payload.targetNamespaceId],
+    ["onCollision", payload.onCollision ?? "overwrite"],
+  ];
+}
+
+/** The fields that, beside the rule, make a plan's kind what it is. */
+function settingsFields(kind: keyof typeof PLAN_ACTIONS, payload: unknown): [string, string][] {
+  if (kind === "bulk-expiry") return expiryFields(payload as BulkExpiryPayload);
+  if (kind === "copy" || kind === "move") return copyFields(payload as CopyPayload);
   return [];
 }
 
@@ -36,7 +54,8 @@ export function ApplyPlan({
     navigate(`/jobs/${started.id}`),
   );
   const result = job.result as PlanResult | null;
-  const rule = keyRuleSchema.safeParse((job.payload as { rule?: unknown } | null)?.rule);
+  // A copy's rule may be absent: every key.
+  const rule = keyRuleSchema.safeParse((job.payload as { rule?: unknown } | null)?.rule ?? {});
   if (!job.dryRun || job.state !== "succeeded" || !result?.dryRun?.plan || result.appliedBy || !rule.success) return null;
   const kind = job.kind;
   if (!(kind in PLAN_ACTIONS)) return null;
@@ -66,7 +85,7 @@ export function ApplyPlan({
           apply.start([
             ["kind", planKind],
             ...ruleFormEntries(rule.data),
-            ...(planKind === "bulk-expiry" ? expiryFields(job.payload as BulkExpiryPayload) : []),
+            ...settingsFields(planKind, job.payload),
             ["plan", job.id],
             ...(recheck ? ([["recheck", "on"]] as [string, string][]) : []),
             ["totalEstimate", String(n)],

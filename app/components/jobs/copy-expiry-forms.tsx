@@ -46,6 +46,9 @@ export function CopyForm({ start, rule, namespaces }: { start: StartWith; rule: 
               ["skip", "Keep it"],
             ]}
           />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="dryRun" /> Dry run first (a plan of the exact keys; change nothing)
+          </label>
         </>
       )}
     </JobForm>

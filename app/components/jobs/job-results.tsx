@@ -6,6 +6,7 @@ import type { DryRunResult, ExportResult, IndexResult, JobErrorEntry, PlanApplyR
 import { formatBytes, formatCount } from "~/utils/format";
 import { KeyName, VisibleText } from "../key-name";
 import { Button } from "../ui/button";
+import { PLAN_ACTIONS, type PlanKind } from "./plan-apply-dialog";
 
 /** Where a plan's keys download from (app/routes/jobs.$jobId.plan[.]ndjson.tsx). */
 export const planKeysHref = (jobId: string) => `/jobs/${jobId}/plan.ndjson`;
@@ -56,7 +57,7 @@ export function DryRunSummary({ jobId, dryRun, appliedBy }: { jobId: string; dry
 }
 
 /** An apply's plan: which one, and what its re-check deleted beyond it. */
-export function PlanApplied({ applied }: { applied: PlanApplyResult }) {
+export function PlanApplied({ applied, kind }: { applied: PlanApplyResult; kind: PlanKind }) {
   return (
     <p className="text-sm">
       Applies{" "}
@@ -64,7 +65,7 @@ export function PlanApplied({ applied }: { applied: PlanApplyResult }) {
         plan {applied.plan.slice(0, 8)}
       </Link>
       {applied.recheck
-        ? `, then re-checks the rule live${applied.added !== undefined ? `: ${formatCount(applied.added)} keys added since the plan deleted` : ""}.`
+        ? `, then re-checks the rule live${applied.added !== undefined ? `: ${formatCount(applied.added)} keys created since the plan ${PLAN_ACTIONS[kind].past} too` : ""}.`
         : " (exactly its keys)."}
     </p>
   );

@@ -14,4 +14,6 @@ test("the action names the plan's kind and count", () => {
   expect(planActionLabel("purge", 30_000)).toBe("Delete 30,000 keys");
   expect(planActionLabel("purge", 1)).toBe("Delete 1 key");
   expect(planActionLabel("bulk-expiry", 7)).toBe("Change the expiry of 7 keys");
+  expect(planActionLabel("copy", 2)).toBe("Copy 2 keys");
+  expect(planActionLabel("move", 1_000_000)).toBe("Move 1,000,000 keys");
 });

@@ -12,8 +12,16 @@ import { type CatalogListingNow, catalogPlanAsOf, catalogRefreshedWarning, planS
 
 /** The plans kvdeck applies, and what applying one does to each planned key. */
 export const PLAN_ACTIONS = {
-  purge: { verb: "Delete", done: "deleted", recheck: "delete" },
-  "bulk-expiry": { verb: "Change the expiry of", done: "given the new expiry", recheck: "change the expiry of" },
+  purge: { verb: "Delete", done: "deleted", past: "deleted", recheck: "delete", where: "from" },
+  "bulk-expiry": {
+    verb: "Change the expiry of",
+    done: "given the new expiry",
+    past: "given the new expiry",
+    recheck: "change the expiry of",
+    where: "in",
+  },
+  copy: { verb: "Copy", done: "copied", past: "copied", recheck: "copy", where: "from" },
+  move: { verb: "Move", done: "moved (each deleted here once its copy reads back equal)", past: "moved", recheck: "move", where: "from" },
 } as const;
 export type PlanKind = keyof typeof PLAN_ACTIONS;
 
@@ -70,7 +78,7 @@ export function PlanApplyDialog({
   const { requests, seconds } = result.estimate;
   const staleMinutes = openedAt === null ? null : planStaleMinutes(finishedAt, openedAt);
   const refreshed = catalogRefreshedWarning(result.plan, catalogNow);
-  const where = namespaceTitle === undefined ? "" : `${kind === "purge" ? " from" : " in"} ${namespaceTitle}`;
+  const where = namespaceTitle === undefined ? "" : ` ${action.where} ${namespaceTitle}`;
   return (
     <ConfirmDeleteDialog
       open={openedAt !== null}

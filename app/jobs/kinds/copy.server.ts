@@ -3,6 +3,10 @@
 // expirations are copied as they are. Collision policy: overwrite, or skip keys the target has
 // (its keys are listed first into job_keys). move (move.server.ts) is a copy that then deletes
 // from the source only the keys whose copy was read back from the target and found equal.
+//
+// Its dry run is a plan (decision 019): the matching keys are stored; a copy or move given `plan`
+// handles exactly those (read from the plan, no listing of the source), then with `recheck` lists
+// the rule and handles matching keys the plan does not hold.
 import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo, KvUpstream } from "~/kv/upstream.server";
 import { nowSeconds } from "~/utils/time";
@@ -12,7 +16,10 @@ import type { ReadValue } from "../ops.server";
 import { type CopyPayload, copyPayload } from "../payloads";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
 import type { KeyError } from "../store.server";
+import { compareKeys } from "~/kv/key-order";
+import type { JobKind, PlanApplyResult } from "../types";
 import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing } from "./kind.server";
+import { claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
 
 /** Keys a batch reads, holds and writes at once (several batches run at a time). */
 export const COPY_BATCH = 2_000;
@@ -28,16 +35,31 @@ export const copy = defineKind<CopyPayload>({
   kind: "copy",
   payload: copyPayload,
   destructive: true,
+  plans: true,
   bulkRequests: (matched) => Math.ceil(matched / BULK_GET_MAX_KEYS) + Math.ceil(matched / COPY_BATCH),
-  prepare: checkTarget,
+  prepare: (input) => prepareCopy(input, "copy"),
+  persist: (store, jobId, payload) => claimPlan(store, "copy", jobId, payload.plan),
   run: (ctx) => copyKeys(ctx, { move: false }),
   cleanup: async (deps, job, end) => {
-    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id);
+    // The target's keys are the job's own working set; a dry run's planned keys are its plan.
+    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id, "existing");
   },
 });
 
+/** A copy's or move's start: its target, and the plan it applies (same rule, target and collision policy). */
+export async function prepareCopy(input: PrepareInput<CopyPayload>, kind: Extract<JobKind, "copy" | "move">) {
+  await checkTarget(input);
+  return preparePlan({ ...input, payload: { ...input.payload, rule: input.payload.rule ?? {} } }, kind, kind, {
+    of: (p) => {
+      const { targetConnectionId, targetNamespaceId, onCollision } = (p ?? {}) as CopyPayload;
+      return { targetConnectionId, targetNamespaceId, onCollision: onCollision ?? "overwrite" };
+    },
+    differ: "was made for another target or another choice for keys that exist there",
+  });
+}
+
 /** The target must exist and must not be the source. */
-export async function checkTarget({ deps, payload, connection, namespaceId }: PrepareInput<CopyPayload>) {
+async function checkTarget({ deps, payload, connection, namespaceId }: PrepareInput<CopyPayload>) {
   const targetConnection = payload.targetConnectionId === undefined ? connection : await deps.connections.get(payload.targetConnectionId);
   if (!targetConnection) throw new JobInputError("The target connection does not exist.", { targetConnectionId: ["No such connection"] });
   if (targetConnection.accountId === connection.accountId && payload.targetNamespaceId === namespaceId) {
@@ -52,7 +74,7 @@ export async function checkTarget({ deps, payload, connection, namespaceId }: Pr
 }
 
 export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: boolean }) {
-  const { rule, targetNamespaceId, onCollision } = ctx.payload;
+  const { rule, targetNamespaceId, onCollision, plan, recheck } = ctx.payload;
   const sourceNamespace = ctx.row.namespaceId;
   const target = await ctx.upstreamFor(ctx.payload.targetConnectionId ?? ctx.row.connectionId);
   const { store } = ctx.deps;
@@ -63,55 +85,91 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
     await ctx.step("existing", async (resume) => {
       await runPipeline(ctx, existingKeysStep(ctx, target, targetNamespaceId), resume);
       ctx.data.collisions = await store.keys.count(ctx.id, "existing");
+      // What applying this dry run's plan lists again (the target), beside its bulk requests.
+      if (ctx.dryRun) ctx.data.applyListRequests = ctx.requestsUsed;
     });
   }
 
-  await ctx.step(move ? "move" : "copy", (resume) =>
-    runPipeline(
-      ctx,
-      {
-        ...listing(ctx, ctx.upstream, sourceNamespace, rule),
-        batch: { maxItems: COPY_BATCH },
-        async process(keys: KeyInfo[]): Promise<BatchOutcome> {
-          let names = keys.map((k) => k.name);
-          let skipped = 0;
-          if (onCollision === "skip") {
-            const existing = await store.keys.keysIn(ctx.id, "existing", names);
-            skipped += existing.size;
-            names = names.filter((n) => !existing.has(n));
-          }
-          const values = await ctx.ops.readValues(ctx.upstream, sourceNamespace, names);
-          // Keys that vanished between the listing and the read are skipped.
-          skipped += names.length - values.size;
-          const failed: KeyError[] = [];
-          const writes: BulkWriteItem[] = [];
-          const soon = nowSeconds() + MIN_EXPIRATION_TTL_SECONDS;
-          for (const [key, read] of values) {
-            if (read.expiration !== undefined && read.expiration < soon) failed.push({ key, error: EXPIRES_TOO_SOON });
-            else writes.push(toWrite(key, read));
-          }
-          const written = await ctx.ops.writeItems(target, targetNamespaceId, writes).catch((error) => {
-            // A move's keys are done only once deleted from the source: copies written before a
-            // stop count for nothing yet (the resume writes them again, then deletes them).
-            throw move && error instanceof BatchStopped ? new JobStopped(error.reason) : error;
-          });
-          failed.push(...written.failed);
-          if (!move) return { succeeded: written.succeeded, skipped, failed };
+  /** Copies a batch of source keys (and, for a move, deletes the verified ones from the source). */
+  const copyBatch = async (batch: string[]): Promise<BatchOutcome> => {
+    let names = batch;
+    let skipped = 0;
+    if (onCollision === "skip") {
+      const existing = await store.keys.keysIn(ctx.id, "existing", names);
+      skipped += existing.size;
+      names = names.filter((n) => !existing.has(n));
+    }
+    const values = await ctx.ops.readValues(ctx.upstream, sourceNamespace, names);
+    // Keys that vanished between the listing and the read are skipped.
+    skipped += names.length - values.size;
+    const failed: KeyError[] = [];
+    const writes: BulkWriteItem[] = [];
+    const soon = nowSeconds() + MIN_EXPIRATION_TTL_SECONDS;
+    for (const [key, read] of values) {
+      if (read.expiration !== undefined && read.expiration < soon) failed.push({ key, error: EXPIRES_TOO_SOON });
+      else writes.push(toWrite(key, read));
+    }
+    const written = await ctx.ops.writeItems(target, targetNamespaceId, writes).catch((error) => {
+      // A move's keys are done only once deleted from the source: copies written before a
+      // stop count for nothing yet (the resume writes them again, then deletes them).
+      throw move && error instanceof BatchStopped ? new JobStopped(error.reason) : error;
+    });
+    failed.push(...written.failed);
+    if (!move) return { succeeded: written.succeeded, skipped, failed };
 
-          const refused = new Set(written.failed.map((f) => f.key));
-          const copied = new Map(writes.filter((w) => !refused.has(w.key)).map((w) => [w.key, values.get(w.key)!]));
-          const verified = await verifyCopies(ctx, target, targetNamespaceId, copied);
-          for (const key of copied.keys()) if (!verified.has(key)) failed.push({ key, error: NOT_VERIFIED });
-          const deleted = await ctx.ops.deleteKeys(ctx.upstream, sourceNamespace, [...verified]);
-          for (const f of deleted.failed) failed.push({ key: f.key, error: `Copied, but not deleted from the source: ${f.error}` });
-          return { succeeded: deleted.succeeded, skipped, failed };
+    const refused = new Set(written.failed.map((f) => f.key));
+    const copied = new Map(writes.filter((w) => !refused.has(w.key)).map((w) => [w.key, values.get(w.key)!]));
+    const verified = await verifyCopies(ctx, target, targetNamespaceId, copied);
+    for (const key of copied.keys()) if (!verified.has(key)) failed.push({ key, error: NOT_VERIFIED });
+    const deleted = await ctx.ops.deleteKeys(ctx.upstream, sourceNamespace, [...verified]);
+    for (const f of deleted.failed) failed.push({ key: f.key, error: `Copied, but not deleted from the source: ${f.error}` });
+    return { succeeded: deleted.succeeded, skipped, failed };
+  };
+  const stepName = move ? "move" : "copy";
+
+  if (plan) {
+    ctx.result = { plan, recheck: Boolean(recheck) } satisfies PlanApplyResult;
+    await ctx.step(stepName, (resume) =>
+      runPipeline(
+        ctx,
+        {
+          source: plannedSource(ctx, plan),
+          position: (key: string) => key,
+          compare: compareKeys,
+          keyOf: (key: string) => key,
+          batch: { maxItems: COPY_BATCH },
+          process: copyBatch,
         },
-      },
-      resume,
-    ),
-  );
-  ctx.totalEstimate = ctx.counters.matched;
-  if (!ctx.dryRun) ctx.result = { targetNamespaceId, collisions: ctx.data.collisions ?? null };
+        resume,
+      ),
+    );
+  }
+  if (!plan || recheck) {
+    await ctx.step(plan ? "recheck" : stepName, (resume) =>
+      runPipeline(
+        ctx,
+        {
+          ...listing(ctx, ctx.upstream, sourceNamespace, rule),
+          batch: { maxItems: COPY_BATCH },
+          // Dry run: the plan's keys.
+          plan: (keys) => recordPlanned(ctx, keys),
+          async process(keys: KeyInfo[]): Promise<BatchOutcome> {
+            let todo = keys.map((k) => k.name);
+            if (!plan) return copyBatch(todo);
+            const inPlan = await store.keys.keysIn(plan, "planned", todo);
+            todo = todo.filter((k) => !inPlan.has(k));
+            const outcome = await copyBatch(todo);
+            ctx.data.added = ((ctx.data.added as number | undefined) ?? 0) + outcome.succeeded;
+            ctx.result = { plan, recheck: true, added: ctx.data.added as number } satisfies PlanApplyResult;
+            return { ...outcome, skipped: outcome.skipped + inPlan.size };
+          },
+        },
+        resume,
+      ),
+    );
+  }
+  ctx.totalEstimate = plan ? Math.max(ctx.totalEstimate ?? 0, ctx.counters.processed) : ctx.counters.matched;
+  if (!ctx.dryRun) ctx.result = { ...(ctx.result as object | null), targetNamespaceId, collisions: ctx.data.collisions ?? null };
 }
 
 /** Reads the copies back until each equals its source (or the window closes); returns the keys that do. */

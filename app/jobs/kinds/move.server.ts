@@ -1,9 +1,11 @@
 // move: copy to another namespace, then delete from the source only the keys whose copy was read
 // back from the target and found equal (value, metadata, expiration). A key whose copy cannot be
-// verified within the consistency window stays in the source and is reported.
+// verified within the consistency window stays in the source and is reported. Its dry run is a
+// plan, applied as a copy's is (copy.server.ts).
 import { BULK_GET_MAX_KEYS } from "~/kv/limits";
 import { type CopyPayload, movePayload } from "../payloads";
-import { COPY_BATCH, checkTarget, copyKeys } from "./copy.server";
+import { claimPlan } from "./plans.server";
+import { COPY_BATCH, copyKeys, prepareCopy } from "./copy.server";
 import { defineKind } from "./kind.server";
 
 export const move = defineKind<CopyPayload>({
@@ -12,9 +14,12 @@ export const move = defineKind<CopyPayload>({
   destructive: true,
   // Read, write, read back, delete.
   bulkRequests: (matched) => 2 * Math.ceil(matched / BULK_GET_MAX_KEYS) + 2 * Math.ceil(matched / COPY_BATCH),
-  prepare: checkTarget,
+  plans: true,
+  prepare: (input) => prepareCopy(input, "move"),
+  persist: (store, jobId, payload) => claimPlan(store, "move", jobId, payload.plan),
   run: (ctx) => copyKeys(ctx, { move: true }),
   cleanup: async (deps, job, end) => {
-    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id);
+    // The target's keys are the job's own working set; a dry run's planned keys are its plan.
+    if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id, "existing");
   },
 });

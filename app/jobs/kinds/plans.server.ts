@@ -51,7 +51,8 @@ export async function preparePlan<P extends PlanFields>(
   const result = row.result as PlanResult | null;
   if (!result?.dryRun?.plan) throw field(`The dry run ${row.id} did not record its keys: make a new plan.`);
   if (result.appliedBy) throw field(`This plan was already applied by job ${result.appliedBy}.`);
-  const planRule = keyRuleSchema.safeParse((row.payload as { rule?: unknown } | null)?.rule);
+  // A copy's rule may be absent: every key.
+  const planRule = keyRuleSchema.safeParse((row.payload as { rule?: unknown } | null)?.rule ?? {});
   if (!planRule.success || !sameJson(planRule.data, payload.rule))
     throw field(`The plan ${row.id} was made for another rule (${planRule.success ? describeRule(planRule.data) : "unknown"}).`);
   if (settings && !sameJson(settings.of(row.payload), settings.of(payload))) throw field(`The plan ${row.id} ${settings.differ}.`);
