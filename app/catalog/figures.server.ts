@@ -6,7 +6,7 @@
 // names (~/db/key-text: jsonb holds no U+0000).
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client.server";
-import { escapeJsonStrings, escapeKeyText, unescapeJsonStrings } from "~/db/key-text";
+import { escapeJsonStrings, escapeKeyText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import { catalogFigures, type CATALOG_FIGURE_SUBJECTS } from "~/db/schema";
 
 export type FigureSubject = (typeof CATALOG_FIGURE_SUBJECTS)[number];
@@ -46,6 +46,15 @@ export async function writeFigures<T>(db: Db, catalogId: number, subject: Figure
     on conflict (catalog_id, subject, delimiter) do update
       set version = excluded.version, body = excluded.body, computed_at = excluded.computed_at
       where catalog_figures.computed_at <= excluded.computed_at`);
+}
+
+/** The delimiter the kept overview detected ("auto"), or null before a first overview was kept. */
+export async function detectedDelimiter(db: Db, catalogId: number): Promise<string | null> {
+  const [row] = await db
+    .select({ delimiter: sql<string | null>`${catalogFigures.body}->>'delimiter'` })
+    .from(catalogFigures)
+    .where(and(eq(catalogFigures.catalogId, catalogId), eq(catalogFigures.subject, "overview"), eq(catalogFigures.delimiter, "auto")));
+  return row?.delimiter ? unescapeKeyText(row.delimiter) : null;
 }
 
 /** Forgets every kept figure (tests and the bench measure the full cost). */

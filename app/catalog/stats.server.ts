@@ -14,11 +14,10 @@ import { sql } from "drizzle-orm";
 import { type Db, rowsOf } from "~/db/client.server";
 import { escapeKeyText, unescapeJsonStrings, unescapeKeyText } from "~/db/key-text";
 import type { Catalog } from "~/db/schema";
+import { DELIMITER_CANDIDATES } from "./delimiters";
 import { EXPIRY_BOUNDS, EXPIRY_BUCKETS, type ExpiryBucket } from "./expiry-buckets";
 import { forgetFigures, type KeptFigures, readFigures, writeFigures } from "./figures.server";
 
-/** Delimiters auto-detection chooses from, in order of preference on a tie. */
-export const DELIMITER_CANDIDATES = ["/", ":", ".", "|", "#", "-", "_"] as const;
 /** Names read from each end of the catalog to detect the delimiter. */
 const SAMPLE_EACH_END = 500;
 /** Prefixes shown by count (the rest as "other") and by bytes. */

@@ -2,6 +2,7 @@
 // charts with tables (app/components/overview/namespace-overview.tsx). Not nested in the keys page.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useParams } from "@remix-run/react";
+import { isDelimiter } from "~/catalog/delimiters";
 import { catalogStats } from "~/catalog/stats.server";
 import { NamespaceOverview } from "~/components/overview/namespace-overview";
 import { RouteError } from "~/components/route-error";
@@ -10,14 +11,12 @@ import { summarize } from "~/kv/connections.server";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
 import { escapeInvisibles } from "~/utils/format";
 
-const DELIMITERS = ["auto", "/", ":"] as const;
-
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
   const namespaceId = params.namespaceId!;
   const services = getServices(context);
   const asked = new URL(request.url).searchParams.get("delimiter") ?? "auto";
-  const delimiter = DELIMITERS.find((d) => d === asked) ?? "auto";
+  const delimiter = isDelimiter(asked, true) ? asked : "auto";
   const [namespace, catalog] = await Promise.all([
     fromUpstream(() => upstream.getNamespace(namespaceId)),
     services.connections.catalog.get(connection.id, namespaceId),

@@ -143,3 +143,39 @@ test("overview: an expiry bucket opens the keys table with exactly that bucket's
   await expect(filter.getByLabel("Expiring from (UTC)")).not.toHaveValue("");
   await expect(filter.getByLabel("Expiring before (UTC)")).not.toHaveValue("");
 });
+
+test("the prefix tree opens at the delimiter the catalog detected, reads again at another, and works on a phone", async ({ page, request }) => {
+  const title = `e2e-tree-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, [
+    ...Array.from({ length: 6 }, (_, i) => ({ key: `user:${i}:profile`, value: "u" })),
+    ...Array.from({ length: 4 }, (_, i) => ({ key: `order:${i}`, value: "o" })),
+    { key: "cfg", value: "c" },
+  ]);
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("button", { name: "Index namespace" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.goBack();
+  await page.reload();
+
+  const atColon = page.getByRole("tree", { name: "Prefixes at “:”" });
+  await expect(atColon.getByRole("treeitem", { name: "user: 6 keys" })).toBeVisible();
+  await expect(atColon.getByRole("treeitem", { name: "order: 4 keys" })).toBeVisible();
+
+  // At "/" no name splits: no folders, every key directly at the root.
+  await page.getByLabel("Delimiter").selectOption("/");
+  const atSlash = page.getByRole("tree", { name: "Prefixes at “/”" });
+  await expect(atSlash).toContainText("11 keys directly here");
+  await expect(atSlash.getByRole("treeitem")).toHaveCount(0);
+  await page.getByLabel("Delimiter").selectOption(":");
+
+  // On a phone the tree sits above the table, inside the screen, and a folder still filters.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const order = atColon.getByRole("treeitem", { name: "order: 4 keys" });
+  await expect(order).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await order.getByRole("button", { name: "order:" }).click();
+  await expect(page).toHaveURL(/prefix=order%3A/);
+  await expect(page.getByRole("status").filter({ hasText: "keys loaded" })).toContainText("4 keys loaded with prefix “order:”");
+});

@@ -133,8 +133,8 @@ export function NamespaceKeys() {
       />
       <CatalogStatus base={base} catalog={data.catalog} canEdit={canEdit} isAdmin={isAdmin} />
       <ActiveJobsBanner jobs={data.activeJobs} />
-      <div className="flex min-h-0 flex-1">
-        {data.catalog ? <PrefixTree base={base} from={data.from} /> : null}
+      <div className="flex min-h-0 flex-1 max-md:flex-col">
+        {data.catalog ? <PrefixTree base={base} from={data.from} initialDelimiter={data.treeDelimiter} /> : null}
         <div className={`flex min-h-0 min-w-0 flex-1 flex-col ${filtering ? "opacity-60" : ""}`}>
           {empty ? (
             <div className="m-auto max-w-md p-8 text-center">

@@ -1,9 +1,12 @@
 // The prefix tree beside the keys table (namespaces with a catalog): folders by delimiter with
 // their key counts, each level read on demand from the .prefixes resource route. A tree in the ARIA
 // sense: ArrowUp/Down move, ArrowRight opens (or goes to the first child), ArrowLeft closes (or
-// goes to the parent), Enter filters the table by the folder's prefix.
+// goes to the parent), Enter filters the table by the folder's prefix. The delimiter starts as the
+// one the catalog's overview detected and can be changed (the tree is read again at it). On a
+// narrow screen the tree sits above the table, its height bounded, and folds like on a wide one.
 import { Form, useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { DELIMITER_CANDIDATES } from "~/catalog/delimiters";
 import { escapeInvisibles, formatCount } from "~/utils/format";
 import { Button } from "../ui/button";
 import { Input } from "../ui/input";
@@ -20,7 +23,51 @@ interface Level {
 /** A prefix without an entry is still loading. */
 type Levels = Record<string, Level | { error: string }>;
 
-export function PrefixTree({ base, delimiter = "/", from }: { base: string; delimiter?: string; from: string | null }) {
+export function PrefixTree({ base, initialDelimiter, from }: { base: string; initialDelimiter: string; from: string | null }) {
+  const [delimiter, setDelimiter] = useState(initialDelimiter);
+  return (
+    <details open className="shrink-0 overflow-y-auto border-r md:w-56 max-md:max-h-56 max-md:w-full max-md:border-b max-md:border-r-0">
+      <summary className="cursor-pointer px-2 py-1 text-sm font-medium">Prefixes (“{delimiter}”)</summary>
+      <div className="flex items-center gap-2 px-2 pb-2 text-xs">
+        <label htmlFor="tree-delimiter">Delimiter</label>
+        <select
+          id="tree-delimiter"
+          value={delimiter}
+          onChange={(e) => setDelimiter(e.currentTarget.value)}
+          className="rounded border bg-background px-1 py-0.5"
+        >
+          {DELIMITER_CANDIDATES.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </div>
+      {/* A jump starts the table at a key, from the catalog (the upstream lists from the start only). */}
+      <Form method="get" action={base} className="flex gap-1 px-2 pb-2" key={from ?? ""}>
+        <label htmlFor="jump-to-key" className="sr-only">
+          Jump to key
+        </label>
+        <Input
+          id="jump-to-key"
+          name="from"
+          type="search"
+          defaultValue={from ?? ""}
+          placeholder="Jump to key…"
+          maxLength={512}
+          className="h-8 min-w-0 text-xs"
+        />
+        <Button type="submit" size="sm" variant="outline" className="h-8">
+          Jump
+        </Button>
+      </Form>
+      <Folders key={delimiter} base={base} delimiter={delimiter} />
+    </details>
+  );
+}
+
+/** The folders at one delimiter, each level read when it is opened. */
+function Folders({ base, delimiter }: { base: string; delimiter: string }) {
   const navigate = useNavigate();
   const [levels, setLevels] = useState<Levels>({});
   const [open, setOpen] = useState<Set<string>>(() => new Set([""]));
@@ -176,29 +223,8 @@ export function PrefixTree({ base, delimiter = "/", from }: { base: string; deli
   };
 
   return (
-    <details open className="w-56 shrink-0 overflow-y-auto border-r max-md:hidden">
-      <summary className="cursor-pointer px-2 py-1 text-sm font-medium">Prefixes (“{delimiter}”)</summary>
-      {/* A jump starts the table at a key, from the catalog (the upstream lists from the start only). */}
-      <Form method="get" action={base} className="flex gap-1 px-2 pb-2" key={from ?? ""}>
-        <label htmlFor="jump-to-key" className="sr-only">
-          Jump to key
-        </label>
-        <Input
-          id="jump-to-key"
-          name="from"
-          type="search"
-          defaultValue={from ?? ""}
-          placeholder="Jump to key…"
-          maxLength={512}
-          className="h-8 min-w-0 text-xs"
-        />
-        <Button type="submit" size="sm" variant="outline" className="h-8">
-          Jump
-        </Button>
-      </Form>
-      <ul role="tree" aria-label="Prefixes" className="list-none pb-2">
-        {renderLevel("", 1)}
-      </ul>
-    </details>
+    <ul role="tree" aria-label={`Prefixes at “${delimiter}”`} className="list-none pb-2">
+      {renderLevel("", 1)}
+    </ul>
   );
 }

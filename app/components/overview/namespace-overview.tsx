@@ -4,6 +4,7 @@ import { Link, useLoaderData, useNavigate } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { loader } from "~/routes/accounts.$connectionId.namespaces.$namespaceId_.overview";
+import { DELIMITER_CANDIDATES } from "~/catalog/delimiters";
 import { EXPIRY_BUCKET_LABELS, expiryBucketFilter, type ExpiryBucket } from "~/catalog/expiry-buckets";
 import { escapeInvisibles, formatBytes, formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
@@ -109,8 +110,11 @@ function Figures({ stats, base, delimiter }: { stats: Stats; base: string; delim
             <label htmlFor="delimiter">Delimiter</label>
             <select id="delimiter" name="delimiter" defaultValue={delimiter} className="rounded border bg-background px-2 py-1">
               <option value="auto">auto</option>
-              <option value="/">/</option>
-              <option value=":">:</option>
+              {DELIMITER_CANDIDATES.map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
             </select>
             <button type="submit" className="rounded border px-2 py-1">
               Show

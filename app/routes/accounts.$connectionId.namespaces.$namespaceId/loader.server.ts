@@ -5,6 +5,7 @@ import { loadKeyPage } from "~/features/keys/page.server";
 import { getServices } from "~/context.server";
 import { listUnfinishedNamespaceJobs } from "~/jobs/api.server";
 import { summarize } from "~/kv/connections.server";
+import { detectedDelimiter } from "~/catalog/figures.server";
 import { catalogSummary } from "~/catalog/summary";
 import { expiryChoice, filterSearch, liveSource, ruleFromSearch, startKey } from "~/kv/key-filter";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
@@ -20,7 +21,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
   // A jump to a key needs the catalog (the upstream lists from the start only) and is not a live answer.
   const from = catalog && !liveSource(search) ? startKey(search) : null;
   // The jobs come from the database: asked for alongside the upstream, not after it.
-  const [[namespace, page], activeJobs] = await Promise.all([
+  const [[namespace, page], activeJobs, treeDelimiter] = await Promise.all([
     fromUpstream(() =>
       Promise.all([
         upstream.getNamespace(namespaceId),
@@ -38,6 +39,8 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
       ]),
     ),
     listUnfinishedNamespaceJobs({ services, connectionId: connection.id, namespaceId }),
+    // The prefix tree opens at the delimiter the catalog's overview detected.
+    catalog ? detectedDelimiter(services.database.db, catalog.id) : null,
   ]);
   return {
     connection: summarize(connection),
@@ -51,6 +54,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     page,
     activeJobs,
     catalog: catalogSummary(catalog),
+    treeDelimiter: treeDelimiter ?? "/",
     now: Date.now(),
   };
 }
