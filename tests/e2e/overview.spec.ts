@@ -144,7 +144,10 @@ test("overview: an expiry bucket opens the keys table with exactly that bucket's
   await expect(filter.getByLabel("Expiring before (UTC)")).not.toHaveValue("");
 });
 
-test("the prefix tree opens at the delimiter the catalog detected, reads again at another, and works on a phone", async ({ page, request }) => {
+test("the prefix tree opens at the delimiter the catalog detected, reads again at another, and works on a phone", async ({
+  page,
+  request,
+}) => {
   const title = `e2e-tree-${Date.now()}`;
   await createNamespaceWithKeys(request, title, [
     ...Array.from({ length: 6 }, (_, i) => ({ key: `user:${i}:profile`, value: "u" })),
