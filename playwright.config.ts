@@ -44,6 +44,8 @@ export default defineConfig({
       KVDECK_CONSISTENCY_DELAY_MS: "2000",
       KVDECK_LOCAL_API_TOKEN: "e2e-local-api-token-0123456789",
       KVDECK_ADMIN_PASSWORD: "e2e-admin-password",
+      // A window a journey can scroll past in seconds (the default, 200,000 rows, works the same way).
+      KVDECK_KEYS_WINDOW_ROWS: "3000",
     },
   },
 });

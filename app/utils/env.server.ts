@@ -51,6 +51,8 @@ const schema = z.object({
     .int()
     .min(1)
     .default(1024 * 1024 * 1024),
+  /** Rows a browser's keys table keeps (past them, the first rows read are let go; decision 021). */
+  KVDECK_KEYS_WINDOW_ROWS: z.coerce.number().int().min(2_000).max(1_000_000).default(200_000),
   KVDECK_ADMIN_PASSWORD: z.string().min(8).optional(),
   KVDECK_SECRET_KEY: z.string().optional(),
   /** Express `trust proxy`: unset (trust none), true, a hop count, or addresses/subnets; decides req.ip and HTTPS. */

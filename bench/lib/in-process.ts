@@ -27,7 +27,8 @@ export async function startInProcess({
   /** Runs on every local KV API request before the API (e.g. to count them). */
   before?: express.RequestHandler;
 }) {
-  const database = await openDatabase({});
+  // DATABASE_URL: a PostgreSQL server (its memory outside this process), else in-process PGlite.
+  const database = await openDatabase({ url: process.env.DATABASE_URL });
   const store = new LocalKvStore(database.db, 0);
   const app = express();
   if (before) app.use("/client/v4", before);

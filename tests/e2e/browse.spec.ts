@@ -1,5 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { setFaults } from "./local-kv";
+import { createNamespaceWithKeys, setConsistencyDelay, setFaults } from "./local-kv";
+
+// The server's consistency delay, as every journey expects it, whatever a journey here set.
+test.afterEach(async ({ request }) => {
+  await setConsistencyDelay(request, 2000);
+});
 
 test("browse: open a namespace, filter by prefix, scroll past the first page, open a key", async ({ page }) => {
   await page.goto("/");
@@ -127,4 +132,51 @@ test("a filter that matches nothing stops reading the namespace until asked to k
   expect(lists.length).toBe(asked);
   await keepLooking.click();
   await expect.poll(() => lists.length).toBeGreaterThan(asked);
+});
+
+test("scrolling past the table's window lets the first rows go, every row keeps its place in the listing; back to the first key", async ({
+  page,
+  request,
+}) => {
+  // The e2e server keeps a window of 3,000 rows (KVDECK_KEYS_WINDOW_ROWS in playwright.config.ts).
+  const title = `e2e-window-${Date.now()}`;
+  // The keys show at once (the server's consistency delay is the other journeys').
+  await setConsistencyDelay(request, 0);
+  await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 6_500 }, (_, i) => ({ key: `w:${String(i).padStart(5, "0")}`, value: "x" })),
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  const table = page.getByRole("table", { name: `Keys of ${title}` });
+  await expect(table.getByRole("row").nth(1)).toContainText("w:00000");
+  const scroller = page.getByTestId("keys-scroll");
+  const status = page.getByRole("status").filter({ hasText: "keys loaded" });
+
+  // Each scroll to the end reads a page; past 3,000 rows the first ones are let go. Scroll until
+  // every key was read: the window holds the last 3,000.
+  await expect(async () => {
+    await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(status).toContainText("all of them", { timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(status).toHaveText("3,501–6,500 of the keys loaded · all of them");
+  await expect(page.getByRole("status").filter({ hasText: "were let go" })).toContainText(
+    "The first 3,500 keys read were let go: the table keeps 3,000 keys around where you are.",
+  );
+  await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(table.locator("tbody tr[aria-rowindex]").last()).toHaveAttribute("aria-rowindex", "6501");
+  // Every row drawn is the key at its place in the whole listing: its index counts the rows let go
+  // (read in one go, as more pages may still arrive).
+  const drawn = await table
+    .locator("tbody tr[aria-rowindex]")
+    .evaluateAll((rows) => rows.map((r) => [Number(r.getAttribute("aria-rowindex")), r.querySelector("a")?.textContent ?? ""] as const));
+  expect(drawn.length).toBeGreaterThan(0);
+  expect(drawn[0][0]).toBeGreaterThan(3501);
+  for (const [index, name] of drawn) expect(name).toBe(`w:${String(index - 2).padStart(5, "0")}`);
+
+  await page.getByRole("button", { name: "Back to the first key" }).click();
+  await expect(table.getByRole("row").nth(1)).toContainText("w:00000");
+  await expect(status).toContainText(/^[\d,]+ keys loaded · more below$/);
+  await expect(page.getByRole("status").filter({ hasText: "were let go" })).toHaveCount(0);
 });

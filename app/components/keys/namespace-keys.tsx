@@ -21,7 +21,7 @@ import { PrefixTree } from "./prefix-tree";
 import type { KeyPanelContext } from "./panel-context";
 import type { KeyRow } from "./row-states";
 import { createSelectionStore } from "./selection-store";
-import { WINDOW_ROWS, useKeyPages } from "./use-key-pages";
+import { useKeyPages } from "./use-key-pages";
 import { useKeyChanges, useRowStates } from "./use-row-states";
 
 const CLOCK_TICK_MS = 30_000;
@@ -63,7 +63,7 @@ export function NamespaceKeys() {
   const [searchParams] = useSearchParams();
   const nowMs = useClock(data.now);
 
-  const pages = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery });
+  const pages = useKeyPages(data.page, { listUrl: `${base}/list`, filterQuery, windowRows: data.windowRows });
   const hasMore = Boolean(pages.cursor);
   const rows = useRowStates({ base, first: data.page, rows: pages.rows, prefix, hasMore, matches });
   const changes = useKeyChanges(base);
@@ -163,7 +163,7 @@ export function NamespaceKeys() {
           {pages.skipped > 0 ? (
             <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
               <span>
-                The first {formatCount(pages.skipped)} keys read were let go: the table keeps {formatCount(WINDOW_ROWS)} keys around where
+                The first {formatCount(pages.skipped)} keys read were let go: the table keeps {formatCount(data.windowRows)} keys around where
                 you are.
               </span>
               <Button size="sm" variant="outline" onClick={pages.restart}>

@@ -22,7 +22,7 @@ export interface KeyPage {
  */
 export const MAX_EMPTY_ANSWERS = 3;
 
-/** The most rows kept loaded (7.4 million pixels of table at 37 px a row). */
+/** The most rows kept loaded (7.4 million pixels of table at 37 px a row): KVDECK_KEYS_WINDOW_ROWS's default. */
 export const WINDOW_ROWS = 200_000;
 
 interface Pages {

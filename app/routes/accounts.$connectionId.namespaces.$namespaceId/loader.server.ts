@@ -55,6 +55,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     activeJobs,
     catalog: catalogSummary(catalog),
     treeDelimiter: treeDelimiter ?? "/",
+    windowRows: services.env.KVDECK_KEYS_WINDOW_ROWS,
     now: Date.now(),
   };
 }
