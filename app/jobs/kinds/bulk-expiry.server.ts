@@ -11,11 +11,10 @@ import { BULK_GET_MAX_KEYS, MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
 import type { BulkWriteItem, KeyInfo } from "~/kv/upstream.server";
 import { nowSeconds } from "~/utils/time";
 import { type BulkExpiryPayload, bulkExpiryPayload } from "../payloads";
-import { compareKeys } from "~/kv/key-order";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
 import type { PlanApplyResult } from "../types";
 import { JobInputError, defineKind, listing } from "./kind.server";
-import { claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
+import { claimPlan, plannedKeys, preparePlan, recheckUnplanned, recordPlanned } from "./plans.server";
 
 const BATCH = 2_000;
 
@@ -73,18 +72,7 @@ export const bulkExpiry = defineKind<BulkExpiryPayload>({
     if (plan) {
       ctx.result = { plan, recheck: Boolean(recheck) } satisfies PlanApplyResult;
       await ctx.step("rewrite", (resume) =>
-        runPipeline(
-          ctx,
-          {
-            source: plannedSource(ctx, plan),
-            position: (key: string) => key,
-            compare: compareKeys,
-            keyOf: (key: string) => key,
-            batch: { maxItems: BATCH },
-            process: (keys: string[]) => rewrite(keys, 0),
-          },
-          resume,
-        ),
+        runPipeline(ctx, { ...plannedKeys(ctx, plan, BATCH), process: (keys: string[]) => rewrite(keys, 0) }, resume),
       );
     }
     if (!plan || recheck) {
@@ -97,17 +85,11 @@ export const bulkExpiry = defineKind<BulkExpiryPayload>({
             // Dry run: the plan's keys.
             plan: (keys) => recordPlanned(ctx, keys),
             async process(keys: KeyInfo[]): Promise<BatchOutcome> {
-              let todo = keys.filter((k) => !alreadyDone(k)).map((k) => k.name);
-              if (plan) {
-                const inPlan = await ctx.deps.store.keys.keysIn(plan, "planned", todo);
-                todo = todo.filter((k) => !inPlan.has(k));
-              }
-              const outcome = await rewrite(todo, keys.length - todo.length);
-              if (plan) {
-                ctx.data.added = ((ctx.data.added as number | undefined) ?? 0) + outcome.succeeded;
-                ctx.result = { plan, recheck: true, added: ctx.data.added as number } satisfies PlanApplyResult;
-              }
-              return outcome;
+              const todo = keys.filter((k) => !alreadyDone(k)).map((k) => k.name);
+              const done = keys.length - todo.length;
+              if (!plan) return rewrite(todo, done);
+              const outcome = await recheckUnplanned(ctx, plan, todo, (unplanned) => rewrite(unplanned, 0));
+              return { ...outcome, skipped: outcome.skipped + done };
             },
           },
           resume,

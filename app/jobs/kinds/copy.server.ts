@@ -16,10 +16,9 @@ import type { ReadValue } from "../ops.server";
 import { type CopyPayload, copyPayload } from "../payloads";
 import { type BatchOutcome, runPipeline } from "../pipeline.server";
 import type { KeyError } from "../store.server";
-import { compareKeys } from "~/kv/key-order";
 import type { JobKind, PlanApplyResult } from "../types";
 import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing } from "./kind.server";
-import { claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
+import { claimPlan, plannedKeys, preparePlan, recheckUnplanned, recordPlanned } from "./plans.server";
 
 /** Keys a batch reads, holds and writes at once (several batches run at a time). */
 export const COPY_BATCH = 2_000;
@@ -129,20 +128,7 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
 
   if (plan) {
     ctx.result = { plan, recheck: Boolean(recheck) } satisfies PlanApplyResult;
-    await ctx.step(stepName, (resume) =>
-      runPipeline(
-        ctx,
-        {
-          source: plannedSource(ctx, plan),
-          position: (key: string) => key,
-          compare: compareKeys,
-          keyOf: (key: string) => key,
-          batch: { maxItems: COPY_BATCH },
-          process: copyBatch,
-        },
-        resume,
-      ),
-    );
+    await ctx.step(stepName, (resume) => runPipeline(ctx, { ...plannedKeys(ctx, plan, COPY_BATCH), process: copyBatch }, resume));
   }
   if (!plan || recheck) {
     await ctx.step(plan ? "recheck" : stepName, (resume) =>
@@ -153,15 +139,9 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
           batch: { maxItems: COPY_BATCH },
           // Dry run: the plan's keys.
           plan: (keys) => recordPlanned(ctx, keys),
-          async process(keys: KeyInfo[]): Promise<BatchOutcome> {
-            let todo = keys.map((k) => k.name);
-            if (!plan) return copyBatch(todo);
-            const inPlan = await store.keys.keysIn(plan, "planned", todo);
-            todo = todo.filter((k) => !inPlan.has(k));
-            const outcome = await copyBatch(todo);
-            ctx.data.added = ((ctx.data.added as number | undefined) ?? 0) + outcome.succeeded;
-            ctx.result = { plan, recheck: true, added: ctx.data.added as number } satisfies PlanApplyResult;
-            return { ...outcome, skipped: outcome.skipped + inPlan.size };
+          process: (keys: KeyInfo[]) => {
+            const names = keys.map((k) => k.name);
+            return plan ? recheckUnplanned(ctx, plan, names, copyBatch) : copyBatch(names);
           },
         },
         resume,

@@ -6,9 +6,9 @@ import { compareKeys } from "~/kv/key-order";
 import { type KeyRule, compileRule, describeRule, isEmptyRule, keyRuleSchema } from "~/kv/key-rule";
 import type { KeyInfo } from "~/kv/upstream.server";
 import { JobFailure, type JobContext } from "../context.server";
-import { type PipelineSpec, type SourcePage, keySetSource } from "../pipeline.server";
+import { type BatchOutcome, type PipelineSpec, type SourcePage, keySetSource } from "../pipeline.server";
 import type { JobStore } from "../store.server";
-import type { JobKind, PlanResult } from "../types";
+import type { JobKind, PlanApplyResult, PlanResult } from "../types";
 import { JobInputError, type PrepareInput } from "./kind.server";
 
 const PLAN_PAGE = 1000;
@@ -83,6 +83,40 @@ export async function recordPlanned(ctx: JobContext<unknown>, keys: KeyInfo[]): 
 export function plannedSource(ctx: JobContext<unknown>, planId: string): (start: string | null) => AsyncIterable<SourcePage<string>> {
   const store = ctx.deps.store;
   return (start) => keySetSource(async (after) => (await store.keys.page(planId, "planned", after, PLAN_PAGE)).map((k) => k.key), start);
+}
+
+/** A pipeline's source over a plan's keys: read, never listed (the key set does not change as they are handled). */
+export function plannedKeys(
+  ctx: JobContext<unknown>,
+  planId: string,
+  maxItems: number,
+): Pick<PipelineSpec<string, string>, "source" | "position" | "compare" | "keyOf" | "batch"> {
+  return {
+    source: plannedSource(ctx, planId),
+    position: (key) => key,
+    compare: compareKeys,
+    keyOf: (key) => key,
+    batch: { maxItems },
+  };
+}
+
+/**
+ * A re-check's batch: of the listed keys, those the plan does not hold go to `handle`; the plan's
+ * own (still listed while the upstream catches up) are left alone and counted as skipped. What
+ * `handle` did is counted as `added` in the apply's result.
+ */
+export async function recheckUnplanned(
+  ctx: JobContext<unknown>,
+  planId: string,
+  names: string[],
+  handle: (keys: string[]) => Promise<BatchOutcome>,
+): Promise<BatchOutcome> {
+  const inPlan = await ctx.deps.store.keys.keysIn(planId, "planned", names);
+  const unplanned = names.filter((k) => !inPlan.has(k));
+  const outcome = unplanned.length ? await handle(unplanned) : { succeeded: 0, skipped: 0, failed: [] };
+  ctx.data.added = ((ctx.data.added as number | undefined) ?? 0) + outcome.succeeded;
+  ctx.result = { plan: planId, recheck: true, added: ctx.data.added as number } satisfies PlanApplyResult;
+  return { ...outcome, skipped: outcome.skipped + inPlan.size };
 }
 
 /**

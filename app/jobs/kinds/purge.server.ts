@@ -12,7 +12,6 @@
 import { keyScope } from "~/cache/scopes";
 import type { KeysDone } from "~/cache/types";
 import type { Job } from "~/db/schema";
-import { compareKeys } from "~/kv/key-order";
 import { describeRule } from "~/kv/key-rule";
 import { BULK_MAX_KEYS } from "~/kv/limits";
 import type { PipelineCheckpoint } from "../checkpoint";
@@ -21,7 +20,7 @@ import { type PipelineSpec, runPipeline } from "../pipeline.server";
 import { type PurgePayload, purgePayload } from "../payloads";
 import type { PlanApplyResult } from "../types";
 import { defineKind, listing } from "./kind.server";
-import { catalogListing, claimPlan, plannedSource, preparePlan, recordPlanned } from "./plans.server";
+import { catalogListing, claimPlan, plannedKeys, preparePlan, recheckUnplanned, recordPlanned } from "./plans.server";
 
 /** How long the overlay lives without a heartbeat (a runner that died stops hiding keys after this). */
 export const PURGE_OVERLAY_TTL_MS = 120_000;
@@ -122,7 +121,6 @@ export const purge = defineKind<PurgePayload>({
  * and is not planned (step "recheck").
  */
 async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
-  const { store } = ctx.deps;
   const namespaceId = ctx.row.namespaceId;
   const recheck = Boolean(ctx.payload.recheck);
   const result = (): PlanApplyResult => ({
@@ -140,12 +138,7 @@ async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
     runPipeline(
       ctx,
       {
-        // The plan's keys are read, never listed: the key set does not change as they are deleted.
-        source: plannedSource(ctx, planId),
-        position: (key) => key,
-        compare: compareKeys,
-        keyOf: (key) => key,
-        batch: { maxItems: BULK_MAX_KEYS },
+        ...plannedKeys(ctx, planId, BULK_MAX_KEYS),
         writeAhead: { position: (key) => key, replay: deleteKeys },
         process: deleteKeys,
       } satisfies PipelineSpec<string, string>,
@@ -157,14 +150,7 @@ async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
     return;
   }
   // Keys the plan holds that the listing still shows (deleted, not yet consistent) are left alone.
-  const deleteUnplanned = async (keys: string[]) => {
-    const inPlan = await store.keys.keysIn(planId, "planned", keys);
-    const added = keys.filter((k) => !inPlan.has(k));
-    const outcome = added.length ? await deleteKeys(added) : { succeeded: 0, skipped: 0, failed: [] };
-    ctx.data.added = ((ctx.data.added as number | undefined) ?? 0) + outcome.succeeded;
-    ctx.result = result();
-    return { ...outcome, skipped: inPlan.size };
-  };
+  const deleteUnplanned = (keys: string[]) => recheckUnplanned(ctx, planId, keys, deleteKeys);
   await ctx.step("recheck", (resume) =>
     runPipeline(
       ctx,
