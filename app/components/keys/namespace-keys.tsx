@@ -163,8 +163,8 @@ export function NamespaceKeys() {
           {pages.skipped > 0 ? (
             <div role="status" className="flex items-center justify-between gap-3 border-t px-4 py-2 text-sm">
               <span>
-                The first {formatCount(pages.skipped)} keys read were let go: the table keeps {formatCount(data.windowRows)} keys around where
-                you are.
+                The first {formatCount(pages.skipped)} keys read were let go: the table keeps {formatCount(data.windowRows)} keys around
+                where you are.
               </span>
               <Button size="sm" variant="outline" onClick={pages.restart}>
                 Back to the first key
