@@ -6,7 +6,8 @@
 //   options: --budget 1200/300s (Cloudflare's real shape; default 1200/30s, the same shape 10x faster),
 //            --queries 50
 //   DATABASE_URL=postgres://… runs on a PostgreSQL server (its memory outside this process) instead of
-//   in-process PGlite (the local KV API's keys and the catalog both live there).
+//   in-process PGlite (the local KV API's keys and the catalog both live there); BENCH_PGLITE_DIR=DIR
+//   puts that PGlite in a data directory, as kvdeck runs by default, instead of in memory.
 // Prints wall time against the request-bound minimum (list pages at the budget's rate, and the
 // sliding-window minimum), peak RSS at 100k keys and at the end, the catalog's bytes per million
 // keys (its own count and PostgreSQL's relation sizes), and the rare-value search's p50/p95 over
@@ -121,7 +122,7 @@ async function main() {
   );
   console.log(`  sliding-window minimum      ${s(windowMinimum)}  (${listPages} requests, ${jobLimit} a window)`);
   console.log(
-    `  peak RSS                    at 100k keys ${peakAt100k === null ? "-" : mb(peakAt100k.rss)}, at the end ${mb(peakRss)} (${mb(rssBefore)} before; ${database.kind === "pglite" ? "PGlite runs in this process, so its pages are in it" : "PostgreSQL runs in its own processes (DATABASE_URL)"})`,
+    `  peak RSS                    at 100k keys ${peakAt100k === null ? "-" : mb(peakAt100k.rss)}, at the end ${mb(peakRss)} (${mb(rssBefore)} before; ${database.kind === "postgres" ? "PostgreSQL runs in its own processes (DATABASE_URL)" : process.env.BENCH_PGLITE_DIR ? "PGlite runs in this process, its pages in a data directory" : "PGlite runs in this process, in memory: the tables are in it"})`,
   );
   console.log(`  peak JS heap                at 100k keys ${peakAt100k === null ? "-" : mb(peakAt100k.heap)}, at the end ${mb(peakHeap)}`);
   console.log(`  catalog bytes (names+meta)  ${mb(catalog.bytes)}, ${perMillion(catalog.bytes)} per million keys`);

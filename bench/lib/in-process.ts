@@ -1,5 +1,6 @@
 // kvdeck's jobs and the local KV API in one process, for the benchmarks that drive jobs without a
-// browser (purge, plan-apply, catalog-index): an in-memory PGlite holding both, the local KV API
+// browser (purge, plan-apply, catalog-index): an in-memory PGlite holding both (BENCH_PGLITE_DIR: a
+// PGlite data directory, as kvdeck runs by default; DATABASE_URL: a PostgreSQL server), the local KV API
 // on a loopback port enforcing `budget` (429 + Retry-After, as Cloudflare does) with `faults`,
 // the connection registry and the jobs service with kvdeck's own budget of the same shape.
 import type { AddressInfo } from "node:net";
@@ -27,8 +28,9 @@ export async function startInProcess({
   /** Runs on every local KV API request before the API (e.g. to count them). */
   before?: express.RequestHandler;
 }) {
-  // DATABASE_URL: a PostgreSQL server (its memory outside this process), else in-process PGlite.
-  const database = await openDatabase({ url: process.env.DATABASE_URL });
+  // DATABASE_URL: a PostgreSQL server (its memory outside this process), else in-process PGlite,
+  // in memory or (BENCH_PGLITE_DIR) in a data directory, its pages on disk.
+  const database = await openDatabase({ url: process.env.DATABASE_URL, pgliteDir: process.env.BENCH_PGLITE_DIR });
   const store = new LocalKvStore(database.db, 0);
   const app = express();
   if (before) app.use("/client/v4", before);

@@ -13,6 +13,7 @@ import { loader as namespaceJobsLoader } from "~/routes/accounts.$connectionId.n
 import { loader as jobPageLoader } from "~/routes/jobs.$jobId";
 import { loader as jobsLoader } from "~/routes/jobs._index";
 import { createLiveHub } from "~/live/context.server";
+import { parseEnv } from "~/utils/env.server";
 import type { LiveHub } from "~/live/hub.server";
 import { DRY_RUNS_TOPIC, JOBS_TOPIC, type UnfinishedJobs } from "~/live/protocol";
 import { type JobsHarness, startJobs, startPurge } from "../helpers/jobs";
@@ -29,7 +30,8 @@ beforeAll(async () => {
   kv = await startLocalKv();
   // No runner: every job stays queued (unfinished) for as long as the test looks at it.
   h = await startJobs(kv, { config: { runInProcess: false } });
-  context = { services: h.services, user: admin } as unknown as AppLoadContext;
+  // The settings the pages read (the defaults, as an unconfigured kvdeck has them).
+  context = { services: { ...h.services, env: parseEnv({}) }, user: admin } as unknown as AppLoadContext;
   live = createLiveHub(h.services);
 });
 afterAll(async () => {
@@ -55,6 +57,7 @@ test("a namespace's banner shows its own unfinished job behind 150 unfinished jo
     connectionId: String(h.connectionId),
     namespaceId: here,
   });
+  expect(loaded.windowRows).toBe(200_000);
   const ids = loaded.activeJobs.map((j: JobSnapshot) => j.id);
   expect(ids).toEqual([mine.id]);
   expect(ids).not.toContain(dry.id);
