@@ -178,3 +178,49 @@ test("a copy's dry run is a plan: apply it from its page, and exactly its keys r
   await expect(page.getByLabel("Succeeded")).toHaveText("4");
   expect(await listKeyNames(request, targetId)).toEqual(["cp:0", "cp:1", "cp:2", "cp:3"]);
 });
+
+test("a plan made from the catalog warns in its confirmation once the catalog was refreshed after it", async ({ page }) => {
+  const title = `e2e-plan-refreshed-${Date.now()}`;
+  const request = page.request;
+  await createNamespaceWithKeys(
+    request,
+    title,
+    Array.from({ length: 5 }, (_, i) => ({ key: `cat:${i}`, value: "x" })),
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: title, exact: true }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  const keysUrl = page.url().replace(/\?.*$/, "");
+  await page.getByRole("button", { name: "Index namespace" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+
+  // A filtered page answers from the catalog, and so does its plan.
+  await page.goto(`${keysUrl}?prefix=cat%3A`);
+  await page.getByRole("button", { name: "Select all matching" }).click();
+  await expect(page.getByRole("group", { name: "All matching keys" })).toContainText(/Plan made from the catalog as of/);
+  await page.goto("/jobs?dryRuns=1");
+  await page
+    .getByRole("row")
+    .filter({ has: page.getByRole("link", { name: title, exact: true }) })
+    .getByRole("link", { name: "Purge by rule" })
+    .click();
+  await expect(page.getByRole("heading", { name: "Plan: 5 keys match" })).toBeVisible();
+  const planPath = new URL(page.url()).pathname;
+
+  // Before a refresh: no warning.
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 5 keys from ${title}?` });
+  await expect(dialog).toContainText("This plan comes from the catalog as of");
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // The catalog is refreshed: the plan's confirmation says its keys are of the earlier listing.
+  await page.goto(keysUrl);
+  await page.getByRole("button", { name: "Refresh catalog" }).click();
+  await expect(page.getByText("succeeded", { exact: true })).toBeVisible({ timeout: 30_000 });
+  await page.goto(planPath);
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(
+    /^The catalog was refreshed at \d{4}-\d\d-\d\d \d\d:\d\d UTC after this plan was made; the plan holds the keys of the earlier listing/,
+  );
+});
