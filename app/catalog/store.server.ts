@@ -95,6 +95,9 @@ export function prefixEnd(prefix: string): string | null {
   return points.join("") + String.fromCodePoint(last);
 }
 
+/** Rows a listing adds or removes from which its end refreshes the planner's statistics. */
+const ANALYZE_AFTER_CHANGED_ROWS = 50_000;
+
 export class CatalogStore {
   constructor(
     /** The catalog's database (the overview and the prefix tree read their figures from it). */
@@ -245,7 +248,7 @@ export class CatalogStore {
    * `ready` as of the listing's start. Null when the catalog is gone or another listing owns it.
    */
   async finishScan(catalogId: number, jobId: string): Promise<CatalogScan | null> {
-    return this.db.transaction(async (tx) => {
+    const scan = await this.db.transaction(async (tx) => {
       const [catalog] = await tx
         .select()
         .from(catalogs)
@@ -286,6 +289,10 @@ export class CatalogStore {
         .returning();
       return scan ?? null;
     });
+    // A listing that changed many rows leaves the planner's statistics behind until autovacuum
+    // gets to them: the first searches after it would be planned on the old counts.
+    if (scan && scan.added + scan.removed >= ANALYZE_AFTER_CHANGED_ROWS) await this.db.execute(sql`analyze catalog_keys`);
+    return scan;
   }
 
   /** The finished listings of a catalog, newest first. */

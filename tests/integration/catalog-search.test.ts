@@ -2,6 +2,7 @@
 // kind of rule, on real PGlite (or PostgreSQL): the SQL conditions of app/catalog/rule-query.server.ts
 // may only narrow to a superset, never drop a match. And the keys page answers a filter on an
 // indexed namespace with no upstream request, marks merged over it, and "Verify live" lists live.
+import { sql } from "drizzle-orm";
 import { expect, test, vi } from "vitest";
 import { keyScope } from "~/cache/scopes";
 import { catalogQuery } from "~/catalog/rule-query.server";
@@ -251,4 +252,20 @@ test("the namespaces list shows each namespace's key count and catalog age, or t
   expect(indexed.catalog).toMatchObject({ keyCount: 2, state: "ready" });
   expect(Date.parse(indexed.catalog!.asOf!)).toBeLessThanOrEqual(Date.now());
   expect(rows.find((r) => r.id === plainNs)!.catalog).toBeNull();
+});
+
+test("a listing that changed many rows refreshes the planner's statistics as it ends", async () => {
+  const lastAnalyze = async () => {
+    const result = (await store().db.execute(
+      sql`select coalesce(extract(epoch from last_analyze), 0)::float8 as at from pg_stat_user_tables where relname = 'catalog_keys'`,
+    )) as unknown as { rows: { at: number }[] };
+    return Number(result.rows[0].at);
+  };
+  const catalog = await store().ensure(t.h.connectionId, `analyze-${crypto.randomUUID()}`);
+  const { scan } = (await store().beginScan(catalog.id, "job-analyze"))!;
+  const keys = Array.from({ length: 50_000 }, (_, i) => ({ name: `a/${String(i).padStart(5, "0")}` }));
+  for (let i = 0; i < keys.length; i += 5000) await store().upsertListed(catalog.id, scan, keys.slice(i, i + 5000));
+  const before = await lastAnalyze();
+  await store().finishScan(catalog.id, "job-analyze");
+  expect(await lastAnalyze()).toBeGreaterThan(before);
 });
