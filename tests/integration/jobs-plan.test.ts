@@ -475,6 +475,16 @@ test("copy and move plans: applying one handles exactly the planned keys with no
     new RegExp(`already applied by job ${copied.id}`),
   );
 
+  // A plan that keeps the keys the target has: applying it lists the target again (1,500 keys: 2
+  // pages), besides ceil(1,530/100) reads and ceil(1,530/2,000) writes; a re-check lists the rule.
+  const skipPlan = await waitForJob(t.h, (await copyJob("copy", { rule: RULE, targetNamespaceId: copyTo, onCollision: "skip" }, true)).id);
+  expect((skipPlan.result as PlanResult).dryRun).toMatchObject({
+    matched: N + 30,
+    collisions: N,
+    estimate: { requests: 2 + Math.ceil((N + 30) / 100) + 1 },
+    plan: { recheckRequests: 2 },
+  });
+
   // A copy of every key (no rule) is planned and applied the same way.
   const allTo = await newTarget("plan-copy-all");
   const allPlan = await waitForJob(t.h, (await copyJob("copy", { targetNamespaceId: allTo }, true)).id);
