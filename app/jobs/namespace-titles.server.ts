@@ -15,10 +15,13 @@ export const TITLES_TTL_MS = 30_000;
 const MISSING_RETRY_MS = 5_000;
 
 interface Entry {
-  at: number;
   titles: Map<string, string>;
   /** The namespaces the list was read for: one of these it lacks is gone, not new. */
   askedFor: Set<string>;
+  /** Until when the list is reused. */
+  expiresAt: number;
+  /** From when a namespace it lacks (gone, or the upstream did not answer) is asked for again. */
+  retryAt: number;
 }
 
 const caches = new WeakMap<ConnectionRegistry, Map<number, Entry>>();
@@ -70,11 +73,10 @@ async function titlesOf(connections: ConnectionRegistry, connectionId: number, i
   let cache = caches.get(connections);
   if (!cache) caches.set(connections, (cache = new Map()));
   const known = cache.get(connectionId);
-  const fresh = known && now - known.at < TITLES_TTL_MS;
-  const lacking = known ? [...ids].filter((id) => !known.titles.has(id)) : [];
-  const lacksNew = known !== undefined && lacking.some((id) => !known.askedFor.has(id));
-  const retryGone = known !== undefined && lacking.length > 0 && now - known.at >= MISSING_RETRY_MS;
-  if (known && fresh && !lacksNew && !retryGone) return known;
+  if (known && now < known.expiresAt) {
+    const lacking = [...ids].filter((id) => !known.titles.has(id));
+    if (lacking.length === 0 || (now < known.retryAt && lacking.every((id) => known.askedFor.has(id)))) return known;
+  }
 
   let inFlight = loading.get(connections);
   if (!inFlight) loading.set(connections, (inFlight = new Map()));
@@ -86,16 +88,22 @@ async function titlesOf(connections: ConnectionRegistry, connectionId: number, i
       if (!connection) return null;
       const upstream = await connections.upstreamFor(connection);
       const list = await upstream.listNamespaces();
-      const entry = { at: now, titles: new Map(list.map((n) => [n.id, n.title])), askedFor: ids };
+      const entry = {
+        titles: new Map(list.map((n) => [n.id, n.title])),
+        askedFor: ids,
+        expiresAt: now + TITLES_TTL_MS,
+        retryAt: now + MISSING_RETRY_MS,
+      };
       cache.set(connectionId, entry);
       return entry;
     } catch {
       // The upstream did not answer: keep what was known (or nothing: the pages show ids) and
       // ask again after the retry delay, not on every poll.
       const kept = {
-        at: now - TITLES_TTL_MS + MISSING_RETRY_MS,
         titles: known?.titles ?? new Map<string, string>(),
         askedFor: new Set([...(known?.askedFor ?? []), ...ids]),
+        expiresAt: now + MISSING_RETRY_MS,
+        retryAt: now + MISSING_RETRY_MS,
       };
       cache.set(connectionId, kept);
       return kept;

@@ -7,7 +7,7 @@ import { requireRole } from "~/auth/guards.server";
 import { useCan } from "~/auth/use-user";
 import { JobCounts, JobNamespaceLink, JobProgressBar, JobStateBadge, KIND_LABELS, jobSubject } from "~/components/job-progress";
 import { ApplyPlan } from "~/components/jobs/apply-plan";
-import { PLAN_ACTIONS, type PlanKind } from "~/components/jobs/plan-apply-dialog";
+import { isPlanKind } from "~/components/jobs/plan-apply-dialog";
 import { JobControls } from "~/components/jobs/job-controls";
 import { CatalogListed, DryRunSummary, ExportDownload, JobErrors, PlanApplied } from "~/components/jobs/job-results";
 import { VisibleText } from "~/components/key-name";
@@ -54,7 +54,8 @@ export default function JobPage() {
   const planResult = job.dryRun ? (job.result as Partial<PlanResult> | null) : null;
   const dryRun = planResult?.dryRun ?? null;
   // An apply names its plan from the start (its payload); its result adds what a re-check deleted.
-  const applyOf = !job.dryRun && job.kind in PLAN_ACTIONS ? (job.payload as { plan?: string; recheck?: boolean } | null) : null;
+  const planKind = isPlanKind(job.kind) ? job.kind : null;
+  const applyOf = !job.dryRun && planKind ? (job.payload as { plan?: string; recheck?: boolean } | null) : null;
   const applied: PlanApplyResult | null = applyOf?.plan
     ? { plan: applyOf.plan, recheck: Boolean(applyOf.recheck), added: (job.result as PlanApplyResult | null)?.added }
     : null;
@@ -93,7 +94,7 @@ export default function JobPage() {
       </section>
 
       {canEdit ? <JobControls job={job} /> : null}
-      {applied ? <PlanApplied applied={applied} kind={job.kind as PlanKind} /> : null}
+      {applied && planKind ? <PlanApplied applied={applied} kind={planKind} /> : null}
       {dryRun && job.state === "succeeded" ? <DryRunSummary jobId={job.id} dryRun={dryRun} appliedBy={planResult?.appliedBy} /> : null}
       {canEdit ? (
         <ApplyPlan

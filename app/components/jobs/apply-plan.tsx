@@ -2,12 +2,12 @@
 // (./plan-apply-dialog.tsx), then on to the apply's page. See docs/decisions/019-plans.md.
 import { useNavigate } from "@remix-run/react";
 import { useState } from "react";
-import { type BulkExpiryPayload, type CopyPayload, ruleFormEntries } from "~/jobs/payloads";
+import type { BulkExpiryPayload, CopyPayload } from "~/jobs/payloads";
 import type { JobSnapshot, PlanResult } from "~/jobs/types";
 import { keyRuleSchema } from "~/kv/key-rule";
 import { VisibleText } from "../key-name";
 import { Button } from "../ui/button";
-import { PLAN_ACTIONS, PlanApplyDialog } from "./plan-apply-dialog";
+import { PlanApplyDialog, type PlanKind, isPlanKind, planApplyFields } from "./plan-apply-dialog";
 import type { CatalogListingNow } from "./plan-warnings";
 import { useStartJob } from "./use-start-job";
 
@@ -31,7 +31,7 @@ function copyFields(payload: CopyPayload): [string, string][] {
 }
 
 /** The fields that, beside the rule, make a plan's kind what it is. */
-function settingsFields(kind: keyof typeof PLAN_ACTIONS, payload: unknown): [string, string][] {
+function settingsFields(kind: PlanKind, payload: unknown): [string, string][] {
   if (kind === "bulk-expiry") return expiryFields(payload as BulkExpiryPayload);
   if (kind === "copy" || kind === "move") return copyFields(payload as CopyPayload);
   return [];
@@ -57,9 +57,8 @@ export function ApplyPlan({
   // A copy's rule may be absent: every key.
   const rule = keyRuleSchema.safeParse((job.payload as { rule?: unknown } | null)?.rule ?? {});
   if (!job.dryRun || job.state !== "succeeded" || !result?.dryRun?.plan || result.appliedBy || !rule.success) return null;
-  const kind = job.kind;
-  if (!(kind in PLAN_ACTIONS)) return null;
-  const planKind = kind as keyof typeof PLAN_ACTIONS;
+  const planKind = job.kind;
+  if (!isPlanKind(planKind)) return null;
   const n = result.dryRun.matched;
 
   return (
@@ -82,14 +81,9 @@ export function ApplyPlan({
         finishedAt={Date.parse(job.finishedAt ?? job.updatedAt)}
         catalogNow={catalogNow}
         onConfirm={(recheck) =>
-          apply.start([
-            ["kind", planKind],
-            ...ruleFormEntries(rule.data),
-            ...settingsFields(planKind, job.payload),
-            ["plan", job.id],
-            ...(recheck ? ([["recheck", "on"]] as [string, string][]) : []),
-            ["totalEstimate", String(n)],
-          ])
+          apply.start(
+            planApplyFields(planKind, rule.data, job.id, { recheck, matched: n, settings: settingsFields(planKind, job.payload) }),
+          )
         }
       />
     </section>

@@ -3,6 +3,7 @@
 // a sample, the warnings (app/components/jobs/plan-warnings.ts), the re-check option, and the
 // count typed for large plans. See docs/decisions/019-plans.md.
 import { useState } from "react";
+import { ruleFormEntries } from "~/jobs/payloads";
 import type { DryRunResult } from "~/jobs/types";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
@@ -25,7 +26,34 @@ export const PLAN_ACTIONS = {
 } as const;
 export type PlanKind = keyof typeof PLAN_ACTIONS;
 
+/** The kinds whose dry run is a plan the pages apply. */
+export const isPlanKind = (kind: string): kind is PlanKind => Object.hasOwn(PLAN_ACTIONS, kind);
+
 export const keysCount = (n: number) => `${formatCount(n)} ${n === 1 ? "key" : "keys"}`;
+
+/** What applying a plan costs, as the pages say it. */
+export const planCost = ({ requests, seconds }: DryRunResult["estimate"]) =>
+  `${formatCount(requests)} ${requests === 1 ? "request" : "requests"}, at least ${Math.ceil(seconds)} s under the request budget`;
+
+/**
+ * The start form of a plan's apply: its kind, its rule and the kind's own `settings` (the plan's
+ * expiry, target…), the plan, the re-check, and the plan's count as the estimate.
+ */
+export function planApplyFields(
+  kind: PlanKind,
+  rule: KeyRule,
+  planId: string,
+  opts: { recheck: boolean; matched: number; settings?: [string, string][] },
+): [string, string][] {
+  return [
+    ["kind", kind],
+    ...ruleFormEntries(rule),
+    ...(opts.settings ?? []),
+    ["plan", planId],
+    ...(opts.recheck ? ([["recheck", "on"]] as [string, string][]) : []),
+    ["totalEstimate", String(opts.matched)],
+  ];
+}
 
 /** What applying a plan is called on its buttons: "Delete 30,000 keys". */
 export const planActionLabel = (kind: PlanKind, matched: number) => `${PLAN_ACTIONS[kind].verb} ${keysCount(matched)}`;
@@ -75,7 +103,6 @@ export function PlanApplyDialog({
   const n = result.matched;
   const action = PLAN_ACTIONS[kind];
   const actionLabel = planActionLabel(kind, n);
-  const { requests, seconds } = result.estimate;
   const staleMinutes = openedAt === null ? null : planStaleMinutes(finishedAt, openedAt);
   const refreshed = catalogRefreshedWarning(result.plan, catalogNow);
   const where = namespaceTitle === undefined ? "" : ` ${action.where} ${namespaceTitle}`;
@@ -90,8 +117,8 @@ export function PlanApplyDialog({
         <>
           <p>
             Exactly the {formatCount(n)} planned {n === 1 ? "key" : "keys"} matching <VisibleText text={describeRule(rule)} /> are{" "}
-            {action.done} by a background job you can pause or cancel: {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at
-            least {Math.ceil(seconds)} s under the request budget.{kind === "purge" ? " This cannot be undone." : ""}
+            {action.done} by a background job you can pause or cancel: {planCost(result.estimate)}.
+            {kind === "purge" ? " This cannot be undone." : ""}
           </p>
           <CatalogPlanNote asOf={catalogPlanAsOf(result.plan)} />
           {refreshed ? <Warning>{refreshed}</Warning> : null}

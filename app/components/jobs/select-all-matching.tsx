@@ -13,7 +13,7 @@ import { KeyName, VisibleText } from "../key-name";
 import { Button } from "../ui/button";
 import { useLiveJob } from "../use-live-job";
 import { planKeysHref } from "./job-results";
-import { PlanApplyDialog, planActionLabel } from "./plan-apply-dialog";
+import { PlanApplyDialog, planActionLabel, planApplyFields, planCost } from "./plan-apply-dialog";
 import { catalogPlanAsOf } from "./plan-warnings";
 import { useStartJob } from "./use-start-job";
 
@@ -54,13 +54,7 @@ export function SelectAllMatching({
 
   if (plan) {
     const n = plan.result.matched;
-    const { requests, seconds } = plan.result.estimate;
     const catalogAsOf = catalogPlanAsOf(plan.result.plan);
-    const cost = (
-      <>
-        {formatCount(requests)} {requests === 1 ? "request" : "requests"}, at least {Math.ceil(seconds)} s under the request budget
-      </>
-    );
     return (
       <div className="flex flex-wrap items-center gap-2 text-sm text-foreground" role="group" aria-label="All matching keys">
         <span>
@@ -68,7 +62,7 @@ export function SelectAllMatching({
         </span>
         <span>
           Plan made{catalogAsOf ? ` from the catalog as of ${catalogAsOf}, with no upstream request` : ""}: deleting exactly these takes{" "}
-          {cost}.
+          {planCost(plan.result.estimate)}.
         </span>
         {plan.result.sample.length ? (
           <ul aria-label="First planned keys" className="flex min-w-0 max-w-full flex-wrap gap-x-3 font-mono text-xs text-muted-foreground">
@@ -103,15 +97,7 @@ export function SelectAllMatching({
           namespaceTitle={namespaceTitle}
           result={plan.result}
           finishedAt={plan.finishedAt}
-          onConfirm={(recheck) =>
-            apply.start([
-              ["kind", "purge"],
-              ...ruleFormEntries(rule),
-              ["plan", plan.id],
-              ...(recheck ? ([["recheck", "on"]] as [string, string][]) : []),
-              ["totalEstimate", String(n)],
-            ])
-          }
+          onConfirm={(recheck) => apply.start(planApplyFields("purge", rule, plan.id, { recheck, matched: n }))}
         />
       </div>
     );
