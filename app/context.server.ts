@@ -7,6 +7,7 @@ import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Database } from "~/db/client.server";
 import type { JobsService } from "~/jobs/service.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
+import type { RecycleStore } from "~/recycle/store.server";
 import type { Env } from "~/utils/env.server";
 
 export interface AppServices {
@@ -16,6 +17,8 @@ export interface AppServices {
   cache: ResourceCache;
   /** Durable jobs: store, progress events, the in-process runner (app/jobs, docs/jobs.md). */
   jobs: JobsService;
+  /** The copies kept of deleted keys (app/recycle). */
+  recycle: RecycleStore;
 }
 
 declare module "@remix-run/node" {

@@ -148,6 +148,7 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
       connections,
       cache,
       jobs,
+      recycle: jobs.deps.recycle,
       localKv,
       sessions,
       throttle,
@@ -173,6 +174,10 @@ export async function createServices(env: Env, options: ServicesOptions = {}): P
             ).unref(),
           );
         }
+        // Copies past their retention go, wherever jobs run.
+        const prune = () => void jobs.deps.recycle.prune().catch((e) => log(`kvdeck: recycle bin prune failed: ${e}`));
+        prune();
+        timers.push(setInterval(prune, SWEEP_INTERVAL_MS).unref());
         jobs.start();
       },
       close() {

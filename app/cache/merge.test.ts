@@ -158,6 +158,21 @@ describe("value changes need a read to confirm", () => {
   });
 });
 
+describe("a restore's listing waits for the consistency delay", () => {
+  const restored = (notBefore: number) => overlay("k", "create", { expected: { metadata: { v: 2 }, notBefore } });
+  test("a listing before notBefore (the deleted key, stale) does not confirm it: the row stays creating", () => {
+    const result = run([NEW], [restored(NOW + 1)]);
+    expect(result.confirmed).toHaveLength(0);
+    expect(statusOf(result, "k")).toBe("creating");
+  });
+  test("the same listing from notBefore on confirms it", () => {
+    expect(run([NEW], [restored(NOW)]).confirmed).toHaveLength(1);
+  });
+  test("while it waits the row shows even when the upstream does not list it yet", () => {
+    expect(statusOf(run([], [restored(NOW + 1)]), "k")).toBe("creating");
+  });
+});
+
 describe("creates and page boundaries", () => {
   const create = (name: string) => overlay(name, "create", { data: { name, metadata: { v: 2 } } });
 

@@ -84,7 +84,10 @@ export function merge<T extends object, R extends object = object>(input: MergeI
     }
     // create or update
     const confirmed =
-      listed !== undefined && input.confirms(listed, o) && (!o.expected?.valueDigest || (input.verified?.has(o.resourceId) ?? false));
+      listed !== undefined &&
+      (o.expected?.notBefore === undefined || now >= o.expected.notBefore) &&
+      input.confirms(listed, o) &&
+      (!o.expected?.valueDigest || (input.verified?.has(o.resourceId) ?? false));
     if (confirmed) {
       result.confirmed.push(o);
       return result.items.push(listed);

@@ -65,6 +65,11 @@ export class ResourceCache {
     private readonly options: { defaultTtlMs?: number; now?: () => number } = {},
   ) {}
 
+  /** How long a mark lives when its operation does not say. */
+  get defaultTtlMs(): number {
+    return this.options.defaultTtlMs ?? DEFAULT_OVERLAY_TTL_MS;
+  }
+
   private now() {
     return this.options.now?.() ?? Date.now();
   }

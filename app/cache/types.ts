@@ -40,6 +40,11 @@ export interface Expectation {
   expiration?: number | null;
   /** Set when the value changed: a listing cannot show values, so confirming it takes a read. */
   valueDigest?: string;
+  /**
+   * Epoch ms before which no listing confirms the mark. A key restored moments after its delete is
+   * listed, stale, with the deleted copy's metadata: that listing says nothing about the restore.
+   */
+  notBefore?: number;
 }
 
 export interface Overlay<T> {

@@ -19,6 +19,7 @@ export const KIND_LABELS: Record<JobSnapshot["kind"], string> = {
   move: "Move",
   "bulk-expiry": "Set expiry",
   index: "Index namespace",
+  restore: "Restore from the recycle bin",
 };
 
 /** What a job does to each key it processes, for "Deleting: 10,000 of 40,000 keys". */
@@ -31,6 +32,7 @@ const PROCESSING_VERBS: Record<JobSnapshot["kind"], string> = {
   move: "Moving",
   "bulk-expiry": "Rewriting",
   index: "Indexing",
+  restore: "Restoring",
 };
 
 const STATE_VARIANTS: Record<JobState, "default" | "secondary" | "success" | "destructive" | "warning" | "outline"> = {

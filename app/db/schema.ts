@@ -7,6 +7,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -421,6 +422,78 @@ export const catalogFigures = pgTable(
     check("catalog_figures_subject_check", oneOf(t.subject, CATALOG_FIGURE_SUBJECTS)),
   ],
 );
+
+// ---- the recycle bin (owned by app/recycle/store.server.ts) ----
+
+/** Raw bytes (a value exactly as the upstream holds it). */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+
+/** A connection's recycle bin settings; a connection without a row has the defaults of app/recycle/settings.ts. */
+export const recycleSettings = pgTable("recycle_settings", {
+  connectionId: integer("connection_id")
+    .primaryKey()
+    .references(() => connections.id, { onDelete: "cascade" }),
+  /** Whether a delete keeps a restorable copy unless the person skips it. */
+  copyByDefault: boolean("copy_by_default").notNull(),
+  retentionDays: integer("retention_days").notNull(),
+  /** The most bytes of copies the connection's bins hold together. */
+  capBytes: bigint("cap_bytes", { mode: "number" }).notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+export const DELETION_OPERATIONS = ["delete", "delete-selected", "purge", "move"] as const;
+
+/**
+ * One delete kvdeck made with a copy kept: an inline delete (its id is the delete's opId) or a
+ * job's (its id is the job's). `keys` counts the keys copied, `restored_keys` those restored since
+ * (a restored key's copy goes); `bytes` is what the copies still held take.
+ */
+export const deletions = pgTable(
+  "deletions",
+  {
+    id: text().primaryKey(),
+    connectionId: integer("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    namespaceId: text("namespace_id").notNull(),
+    operation: text({ enum: DELETION_OPERATIONS }).notNull(),
+    /** What was deleted, for people: "3 selected keys", "Purge prefix cache:". */
+    description: text().notNull(),
+    createdBy: text("created_by"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** When the retention ends and the copies go. */
+    expiresAt: timestamp("expires_at", { withTimezone: true, mode: "date" }).notNull(),
+    keys: bigint({ mode: "number" }).notNull().default(0),
+    restoredKeys: bigint("restored_keys", { mode: "number" }).notNull().default(0),
+    bytes: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    index("deletions_namespace_created").on(t.connectionId, t.namespaceId, t.createdAt),
+    index("deletions_expires").on(t.expiresAt),
+    check("deletions_operation_check", oneOf(t.operation, DELETION_OPERATIONS)),
+  ],
+);
+
+/** The copy of one deleted key: value bytes, metadata (its JSON text, as the upstream returned it) and expiry. */
+export const deletedKeys = pgTable(
+  "deleted_keys",
+  {
+    deletionId: text("deletion_id")
+      .notNull()
+      .references(() => deletions.id, { onDelete: "cascade" }),
+    /** Escaped (~/db/key-text). */
+    key: keyName().notNull(),
+    value: bytes().notNull(),
+    metadata: text(),
+    /** Absolute epoch seconds, or null. */
+    expiration: bigint({ mode: "number" }),
+    /** Value bytes plus metadata bytes: what the copy counts against the cap. */
+    size: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deletionId, t.key] })],
+);
+
+export type Deletion = typeof deletions.$inferSelect;
 
 export type Catalog = typeof catalogs.$inferSelect;
 export type CatalogKey = typeof catalogKeys.$inferSelect;

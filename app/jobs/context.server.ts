@@ -9,11 +9,13 @@
 // checkpoint that accounts for it, and a one-second tick renews the lease, publishes live progress
 // and learns of pause and cancel requests made from any process. The pipeline pushes its place
 // into the checkpoint (place()) as it moves; nothing here calls back into it.
+import type { AuditEventInput } from "~/audit/audit.server";
 import type { ResourceCache } from "~/cache/resource-cache.server";
 import type { Connection, Job } from "~/db/schema";
 import type { BudgetRegistry } from "~/kv/budget.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { KvUpstream } from "~/kv/upstream.server";
+import type { RecycleStore } from "~/recycle/store.server";
 import { Aimd } from "./aimd";
 import { type CountedOutcome, JobProgress } from "./context/progress";
 import { JobSteps, type SavedCheckpoint, type StepResume } from "./context/steps";
@@ -29,6 +31,10 @@ export type { StepResume } from "./context/steps";
 
 export interface JobDeps extends WriterDeps {
   connections: ConnectionRegistry;
+  /** Where destructive jobs keep the copies of what they delete, and restores read them. */
+  recycle: RecycleStore;
+  /** Writes an audit entry for what a job did on someone's behalf (its copies). */
+  audit: (event: AuditEventInput) => Promise<void>;
   cache: ResourceCache;
   events: JobEvents;
   dataDir: string;

@@ -7,7 +7,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { ReadValue } from "./ops.server";
+import type { ReadValue } from "~/kv/read-values.server";
 
 export type FileFormat = "ndjson" | "json";
 

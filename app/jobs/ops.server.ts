@@ -7,7 +7,8 @@
 // job's error report. A batch stopped between rounds reports the keys already applied.
 import type { BudgetLane, RequestBudget, UpstreamBudget } from "~/kv/budget.server";
 import { type BulkApplyOptions, type BulkOutcome, bulkDelete, bulkPut } from "~/kv/bulk-apply.server";
-import { BULK_GET_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
+import { LIST_LIMIT_MAX } from "~/kv/limits";
+import { type ReadValue, readValues } from "~/kv/read-values.server";
 import { type RetryPolicy, withRetries } from "~/kv/retry";
 import type { BulkWriteItem, KeyInfo, KeyPage, KvUpstream } from "~/kv/upstream.server";
 import type { Aimd } from "./aimd";
@@ -47,13 +48,7 @@ export class JobGate implements UpstreamBudget {
   }
 }
 
-/** A value as read for copying, exporting or rewriting: text, or base64 for bytes that are not UTF-8. */
-export interface ReadValue {
-  value: string;
-  base64: boolean;
-  metadata?: unknown;
-  expiration?: number;
-}
+export type { ReadValue };
 
 export class JobOps {
   constructor(
@@ -119,37 +114,9 @@ export class JobOps {
     return this.bulk((options) => bulkPut(timed, namespaceId, items, options));
   }
 
-  /**
-   * Values with metadata and expiration, 100 keys a request. Keys that no longer exist are absent.
-   * A bulk read returns text, so a value that came back with U+FFFD (bytes that are not UTF-8, or
-   * a real U+FFFD) is read once more on its own, as bytes.
-   */
-  async readValues(upstream: KvUpstream, namespaceId: string, keys: string[]): Promise<Map<string, ReadValue>> {
-    const out = new Map<string, ReadValue>();
-    for (let i = 0; i < keys.length; i += BULK_GET_MAX_KEYS) {
-      const chunk = keys.slice(i, i + BULK_GET_MAX_KEYS);
-      const entries = await this.request(() => upstream.bulkGet(namespaceId, chunk, { withMetadata: true, type: "text" }), {
-        adaptive: true,
-      });
-      for (const key of chunk) {
-        const entry = entries[key];
-        if (!entry || entry.value === null) continue;
-        const read: ReadValue = { value: entry.value, base64: false };
-        if (entry.metadata !== undefined && entry.metadata !== null) read.metadata = entry.metadata;
-        if (entry.expiration !== undefined && entry.expiration !== null) read.expiration = entry.expiration;
-        if (entry.value.includes("\uFFFD")) {
-          const raw = await this.request(() => upstream.getValue(namespaceId, key));
-          if (!raw) continue;
-          const text = utf8(raw.bytes);
-          if (text === null) {
-            read.value = Buffer.from(raw.bytes).toString("base64");
-            read.base64 = true;
-          } else read.value = text;
-        }
-        out.set(key, read);
-      }
-    }
-    return out;
+  /** Values with metadata and expiration, 100 keys a request (~/kv/read-values.server). */
+  readValues(upstream: KvUpstream, namespaceId: string, keys: string[]): Promise<Map<string, ReadValue>> {
+    return readValues(upstream, namespaceId, keys, (run, options) => this.request(run, options));
   }
 
   /**
@@ -187,14 +154,5 @@ export async function* listingSource(
     yield { cursor, next, items: page.keys };
     if (next === null) return;
     cursor = next;
-  }
-}
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-function utf8(bytes: Uint8Array): string | null {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
   }
 }

@@ -9,14 +9,19 @@ import { z } from "zod";
 import { keyRuleSchema, type KeyRule } from "~/kv/key-rule";
 import { MAX_EXPIRATION_EPOCH_SECONDS, MAX_EXPIRATION_TTL_SECONDS, storedKeyName } from "~/kv/key-forms";
 import { MIN_EXPIRATION_TTL_SECONDS } from "~/kv/limits";
+import { recycleChoice } from "~/recycle/settings";
 import { MAX_ROW_ID } from "~/utils/row-id";
 import type { JobKind } from "./types";
 
 const namespaceId = z.string().min(1).max(64);
 
+/** Whether a destructive job keeps a restorable copy of what it deletes; omitted: the connection's default. */
+const recycle = recycleChoice.optional();
+
 export const deleteSelectedPayload = z.object({
   /** Any number of keys; stored in job_keys, not in the job row. */
   keys: z.array(storedKeyName).min(1, "Select at least one key"),
+  recycle,
 });
 
 export const purgePayload = z.object({
@@ -27,6 +32,7 @@ export const purgePayload = z.object({
   recheck: z.boolean().optional(),
   /** A plan (a dry run) made from the namespace's catalog instead of a live listing: no list request. */
   source: z.enum(["live", "catalog"]).optional(),
+  recycle,
 });
 
 export const exportPayload = z.object({
@@ -57,7 +63,26 @@ export const copyPayload = z.object({
   recheck: z.boolean().optional(),
 });
 
-export const movePayload = copyPayload;
+export const movePayload = copyPayload.extend({ recycle });
+
+/** What a restore does with a copy whose expiry has passed: report it, or restore it with no expiry or a new TTL. */
+export const restoreExpired = z.union([
+  z.enum(["skip", "never"]),
+  z.coerce
+    .number()
+    .int()
+    .min(MIN_EXPIRATION_TTL_SECONDS, `A new expiry is at least ${MIN_EXPIRATION_TTL_SECONDS} seconds away.`)
+    .max(MAX_EXPIRATION_TTL_SECONDS),
+]);
+
+export const restorePayload = z.object({
+  /** The deletion in the recycle bin (its id is the delete's opId or job id). */
+  deletion: z.string().min(1).max(64),
+  /** Only these keys; omitted: every key the deletion still holds. Stored in job_keys. */
+  keys: z.array(storedKeyName).min(1).optional(),
+  overwrite: z.boolean().default(false),
+  expired: restoreExpired.default("skip"),
+});
 
 const bulkExpiryFields = z.object({
   rule: keyRuleSchema,
@@ -92,6 +117,8 @@ export type PurgePayload = z.infer<typeof purgePayload>;
 export type ExportPayload = z.infer<typeof exportPayload>;
 export type ImportPayload = z.infer<typeof importPayload>;
 export type CopyPayload = z.infer<typeof copyPayload>;
+export type MovePayload = z.infer<typeof movePayload>;
+export type RestorePayload = z.infer<typeof restorePayload>;
 export type BulkExpiryPayload = z.infer<typeof bulkExpiryPayload>;
 export type IndexPayload = z.infer<typeof indexPayload>;
 
@@ -135,6 +162,7 @@ const jobFormKinds = z.discriminatedUnion(
     movePayload.extend({ kind: z.literal("move"), ...startOptions }).strict(UNKNOWN_FIELDS),
     bulkExpiryFields.extend({ kind: z.literal("bulk-expiry"), rule: keyRuleSchema.default({}), ...startOptions }).strict(UNKNOWN_FIELDS),
     indexPayload.extend({ kind: z.literal("index"), ...startOptions }).strict(UNKNOWN_FIELDS),
+    restorePayload.extend({ kind: z.literal("restore"), ...startOptions }).strict(UNKNOWN_FIELDS),
   ],
   { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? "Unknown job kind." : ctx.defaultError }) },
 );

@@ -6,6 +6,8 @@ import type { Db } from "~/db/client.server";
 import type { BudgetRegistry } from "~/kv/budget.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import { type JobActivityMirror, mirrorJobActivity } from "~/features/namespaces/job-activity.server";
+import { record } from "~/audit/audit.server";
+import { RecycleStore } from "~/recycle/store.server";
 import type { JobDeps } from "./context.server";
 import { JobEvents } from "./events.server";
 import { JobRunner } from "./runner.server";
@@ -59,6 +61,8 @@ export function createJobsService(input: {
   const events = new JobEvents();
   const deps: JobDeps = {
     store,
+    recycle: new RecycleStore(input.db),
+    audit: (event) => record(input.db, event),
     connections: input.connections,
     cache: input.cache,
     events,

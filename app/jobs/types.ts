@@ -4,7 +4,7 @@
 // The one definition of a job's kinds and states: the types, the zod enums (payloads.ts, forms),
 // the database's check constraints (app/db/schema.ts) and every state predicate below derive
 // from these lists. Don't list kinds or states anywhere else.
-export const JOB_KINDS = ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry", "index"] as const;
+export const JOB_KINDS = ["delete-selected", "purge", "export", "import", "copy", "move", "bulk-expiry", "index", "restore"] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** States of a job that has not finished: what the tray and a namespace's banner show. */

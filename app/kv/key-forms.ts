@@ -1,6 +1,7 @@
 // One zod schema per key form, used by the browser (to explain before sending) and by the
 // action (to refuse before any upstream request). Limits come from ./limits.
 import { z } from "zod";
+import { recycleChoice } from "~/recycle/settings";
 import {
   BULK_MAX_KEYS,
   MAX_EXPIRATION_EPOCH_SECONDS,
@@ -33,6 +34,15 @@ export const deleteKeysSchema = z.object({
     .array(storedKeyName)
     .min(1, "Select at least one key.")
     .max(MAX_INLINE_DELETE, `Select at most ${MAX_INLINE_DELETE.toLocaleString("en")} keys at once; purge larger sets by rule.`),
+  /** Keep a restorable copy ("keep") or not ("skip"); omitted: the connection's default. */
+  recycle: recycleChoice.optional(),
+});
+
+/** Undo a delete: restore what its copy holds. `names` are the deleted keys, for the page's rows. */
+export const undoSchema = z.object({
+  intent: z.literal("undo"),
+  deletion: z.string().min(1).max(64),
+  names: z.array(storedKeyName).max(MAX_INLINE_DELETE),
 });
 
 // The expiry bounds are the API's own (./limits); re-exported for the job payloads' forms.

@@ -10,6 +10,8 @@ import { bulkDelete, type KeyFailure } from "~/kv/bulk-apply.server";
 import { errorMessage } from "~/kv/error-message.server";
 import { resolveExpiration, type PutKeyForm } from "~/kv/key-forms";
 import type { KvUpstream } from "~/kv/upstream.server";
+import { copyBeforeDelete } from "~/recycle/copy.server";
+import { RecycleBinFull, type RecycleStore } from "~/recycle/store.server";
 import { nowSeconds } from "~/utils/time";
 import { digestOf, type KeyRow } from "./marks.server";
 
@@ -20,6 +22,20 @@ export interface DeleteSummary {
   requested: number;
   succeeded: number;
   failed: KeyFailure[];
+  /** The restorable copy kept before the delete (its id is the opId); absent when it was skipped. */
+  copy?: { keys: number; bytes: number };
+}
+
+/** Where a delete's copies go, and who made it. */
+export interface RecycleTarget {
+  store: RecycleStore;
+  connectionId: number;
+  createdBy: string | null;
+}
+
+/** The copy before a delete could not be made: nothing was deleted. */
+export class DeleteRefused extends Error {
+  readonly name = "DeleteRefused";
 }
 
 export interface KeyTarget {
@@ -31,6 +47,8 @@ export interface KeyTarget {
   audit?: { record: (event: AuditInput) => Promise<void>; where: string };
   /** Waits between the retry rounds of a delete (tests observe the rounds without timing). */
   sleep?: (ms: number) => Promise<void>;
+  /** The recycle bin: where a delete that keeps a copy writes it. */
+  recycle?: RecycleTarget;
 }
 
 /** Re-sends of the keys a bulk delete listed as unsuccessful, inline (a job tries longer). */
@@ -43,12 +61,24 @@ const NOT_APPLIED = "The upstream did not delete this key (it listed it as unsuc
  * listed as unsuccessful re-sent twice (their rows read `retrying n/m` meanwhile), per-key results;
  * only what was refused comes back, as errors.
  */
-export async function deleteKeys(target: KeyTarget, names: string[]): Promise<DeleteSummary> {
+export async function deleteKeys(target: KeyTarget, names: string[], options: { keepCopy?: boolean } = {}): Promise<DeleteSummary> {
   const { cache, upstream, namespaceId, ttlMs } = target;
   const opId = crypto.randomUUID();
   const scope = keyScope(upstream.accountId, namespaceId);
   const unique = [...new Set(names)];
   await cache.markAsDeleting(scope, unique, { opId, ttlMs });
+  const copy = options.keepCopy
+    ? await keepCopy(target, opId, unique).catch(async (error: unknown) => {
+        await target.audit?.record({
+          action: "key.delete",
+          target: target.audit.where,
+          count: unique.length,
+          outcome: "failed",
+          details: { error: errorMessage(error), opId },
+        });
+        throw error;
+      })
+    : undefined;
   let failed: KeyFailure[] = [];
   const retried = new Set<string>();
   if (unique.length === 1) {
@@ -80,15 +110,54 @@ export async function deleteKeys(target: KeyTarget, names: string[]): Promise<De
     opId,
     failed.map((f) => ({ id: f.key, error: f.error })),
   );
-  const summary = { opId, requested: unique.length, succeeded: unique.length - failed.length, failed };
+  const summary: DeleteSummary = {
+    opId,
+    requested: unique.length,
+    succeeded: unique.length - failed.length,
+    failed,
+    ...(copy ? { copy } : {}),
+  };
   await target.audit?.record({
     action: "key.delete",
     target: unique.length === 1 ? `${target.audit.where} / key ${unique[0]}` : target.audit.where,
     count: summary.requested,
     outcome: outcomeOf(summary.succeeded, failed.length),
-    details: { succeeded: summary.succeeded, failed: failed.slice(0, 100), opId },
+    details: { succeeded: summary.succeeded, failed: failed.slice(0, 100), opId, copy: copy ? { deletion: opId, ...copy } : "skipped" },
   });
   return summary;
+}
+
+/**
+ * Reads the keys and writes their copy, before anything is deleted. If the read or the write fails
+ * (or the copy would pass the cap) the marks go, the rows show as they were, and DeleteRefused says why.
+ */
+async function keepCopy(target: KeyTarget, opId: string, keys: string[]): Promise<{ keys: number; bytes: number }> {
+  const recycle = target.recycle;
+  if (!recycle) throw new Error("A delete that keeps a copy needs the recycle bin.");
+  const description = keys.length === 1 ? "1 key" : `${keys.length.toLocaleString("en")} selected keys`;
+  try {
+    await recycle.store.open({
+      id: opId,
+      connectionId: recycle.connectionId,
+      namespaceId: target.namespaceId,
+      operation: "delete",
+      description,
+      createdBy: recycle.createdBy,
+    });
+    const copied = await copyBeforeDelete(recycle.store, target.upstream, target.namespaceId, opId, keys);
+    await target.audit?.record({
+      action: "recycle.copy",
+      target: target.audit.where,
+      count: copied.copied,
+      details: { deletion: opId, bytes: copied.bytes, operation: "delete" },
+    });
+    return { keys: copied.copied, bytes: copied.bytes };
+  } catch (error) {
+    await target.cache.rollbackOperation(opId);
+    await recycle.store.remove(opId);
+    if (error instanceof RecycleBinFull) throw new DeleteRefused(error.message);
+    throw new DeleteRefused(`Nothing was deleted: the copy to restore from could not be made (${errorMessage(error)}).`);
+  }
 }
 
 /** Dismisses a key's failure: its mark goes, and the row shows what the upstream lists. */

@@ -19,6 +19,7 @@ import type { KeyError } from "../store.server";
 import type { JobKind, PlanApplyResult } from "../types";
 import { JobInputError, type PrepareInput, defineKind, existingKeysStep, listing } from "./kind.server";
 import { claimPlan, plannedKeys, preparePlan, recheckUnplanned, recordPlanned } from "./plans.server";
+import type { JobCopier } from "./recycle.server";
 
 /** Keys a batch reads, holds and writes at once (several batches run at a time). */
 export const COPY_BATCH = 2_000;
@@ -72,7 +73,7 @@ async function checkTarget({ deps, payload, connection, namespaceId }: PrepareIn
   }
 }
 
-export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: boolean }) {
+export async function copyKeys(ctx: JobContext<CopyPayload>, { move, copier }: { move: boolean; copier?: JobCopier | null }) {
   const { rule, targetNamespaceId, onCollision, plan, recheck } = ctx.payload;
   const sourceNamespace = ctx.row.namespaceId;
   const target = await ctx.upstreamFor(ctx.payload.targetConnectionId ?? ctx.row.connectionId);
@@ -120,6 +121,8 @@ export async function copyKeys(ctx: JobContext<CopyPayload>, { move }: { move: b
     const copied = new Map(writes.filter((w) => !refused.has(w.key)).map((w) => [w.key, values.get(w.key)!]));
     const verified = await verifyCopies(ctx, target, targetNamespaceId, copied);
     for (const key of copied.keys()) if (!verified.has(key)) failed.push({ key, error: NOT_VERIFIED });
+    // The source's values were read for the copy: the recycle bin keeps them with no request more.
+    await copier?.keepRead(values, verified);
     const deleted = await ctx.ops.deleteKeys(ctx.upstream, sourceNamespace, [...verified]);
     for (const f of deleted.failed) failed.push({ key: f.key, error: `Copied, but not deleted from the source: ${f.error}` });
     return { succeeded: deleted.succeeded, skipped, failed };

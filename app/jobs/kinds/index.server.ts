@@ -9,6 +9,7 @@ import { indexKind } from "./index-catalog.server";
 import type { JobKindDefinition } from "./kind.server";
 import { move } from "./move.server";
 import { purge } from "./purge.server";
+import { restore } from "./restore.server";
 
 // Each definition is typed by its own payload (its methods take it bivariantly, so each fits the
 // registry as it is); the registry only passes payloads it validated.
@@ -21,4 +22,5 @@ export const jobKinds: Record<JobKind, JobKindDefinition<unknown, unknown>> = {
   move,
   "bulk-expiry": bulkExpiry,
   index: indexKind,
+  restore,
 };

@@ -3,12 +3,13 @@
 // verified within the consistency window stays in the source and is reported. Its dry run is a
 // plan, applied as a copy's is (copy.server.ts).
 import { BULK_GET_MAX_KEYS } from "~/kv/limits";
-import { type CopyPayload, movePayload } from "../payloads";
+import { type MovePayload, movePayload } from "../payloads";
 import { claimPlan } from "./plans.server";
 import { COPY_BATCH, copyKeys, prepareCopy } from "./copy.server";
 import { defineKind } from "./kind.server";
+import { finishCopies, jobCopier } from "./recycle.server";
 
-export const move = defineKind<CopyPayload>({
+export const move = defineKind<MovePayload>({
   kind: "move",
   payload: movePayload,
   destructive: true,
@@ -17,8 +18,9 @@ export const move = defineKind<CopyPayload>({
   plans: true,
   prepare: (input) => prepareCopy(input, "move"),
   persist: (store, jobId, payload) => claimPlan(store, "move", jobId, payload.plan),
-  run: (ctx) => copyKeys(ctx, { move: true }),
+  run: async (ctx) => copyKeys(ctx, { move: true, copier: await jobCopier(ctx, "move", `Moved to ${ctx.payload.targetNamespaceId}`) }),
   cleanup: async (deps, job, end) => {
+    if (end !== "paused") await finishCopies(deps, job);
     // The target's keys are the job's own working set; a dry run's planned keys are its plan.
     if (end === "succeeded" || end === "cancelled") await deps.store.keys.clear(job.id, "existing");
   },

@@ -13,13 +13,15 @@ import { keyScope } from "~/cache/scopes";
 import type { KeysDone } from "~/cache/types";
 import type { Job } from "~/db/schema";
 import { describeRule } from "~/kv/key-rule";
+import { copyRequests } from "~/recycle/copy.server";
 import { BULK_MAX_KEYS } from "~/kv/limits";
 import type { PipelineCheckpoint } from "../checkpoint";
 import type { JobContext } from "../context.server";
-import { type PipelineSpec, runPipeline } from "../pipeline.server";
+import { type BatchOutcome, type PipelineSpec, runPipeline } from "../pipeline.server";
 import { type PurgePayload, purgePayload } from "../payloads";
 import type { PlanApplyResult } from "../types";
 import { defineKind, listing } from "./kind.server";
+import { finishCopies, jobCopier } from "./recycle.server";
 import { catalogListing, claimPlan, plannedKeys, preparePlan, recheckUnplanned, recordPlanned } from "./plans.server";
 
 /** How long the overlay lives without a heartbeat (a runner that died stops hiding keys after this). */
@@ -33,7 +35,8 @@ export const purge = defineKind<PurgePayload>({
   payload: purgePayload,
   destructive: true,
   plans: true,
-  bulkRequests: (matched) => Math.ceil(matched / BULK_MAX_KEYS),
+  // Bulk deletes, and the copy's bulk gets unless the purge skips it.
+  bulkRequests: (matched, payload) => Math.ceil(matched / BULK_MAX_KEYS) + (payload.recycle === "skip" ? 0 : copyRequests(matched)),
 
   prepare: (input) => preparePlan(input, "purge", "purge"),
 
@@ -62,7 +65,14 @@ export const purge = defineKind<PurgePayload>({
         });
       });
     }
-    if (plan) return applyPlan(ctx, plan);
+    const copier = await jobCopier(ctx, "purge", `Purge ${describeRule(rule)}`);
+    // The copy comes before the delete, inside the batch's write-ahead: a replay does both again.
+    const deleteKeys = async (keys: string[]) => {
+      await copier?.copy(keys);
+      const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
+      return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
+    };
+    if (plan) return applyPlan(ctx, plan, deleteKeys);
     const source =
       ctx.dryRun && ctx.payload.source === "catalog"
         ? await catalogListing(ctx, namespaceId, rule)
@@ -76,21 +86,8 @@ export const purge = defineKind<PurgePayload>({
           plan: (keys) => recordPlanned(ctx, keys),
           batch: { maxItems: BULK_MAX_KEYS },
           // Deleted keys stop being listed: a batch in flight at a crash is replayed, not re-listed.
-          writeAhead: {
-            position: (key) => key,
-            async replay(keys) {
-              const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
-              return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
-            },
-          },
-          async process(keys) {
-            const outcome = await ctx.ops.deleteKeys(
-              ctx.upstream,
-              namespaceId,
-              keys.map((k) => k.name),
-            );
-            return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
-          },
+          writeAhead: { position: (key) => key, replay: deleteKeys },
+          process: (keys) => deleteKeys(keys.map((k) => k.name)),
         },
         resume,
       ),
@@ -101,6 +98,7 @@ export const purge = defineKind<PurgePayload>({
   // `job` is the row as last saved: its checkpoint says which keys this purge is done with.
   async cleanup(deps, job, end) {
     if (job.dryRun) return;
+    if (end !== "paused") await finishCopies(deps, job);
     const done = keysDone(job);
     if (end === "succeeded" || done === "all") {
       await deps.cache.updateRule(job.id, { progress: 1, message: "Purged", extendTtlMs: PURGE_OVERLAY_GRACE_MS });
@@ -120,7 +118,7 @@ export const purge = defineKind<PurgePayload>({
  * narrowing read it as a purge's), then with `recheck` lists the rule and deletes what matches
  * and is not planned (step "recheck").
  */
-async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
+async function applyPlan(ctx: JobContext<PurgePayload>, planId: string, deleteKeys: (keys: string[]) => Promise<BatchOutcome>) {
   const namespaceId = ctx.row.namespaceId;
   const recheck = Boolean(ctx.payload.recheck);
   const result = (): PlanApplyResult => ({
@@ -130,10 +128,6 @@ async function applyPlan(ctx: JobContext<PurgePayload>, planId: string) {
   });
   ctx.result = result();
   const planned = ctx.totalEstimate ?? 0;
-  const deleteKeys = async (keys: string[]) => {
-    const outcome = await ctx.ops.deleteKeys(ctx.upstream, namespaceId, keys);
-    return { succeeded: outcome.succeeded, skipped: 0, failed: outcome.failed };
-  };
   await ctx.step("delete", (resume) =>
     runPipeline(
       ctx,
