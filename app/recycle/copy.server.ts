@@ -2,7 +2,7 @@
 // text cannot hold them) and write them into the deletion's record, a thousand keys at a time so a
 // batch of any size takes constant memory. Callers delete only after this returns: a failure here
 // (the upstream, the database, the cap) leaves every key where it was.
-import { type RequestRunner, readValues, valueBytes } from "~/kv/read-values.server";
+import { type ReadValue, type RequestRunner, readValues, valueBytes } from "~/kv/read-values.server";
 import type { KvUpstream } from "~/kv/upstream.server";
 import type { KeyCopy, RecycleStore } from "./store.server";
 
@@ -17,21 +17,35 @@ export async function copyBeforeDelete(
   keys: string[],
   request?: RequestRunner,
 ): Promise<{ copied: number; bytes: number }> {
-  let copied = 0;
+  const added: string[] = [];
   let bytes = 0;
-  for (let i = 0; i < keys.length; i += COPY_ROUND) {
-    const values = await readValues(upstream, namespaceId, keys.slice(i, i + COPY_ROUND), request);
-    const copies: KeyCopy[] = [...values].map(([key, read]) => ({
-      key,
-      value: valueBytes(read),
-      ...(read.metadata !== undefined ? { metadata: read.metadata } : {}),
-      ...(read.expiration !== undefined ? { expiration: read.expiration } : {}),
-    }));
-    const written = await store.addCopies(deletionId, copies);
-    copied += written.added;
-    bytes += written.bytes;
+  try {
+    for (let i = 0; i < keys.length; i += COPY_ROUND) {
+      const values = await readValues(upstream, namespaceId, keys.slice(i, i + COPY_ROUND), request);
+      const written = await store.addCopies(
+        deletionId,
+        [...values].map(([key, read]) => copyOf(key, read)),
+      );
+      added.push(...written.added);
+      bytes += written.bytes;
+    }
+  } catch (error) {
+    // None of these keys will be deleted now: the copies this call wrote go (a replayed batch's
+    // earlier copies stay: some of its keys may be gone already).
+    await store.discard(deletionId, added);
+    throw error;
   }
-  return { copied, bytes };
+  return { copied: added.length, bytes };
+}
+
+/** The copy of a key as it was read. */
+export function copyOf(key: string, read: ReadValue): KeyCopy {
+  return {
+    key,
+    value: valueBytes(read),
+    ...(read.metadata !== undefined ? { metadata: read.metadata } : {}),
+    ...(read.expiration !== undefined ? { expiration: read.expiration } : {}),
+  };
 }
 
 /** Requests a copy of `keys` text keys takes: one bulk get per 100 (values that are not text add one each). */

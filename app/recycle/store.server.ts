@@ -98,8 +98,8 @@ export class RecycleStore {
    * its cap throws RecycleBinFull. A key already copied for this deletion keeps its first copy (a
    * job's batch replayed after a crash reads keys it may have deleted already).
    */
-  async addCopies(deletionId: string, copies: KeyCopy[]): Promise<{ added: number; bytes: number }> {
-    if (copies.length === 0) return { added: 0, bytes: 0 };
+  async addCopies(deletionId: string, copies: KeyCopy[]): Promise<{ added: string[]; bytes: number }> {
+    if (copies.length === 0) return { added: [], bytes: 0 };
     const rows = copies.map((c) => {
       const metadata = c.metadata === undefined || c.metadata === null ? null : JSON.stringify(c.metadata);
       return {
@@ -124,16 +124,20 @@ export class RecycleStore {
         .from(deletions)
         .where(eq(deletions.connectionId, deletion.connectionId));
       if (Number(held.bytes) + needed > cap) throw new RecycleBinFull(Number(held.bytes), needed, cap);
-      let added = 0;
+      const added: string[] = [];
       let bytes = 0;
       for (const chunk of byCount(rows, 500)) {
-        const inserted = await tx.insert(deletedKeys).values(chunk).onConflictDoNothing().returning({ size: deletedKeys.size });
-        added += inserted.length;
+        const inserted = await tx
+          .insert(deletedKeys)
+          .values(chunk)
+          .onConflictDoNothing()
+          .returning({ key: deletedKeys.key, size: deletedKeys.size });
+        for (const row of inserted) added.push(unescapeKeyText(row.key));
         bytes += inserted.reduce((n, r) => n + r.size, 0);
       }
       await tx
         .update(deletions)
-        .set({ keys: sql`${deletions.keys} + ${added}`, bytes: sql`${deletions.bytes} + ${bytes}` })
+        .set({ keys: sql`${deletions.keys} + ${added.length}`, bytes: sql`${deletions.bytes} + ${bytes}` })
         .where(eq(deletions.id, deletionId));
       return { added, bytes };
     });
@@ -202,7 +206,16 @@ export class RecycleStore {
   }
 
   /** The restored keys' copies go; the deletion counts them as restored. Returns how many went. */
-  async markRestored(deletionId: string, keys: string[]): Promise<number> {
+  markRestored(deletionId: string, keys: string[]): Promise<number> {
+    return this.drop(deletionId, keys, "restored");
+  }
+
+  /** Copies of keys that were not deleted after all (the rest of their batch could not be copied) go, uncounted. */
+  discard(deletionId: string, keys: string[]): Promise<number> {
+    return this.drop(deletionId, keys, "discarded");
+  }
+
+  private async drop(deletionId: string, keys: string[], as: "restored" | "discarded"): Promise<number> {
     if (keys.length === 0) return 0;
     return this.db.transaction(async (tx) => {
       let count = 0;
@@ -215,9 +228,11 @@ export class RecycleStore {
         count += gone.length;
         bytes += gone.reduce((n, r) => n + r.size, 0);
       }
+      const counted =
+        as === "restored" ? { restoredKeys: sql`${deletions.restoredKeys} + ${count}` } : { keys: sql`${deletions.keys} - ${count}` };
       await tx
         .update(deletions)
-        .set({ restoredKeys: sql`${deletions.restoredKeys} + ${count}`, bytes: sql`greatest(${deletions.bytes} - ${bytes}, 0)` })
+        .set({ ...counted, bytes: sql`greatest(${deletions.bytes} - ${bytes}, 0)` })
         .where(eq(deletions.id, deletionId));
       return count;
     });

@@ -4,9 +4,8 @@
 // the job keeps copies is decided on its first run (the payload's choice, else the connection's
 // default) and kept in its checkpoint, so a resume does the same.
 import type { ReadValue } from "~/kv/read-values.server";
-import { valueBytes } from "~/kv/read-values.server";
 import type { Job } from "~/db/schema";
-import { copyBeforeDelete } from "~/recycle/copy.server";
+import { copyBeforeDelete, copyOf } from "~/recycle/copy.server";
 import type { RecycleChoice } from "~/recycle/settings";
 import { type DeletionOperation, RecycleBinFull } from "~/recycle/store.server";
 import type { JobContext, JobDeps } from "../context.server";
@@ -53,13 +52,7 @@ export async function jobCopier(
       const copies = [];
       for (const key of keys) {
         const read = values.get(key);
-        if (!read) continue;
-        copies.push({
-          key,
-          value: valueBytes(read),
-          ...(read.metadata !== undefined ? { metadata: read.metadata } : {}),
-          ...(read.expiration !== undefined ? { expiration: read.expiration } : {}),
-        });
+        if (read) copies.push(copyOf(key, read));
       }
       await recycle.addCopies(ctx.id, copies).catch(full);
     },
