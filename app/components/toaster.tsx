@@ -12,9 +12,13 @@ export interface Toast {
   variant?: "default" | "success" | "error";
   /** Failed items listed under the summary. */
   details?: { label: string; detail: string }[];
+  /** A button that acts on what the toast reports ("Undo"); the toast then goes. */
+  action?: { label: string; onClick: () => void };
 }
 
 const AUTO_DISMISS_MS = 6_000;
+/** A toast with an action (an undo) stays at least this long: time to notice and reach it. */
+export const ACTION_DISMISS_MS = 15_000;
 const MAX_DETAILS_SHOWN = 20;
 const MAX_TOASTS_SHOWN = 5;
 
@@ -22,7 +26,7 @@ const MAX_TOASTS_SHOWN = 5;
 export function showToast(toast: Toast) {
   const sticky = toast.variant === "error" && Boolean(toast.details?.length);
   sonner.custom((id) => <ToastCard toast={toast} onDismiss={() => sonner.dismiss(id)} />, {
-    duration: sticky ? Infinity : AUTO_DISMISS_MS,
+    duration: sticky ? Infinity : toast.action ? ACTION_DISMISS_MS : AUTO_DISMISS_MS,
   });
 }
 
@@ -45,6 +49,7 @@ export function Toaster() {
 }
 
 export function ToastCard({ toast: t, onDismiss }: { toast: Toast; onDismiss: () => void }) {
+  const action = t.action;
   return (
     <div
       role={t.variant === "error" ? "alert" : "status"}
@@ -66,6 +71,18 @@ export function ToastCard({ toast: t, onDismiss }: { toast: Toast; onDismiss: ()
         <p className="mt-1 break-words text-muted-foreground">
           <VisibleText text={t.description} />
         </p>
+      ) : null}
+      {action ? (
+        <button
+          type="button"
+          className="mt-2 rounded-md border px-3 py-1 text-sm font-medium hover:bg-accent focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+          onClick={() => {
+            onDismiss();
+            action.onClick();
+          }}
+        >
+          {action.label}
+        </button>
       ) : null}
       {t.details?.length ? (
         <ul className="mt-2 max-h-40 space-y-1 overflow-auto text-xs">

@@ -204,9 +204,10 @@ describe("dry run", () => {
     expect(dry.matched).toBe(30_000);
     expect(dry.sample).toHaveLength(20);
     expect(dry.sample[0]).toBe("tmp/000001");
-    // A purge's dry run is a plan: applying it takes the 3 bulk deletes alone; a re-check would
-    // list again (30 list pages under the prefix, and retries of the budget's 429s).
-    expect(dry.estimate.requests).toBe(3);
+    // A purge's dry run is a plan: applying it takes the 3 bulk deletes and the recycle copy's
+    // 300 bulk gets (one per 100 keys), no listing; a re-check would list again (30 list pages
+    // under the prefix, and retries of the budget's 429s).
+    expect(dry.estimate.requests).toBe(3 + 300);
     expect(dry.plan!.recheckRequests).toBeGreaterThanOrEqual(30);
     expect(dry.plan!.recheckRequests).toBeLessThan(37);
     expect(dry.estimate.budget).toBe("2000/10s");

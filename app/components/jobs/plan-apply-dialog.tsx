@@ -7,6 +7,8 @@ import { ruleFormEntries } from "~/jobs/payloads";
 import type { DryRunResult } from "~/jobs/types";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
+import type { RecycleOffer } from "~/features/recycle/bin.server";
+import { KeepCopyField } from "../recycle/keep-copy-field";
 import { ConfirmDeleteDialog, TYPE_TO_CONFIRM_FROM } from "../confirm-delete-dialog";
 import { KeyName, VisibleText } from "../key-name";
 import { type CatalogListingNow, catalogPlanAsOf, catalogRefreshedWarning, planStaleMinutes } from "./plan-warnings";
@@ -84,6 +86,7 @@ export function PlanApplyDialog({
   result,
   finishedAt,
   catalogNow,
+  recycle,
   onConfirm,
 }: {
   /** When the person opened the confirmation (the plan's age is taken then); null: closed. */
@@ -97,9 +100,15 @@ export function PlanApplyDialog({
   finishedAt: number;
   /** The namespace's catalog now, for a plan made from it (warns once it was refreshed). */
   catalogNow?: CatalogListingNow | null;
-  onConfirm: (recheck: boolean) => void;
+  /** For a purge or a move: the copy's offer; the apply then sends the person's choice. */
+  recycle?: RecycleOffer;
+  /** `recycle`: the form's field for the copy, when the dialog offered one. */
+  onConfirm: (recheck: boolean, recycle: [string, string][]) => void;
 }) {
   const [recheck, setRecheck] = useState(false);
+  const [keep, setKeep] = useState<boolean | null>(null);
+  const offersCopy = recycle !== undefined && (kind === "purge" || kind === "move");
+  const keepCopy = keep ?? recycle?.copyByDefault ?? true;
   const n = result.matched;
   const action = PLAN_ACTIONS[kind];
   const actionLabel = planActionLabel(kind, n);
@@ -118,7 +127,7 @@ export function PlanApplyDialog({
           <p>
             Exactly the {formatCount(n)} planned {n === 1 ? "key" : "keys"} matching <VisibleText text={describeRule(rule)} /> are{" "}
             {action.done} by a background job you can pause or cancel: {planCost(result.estimate)}.
-            {kind === "purge" ? " This cannot be undone." : ""}
+            {kind === "purge" ? (offersCopy && keepCopy ? " You can undo this from the recycle bin." : " This cannot be undone.") : ""}
           </p>
           <CatalogPlanNote asOf={catalogPlanAsOf(result.plan)} />
           {refreshed ? <Warning>{refreshed}</Warning> : null}
@@ -143,9 +152,19 @@ export function PlanApplyDialog({
       confirmText={n >= TYPE_TO_CONFIRM_FROM ? String(n) : undefined}
       onConfirm={() => {
         onClose();
-        onConfirm(recheck);
+        onConfirm(recheck, offersCopy ? [["recycle", keepCopy ? "keep" : "skip"]] : []);
+        setKeep(null);
       }}
     >
+      {offersCopy ? (
+        <KeepCopyField
+          keys={n}
+          requestsPerSecond={recycle.requestsPerSecond}
+          defaultChecked={keepCopy}
+          checked={keepCopy}
+          onCheckedChange={setKeep}
+        />
+      ) : null}
       <label className="flex items-start gap-2 text-sm">
         <input type="checkbox" className="mt-1" checked={recheck} onChange={(e) => setRecheck(e.currentTarget.checked)} />
         <span>

@@ -9,6 +9,7 @@ import { ruleFormEntries } from "~/jobs/payloads";
 import type { JobSnapshot, PlanResult } from "~/jobs/types";
 import { describeRule, type KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
+import type { RecycleOffer } from "~/features/recycle/bin.server";
 import { KeyName, VisibleText } from "../key-name";
 import { Button } from "../ui/button";
 import { useLiveJob } from "../use-live-job";
@@ -28,11 +29,13 @@ export function SelectAllMatching({
   action,
   rule,
   namespaceTitle,
+  recycle,
   fromCatalog = false,
 }: {
   action: string;
   rule: KeyRule;
   namespaceTitle: string;
+  recycle: RecycleOffer;
   /** The page answered from the namespace's catalog: the plan is made from it too (no listing). */
   fromCatalog?: boolean;
 }) {
@@ -97,7 +100,8 @@ export function SelectAllMatching({
           namespaceTitle={namespaceTitle}
           result={plan.result}
           finishedAt={plan.finishedAt}
-          onConfirm={(recheck) => apply.start(planApplyFields("purge", rule, plan.id, { recheck, matched: n }))}
+          recycle={recycle}
+          onConfirm={(recheck, copy) => apply.start(planApplyFields("purge", rule, plan.id, { recheck, matched: n, settings: copy }))}
         />
       </div>
     );

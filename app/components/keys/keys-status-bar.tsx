@@ -5,6 +5,7 @@ import { Link } from "@remix-run/react";
 import type { KeyRule } from "~/kv/key-rule";
 import { formatCount } from "~/utils/format";
 import { VisibleText } from "../key-name";
+import type { RecycleOffer } from "~/features/recycle/bin.server";
 import { SelectAllMatching } from "../jobs/select-all-matching";
 import { Button } from "../ui/button";
 import type { SelectionStore } from "./selection-store";
@@ -16,6 +17,7 @@ export function KeysStatusBar({
   rule,
   filterQuery,
   namespaceTitle,
+  recycle,
   offerSelectAll,
   selection,
   onDeleteSelected,
@@ -31,6 +33,7 @@ export function KeysStatusBar({
   rule: KeyRule;
   filterQuery: string;
   namespaceTitle: string;
+  recycle: RecycleOffer;
   offerSelectAll: boolean;
   selection: SelectionStore;
   onDeleteSelected: () => void;
@@ -54,6 +57,7 @@ export function KeysStatusBar({
             action={`${base}/jobs`}
             rule={rule}
             namespaceTitle={namespaceTitle}
+            recycle={recycle}
             fromCatalog={Boolean(verifyLiveHref)}
           />
         </div>

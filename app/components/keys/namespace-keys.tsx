@@ -76,12 +76,13 @@ export function NamespaceKeys() {
   const [confirming, setConfirming] = useState<string[] | null>(null);
 
   const { deleteKeys: submitDelete, dismiss } = changes;
+  const copyByDefault = data.recycle.copyByDefault;
   const deleteKeys = useCallback(
-    (names: string[]) => {
-      submitDelete(names);
+    (names: string[], keepCopy = copyByDefault) => {
+      submitDelete(names, keepCopy);
       selection.remove(names);
     },
-    [submitDelete, selection],
+    [submitDelete, selection, copyByDefault],
   );
   const confirmSelected = useCallback(() => setConfirming(selection.names()), [selection]);
   const closeConfirm = useCallback(() => setConfirming(null), []);
@@ -127,6 +128,7 @@ export function NamespaceKeys() {
         rule={rule}
         filterQuery={filterQuery}
         namespaceTitle={namespace.title}
+        recycle={data.recycle}
         offerSelectAll={canEdit && !empty}
         selection={selection}
         onDeleteSelected={confirmSelected}
@@ -200,7 +202,13 @@ export function NamespaceKeys() {
         </div>
         <Outlet context={panel} />
       </div>
-      <DeleteKeysDialog names={confirming} namespaceTitle={namespace.title} onClose={closeConfirm} onConfirm={deleteKeys} />
+      <DeleteKeysDialog
+        names={confirming}
+        namespaceTitle={namespace.title}
+        recycle={data.recycle}
+        onClose={closeConfirm}
+        onConfirm={deleteKeys}
+      />
     </div>
   );
 }

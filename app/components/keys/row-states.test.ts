@@ -1,9 +1,9 @@
 // The pending-change model as a pure function: loaded rows + answered changes + changes in
 // flight → what each row shows.
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { clientMeta } from "~/cache/types";
 import { toastOf } from "./change-toasts";
-import { changeOf, rowStates, type KeyChange, type KeyRow, type RowStateInput, type SettledChange } from "./row-states";
+import { changeOf, rowStates, type KeyChange, type KeyRow, type RowStateInput, type SettledChange, type UndoAnswer } from "./row-states";
 import { createSettledLog } from "./settled-changes";
 
 const rows: KeyRow[] = ["a", "b", "c", "e"].map((name) => ({ name }));
@@ -20,10 +20,20 @@ const names = (out: KeyRow[]) => out.map((r) => r.name);
 const statusOf = (out: KeyRow[], name: string) => out.find((r) => r.name === name)?._meta?.status;
 
 let seq = 0;
-function deleted(names: string[], failed: { key: string; error: string }[] = []): SettledChange {
-  const summary = { opId: `op-${seq + 1}`, requested: names.length, succeeded: names.length - failed.length, failed };
+function deleted(names: string[], failed: { key: string; error: string }[] = [], copied?: number): SettledChange {
+  const summary = {
+    opId: `op-${seq + 1}`,
+    requested: names.length,
+    succeeded: names.length - failed.length,
+    failed,
+    ...(copied !== undefined ? { copy: { keys: copied, bytes: copied * 10 } } : {}),
+  };
   return { seq: ++seq, change: { intent: "delete", names }, answer: { intent: "delete", ok: true, summary } };
 }
+function undone(names: string[], answer: UndoAnswer | null): SettledChange {
+  return { seq: ++seq, change: { intent: "undo", deletion: "op-1", names }, answer };
+}
+const restoredRow = (name: string, opId = "op-r"): KeyRow => ({ name, _meta: clientMeta({ status: "creating", intent: "create", opId }) });
 const dismissed = (name: string): SettledChange => ({ seq: ++seq, change: { intent: "dismiss", name }, answer: { ok: true } });
 
 describe("deletes", () => {
@@ -194,7 +204,7 @@ test("the log numbers answers, tells its listeners, and forgets what a newer loa
 });
 
 test("a delete's answer says how it went", () => {
-  expect(toastOf(deleted(["a", "b"]))).toEqual({ variant: "success", title: "Deleted 2 keys" });
+  expect(toastOf(deleted(["a", "b"]))).toEqual({ variant: "success", title: "Deleted 2 keys", description: "No copy was kept." });
   expect(toastOf(deleted(["a", "b"], [{ key: "b", error: "no" }]))).toEqual({
     variant: "error",
     title: "Deleted 1 of 2 keys; 1 failed",
@@ -202,4 +212,70 @@ test("a delete's answer says how it went", () => {
   });
   expect(toastOf({ seq: ++seq, change: { intent: "delete", names: ["a"] }, answer: null })).toMatchObject({ title: "Delete failed" });
   expect(toastOf(dismissed("a"))).toBeNull();
+});
+
+describe("undo", () => {
+  test("a delete that kept a copy offers Undo, which restores that delete's keys", () => {
+    const undo = vi.fn();
+    const toast = toastOf(deleted(["a", "b"], [], 2), undo);
+    expect(toast).toMatchObject({ variant: "success", title: "Deleted 2 keys", description: "A copy is in the recycle bin." });
+    toast!.action!.onClick();
+    expect(undo).toHaveBeenCalledWith(expect.stringMatching(/^op-/), ["a", "b"]);
+    // No copy (skipped, or none of the keys existed): nothing to undo.
+    expect(toastOf(deleted(["a"]), undo)?.action).toBeUndefined();
+    expect(toastOf(deleted(["a"], [], 0), undo)?.action).toBeUndefined();
+  });
+
+  test("an undo in flight brings the deleted rows back at once, as restoring", () => {
+    const gone = deleted(["b", "c"], [], 2);
+    const out = rowStates(view({ settled: [gone], inflight: [{ intent: "undo", deletion: "op-1", names: ["b", "c"] }] }));
+    expect(names(out)).toEqual(["a", "b", "c", "e"]);
+    expect(out.filter((r) => r._meta).map((r) => [r.name, r._meta?.status, r._meta?.message])).toEqual([
+      ["b", "creating", "Restoring"],
+      ["c", "creating", "Restoring"],
+    ]);
+  });
+
+  test("an answered undo shows restored rows as creating, a re-written key as listed, a refused one with its error", () => {
+    const gone = deleted(["b", "c", "e"], [], 3);
+    const summary = {
+      deletion: "op-1",
+      opId: "op-r",
+      restored: [restoredRow("b")],
+      conflicts: ["c"],
+      expired: [],
+      failed: [{ key: "e", error: "Not restored: refused" }],
+    };
+    const out = rowStates(view({ settled: [gone, undone(["b", "c", "e"], { intent: "undo", ok: true, summary })] }));
+    expect(out.map((r) => [r.name, r._meta?.status ?? null, r._meta?.error ?? null])).toEqual([
+      ["a", null, null],
+      ["b", "creating", null],
+      ["c", null, null],
+      ["e", "error", "Not restored: refused"],
+    ]);
+    expect(toastOf(undone(["b", "c", "e"], { intent: "undo", ok: true, summary }))).toMatchObject({
+      variant: "error",
+      title: "Restored 1 of 3 keys; 2 not restored",
+    });
+  });
+
+  test("a refused undo leaves the rows deleted and says why", () => {
+    const gone = deleted(["b"], [], 1);
+    const refused = undone(["b"], { intent: "undo", ok: false, error: "The namespace x no longer exists upstream" });
+    expect(names(rowStates(view({ settled: [gone, refused] })))).toEqual(["a", "c", "e"]);
+    expect(toastOf(refused)).toMatchObject({
+      variant: "error",
+      title: "Undo failed",
+      description: "The namespace x no longer exists upstream",
+    });
+  });
+
+  test("an undo that became a restore job shows every row as restoring", () => {
+    const gone = deleted(["b", "c"], [], 2);
+    const out = rowStates(view({ settled: [gone, undone(["b", "c"], { intent: "undo", ok: true, job: { id: "job-1" } })] }));
+    expect(out.filter((r) => r._meta).map((r) => [r.name, r._meta?.status, r._meta?.opId])).toEqual([
+      ["b", "creating", "job-1"],
+      ["c", "creating", "job-1"],
+    ]);
+  });
 });

@@ -3,6 +3,7 @@
 // have answered since these rows were loaded. Pure: use-row-states.ts feeds it from Remix.
 import { clientMeta, type OverlayMeta } from "~/cache/types";
 import type { DeleteSummary } from "~/features/keys/mutations.server";
+import type { RestoreSummary } from "~/features/recycle/restore.server";
 import { compareKeys } from "~/kv/key-order";
 
 export interface KeyRow {
@@ -14,16 +15,25 @@ export interface KeyRow {
 
 /** A change to keys, as its form asked for it. */
 export type KeyChange =
-  { intent: "delete"; names: string[] } | { intent: "put"; name: string; mode: "create" | "edit" } | { intent: "dismiss"; name: string };
+  | { intent: "delete"; names: string[] }
+  | { intent: "put"; name: string; mode: "create" | "edit" }
+  | { intent: "dismiss"; name: string }
+  | { intent: "undo"; deletion: string; names: string[] };
 
 export type DeleteAnswer = { intent: "delete"; ok: true; summary: DeleteSummary } | { intent: "delete"; ok: false; error: string };
 export type PutAnswer = { intent: "put"; ok: true; row: KeyRow } | { intent: "put"; ok: false; error: string };
+/** An undo restores inline (its summary) or, for many keys, starts a restore job. */
+export type UndoAnswer =
+  | { intent: "undo"; ok: true; summary: RestoreSummary }
+  | { intent: "undo"; ok: true; job: { id: string } }
+  | { intent: "undo"; ok: false; error: string };
 
 /** A change that has answered: `answer` is null when the request did not reach kvdeck. */
 export type SettledChange = { seq: number } & (
   | { change: Extract<KeyChange, { intent: "delete" }>; answer: DeleteAnswer | null }
   | { change: Extract<KeyChange, { intent: "put" }>; answer: PutAnswer | null }
   | { change: Extract<KeyChange, { intent: "dismiss" }>; answer: unknown }
+  | { change: Extract<KeyChange, { intent: "undo" }>; answer: UndoAnswer | null }
 );
 
 /** Reads a submitted key form; null for anything else (job starts, namespace forms). */
@@ -31,6 +41,10 @@ export function changeOf(form: FormData | undefined): KeyChange | null {
   const intent = form?.get("intent");
   if (!form || typeof intent !== "string") return null;
   if (intent === "delete") return { intent, names: form.getAll("name").map(String) };
+  if (intent === "undo") {
+    const deletion = form.get("deletion");
+    return typeof deletion === "string" ? { intent, deletion, names: form.getAll("name").map(String) } : null;
+  }
   const name = form.get("name");
   if (typeof name !== "string") return null;
   if (intent === "put") return { intent, name, mode: form.get("mode") === "create" ? "create" : "edit" };
@@ -73,13 +87,34 @@ function settledEffects(change: SettledChange, put: (name: string, effect: Effec
   } else if (change.change.intent === "put") {
     const answer = change.answer as PutAnswer | null;
     if (answer?.ok) put(answer.row.name, { kind: "row", row: answer.row, insert: true });
+  } else if (change.change.intent === "undo") {
+    const answer = change.answer as UndoAnswer | null;
+    // Refused, or never sent: the keys stay deleted.
+    if (!answer?.ok) return;
+    if ("job" in answer) {
+      for (const name of change.change.names) put(name, { kind: "row", row: { name, _meta: restoringMeta(answer.job.id) }, insert: false });
+      return;
+    }
+    const { summary } = answer;
+    for (const row of summary.restored) put(row.name, { kind: "row", row, insert: true });
+    // Written again since the delete: the key shows as the upstream lists it now.
+    for (const name of summary.conflicts) put(name, { kind: "meta", meta: undefined });
+    for (const f of summary.failed) {
+      const meta = clientMeta({ status: "error", intent: "create", opId: summary.opId, error: f.error });
+      put(f.key, { kind: "row", row: { name: f.key, _meta: meta }, insert: false });
+    }
   } else {
     put(change.change.name, { kind: "meta", meta: undefined });
   }
 }
 
+const restoringMeta = (opId?: string) =>
+  clientMeta({ status: "creating", intent: "create", ...(opId ? { opId } : {}), message: "Restoring" });
+
 function inflightEffects(change: KeyChange, put: (name: string, effect: Effect) => void) {
   if (change.intent === "delete") for (const name of change.names) put(name, { kind: "gone" });
+  else if (change.intent === "undo")
+    for (const name of change.names) put(name, { kind: "row", row: { name, _meta: restoringMeta() }, insert: false });
   else if (change.intent === "dismiss") put(change.name, { kind: "meta", meta: undefined });
   else {
     const status = change.mode === "create" ? "creating" : "updating";

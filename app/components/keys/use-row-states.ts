@@ -60,14 +60,20 @@ export function useRowStates({ base, first, ...view }: Omit<RowStateInput, "sett
   );
 
   const toast = useToast();
-  useEffect(
-    () =>
-      settledChanges.onRecord((entry) => {
-        const shown = entry.base === base ? toastOf(entry.settled) : null;
-        if (shown) toast(shown);
-      }),
-    [base, toast],
-  );
+  const submit = useSubmit();
+  useEffect(() => {
+    const undo = (deletion: string, names: string[]) => {
+      const form = new FormData();
+      form.set("intent", "undo");
+      form.set("deletion", deletion);
+      for (const name of names) form.append("name", name);
+      submit(form, { method: "post", action: base, navigate: false, fetcherKey: `undo-${deletion}` });
+    };
+    return settledChanges.onRecord((entry) => {
+      const shown = entry.base === base ? toastOf(entry.settled, undo) : null;
+      if (shown) toast(shown);
+    });
+  }, [base, toast, submit]);
 
   const { rows, prefix, hasMore, matches } = view;
   return useMemo(
@@ -96,8 +102,9 @@ export function useKeyChanges(base: string) {
   const submitJob = job.submit;
   return useMemo(
     () => ({
-      deleteKeys(names: string[]) {
+      deleteKeys(names: string[], keepCopy: boolean) {
         const form = new FormData();
+        form.set("recycle", keepCopy ? "keep" : "skip");
         if (names.length > MAX_INLINE_DELETE) {
           // More than one bulk request's worth: a durable job does it, with progress and a report.
           form.set("kind", "delete-selected");

@@ -1,4 +1,4 @@
-// Where a namespace's page is: the account it belongs to, its title, and its views (Keys, Overview),
+// Where a namespace's page is: the account it belongs to, its title, and its views (Keys, Overview, Recycle bin),
 // the one in view marked as the current page. Shared by the keys page and the overview.
 import { Link } from "@remix-run/react";
 import { VisibleText } from "../key-name";
@@ -6,6 +6,7 @@ import { VisibleText } from "../key-name";
 const VIEWS = [
   { view: "keys", label: "Keys", path: "" },
   { view: "overview", label: "Overview", path: "/overview" },
+  { view: "bin", label: "Recycle bin", path: "/bin" },
 ] as const;
 
 export function NamespaceHeading({
@@ -29,7 +30,7 @@ export function NamespaceHeading({
         <span aria-hidden> / </span>
       </nav>
       <h1 className="min-w-0 break-words text-lg font-semibold">
-        {current === "overview" ? "Overview of " : null}
+        {current === "overview" ? "Overview of " : current === "bin" ? "Recycle bin of " : null}
         <VisibleText text={namespace.title} />
       </h1>
       <nav aria-label="Namespace views" className="flex gap-3 text-sm">

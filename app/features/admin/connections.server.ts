@@ -6,6 +6,7 @@ import { z } from "zod";
 import { recordAudit } from "~/audit/audit.server";
 import { getServices } from "~/context.server";
 import type { Connection } from "~/db/schema";
+import { recycleSettingsForm, settingsOfForm } from "~/recycle/settings";
 import { rowIdField } from "~/utils/form-data.server";
 import { answer } from "./action-result";
 
@@ -35,6 +36,7 @@ const createSchema = z.discriminatedUnion("kind", [
   z.object({ intent: z.literal("create"), kind: z.literal("local"), name, accountId }),
 ]);
 const deleteSchema = z.object({ intent: z.literal("delete"), id: rowIdField("connection") });
+const recycleSchema = recycleSettingsForm.extend({ intent: z.literal("recycle"), id: rowIdField("connection") });
 
 /** What the page shows of a connection: never the token or its ciphertext. */
 function describeConnection(c: Connection) {
@@ -53,13 +55,20 @@ function describeConnection(c: Connection) {
 export type ConnectionRowData = ReturnType<typeof describeConnection>;
 
 export async function listConnectionsForPage(context: AppLoadContext) {
-  const { connections } = getServices(context);
-  return { connections: (await connections.list()).map(describeConnection), servesLocalKv: connections.servesLocalKv };
+  const { connections, recycle } = getServices(context);
+  const list = await connections.list();
+  const bins = await Promise.all(
+    list.map(async (c) => ({ id: c.id, name: c.name, settings: await recycle.settings(c.id), heldBytes: await recycle.heldBytes(c.id) })),
+  );
+  return { connections: list.map(describeConnection), servesLocalKv: connections.servesLocalKv, bins };
 }
+
+export type RecycleBinRowData = Awaited<ReturnType<typeof listConnectionsForPage>>["bins"][number];
 
 export async function changeConnection(context: AppLoadContext, fields: FormData) {
   const { connections } = getServices(context);
   const form = Object.fromEntries(fields);
+  if (form.intent === "recycle") return changeRecycleSettings(context, form);
   const parsed = (form.intent === "delete" ? deleteSchema : createSchema).safeParse(form);
   if (!parsed.success) return answer({ ok: false, error: parsed.error.issues[0].message }, 400);
   const input = parsed.data;
@@ -92,4 +101,21 @@ export async function changeConnection(context: AppLoadContext, fields: FormData
     details: { kind: existing.kind, accountId: existing.accountId },
   });
   return answer({ ok: true, message: `Deleted ${existing.name}.` });
+}
+
+/** A connection's recycle bin settings: whether deletes keep a copy by default, the retention, the size cap. */
+async function changeRecycleSettings(context: AppLoadContext, form: Record<string, FormDataEntryValue>) {
+  const { connections, recycle } = getServices(context);
+  const parsed = recycleSchema.safeParse(form);
+  if (!parsed.success) return answer({ ok: false, error: parsed.error.issues[0].message }, 400);
+  const connection = await connections.get(parsed.data.id);
+  if (!connection) return answer({ ok: false, error: "There is no such connection (any more)." }, 404);
+  const settings = settingsOfForm(parsed.data);
+  await recycle.saveSettings(connection.id, settings);
+  await recordAudit(context, {
+    action: "recycle.settings",
+    target: `connection ${connection.id} (${connection.name})`,
+    details: { ...settings },
+  });
+  return answer({ ok: true, message: `Saved the recycle bin settings of ${connection.name}.` });
 }

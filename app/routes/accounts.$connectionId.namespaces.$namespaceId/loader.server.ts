@@ -9,6 +9,7 @@ import { detectedDelimiter } from "~/catalog/figures.server";
 import { catalogSummary } from "~/catalog/summary";
 import { expiryChoice, filterSearch, liveSource, ruleFromSearch, startKey } from "~/kv/key-filter";
 import { fromUpstream, requireConnection } from "~/kv/guards.server";
+import { recycleOffer } from "~/features/recycle/bin.server";
 
 export async function loadNamespaceKeys({ request, params, context }: LoaderFunctionArgs) {
   const { connection, upstream } = await requireConnection(context, params.connectionId);
@@ -21,7 +22,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
   // A jump to a key needs the catalog (the upstream lists from the start only) and is not a live answer.
   const from = catalog && !liveSource(search) ? startKey(search) : null;
   // The jobs come from the database: asked for alongside the upstream, not after it.
-  const [[namespace, page], activeJobs, treeDelimiter] = await Promise.all([
+  const [[namespace, page], activeJobs, treeDelimiter, recycle] = await Promise.all([
     fromUpstream(() =>
       Promise.all([
         upstream.getNamespace(namespaceId),
@@ -41,6 +42,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     listUnfinishedNamespaceJobs({ services, connectionId: connection.id, namespaceId }),
     // The prefix tree opens at the delimiter the catalog's overview detected.
     catalog ? detectedDelimiter(services.database.db, catalog.id) : null,
+    recycleOffer(services, connection),
   ]);
   return {
     connection: summarize(connection),
@@ -55,6 +57,7 @@ export async function loadNamespaceKeys({ request, params, context }: LoaderFunc
     activeJobs,
     catalog: catalogSummary(catalog),
     treeDelimiter: treeDelimiter ?? "/",
+    recycle,
     windowRows: services.env.KVDECK_KEYS_WINDOW_ROWS,
     now: Date.now(),
   };
