@@ -2,14 +2,15 @@
 // enforced by the server (429 + Retry-After) and kept by kvdeck's own budget. Not a test: run by hand.
 //   npx tsx bench/purge.ts                       # the real shape, 1200/300s: about 5 minutes
 //   npx tsx bench/purge.ts --budget 1200/30s     # the same shape 10× faster; figures also shown scaled back
-//   options: --keys N, --faults error=0.05,burst429=0.01,partial=0.01, --latency 20ms
-// Prints wall time against the request-bound minimum (list pages + bulk deletes at the budget), the
-// requests used, how an interactive request fared meanwhile, and peak memory.
+//   options: --keys N, --faults error=0.05,burst429=0.01,partial=0.01, --latency 20ms,
+//            --recycle keep|skip (keep: the recycle bin's copy before each delete, the default)
+// Prints wall time against the request-bound minimum (list pages + the copy's bulk gets + bulk
+// deletes at the budget), the requests used, how an interactive request fared meanwhile, peak memory.
 import { sql } from "drizzle-orm";
 import { getJob, startJob } from "~/jobs/api.server";
 import { isFinished } from "~/jobs/types";
 import { DEFAULT_JOB_SHARE, describeBudget, parseBudget } from "~/kv/budget.server";
-import { BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
+import { BULK_GET_MAX_KEYS, BULK_MAX_KEYS, LIST_LIMIT_MAX } from "~/kv/limits";
 import { parseFaults } from "@kvdeck/local-kv";
 import { BENCH_ACCOUNT, startInProcess } from "./lib/in-process";
 
@@ -28,6 +29,7 @@ const real = parseBudget(REAL_BUDGET)!;
 const scale = real.windowMs / real.requests / (budget.windowMs / budget.requests);
 const faults = parseFaults(option("faults", ""));
 const latency = option("latency", "");
+const recycle = option("recycle", "keep") === "skip" ? "skip" : "keep";
 if (latency) Object.assign(faults, parseFaults(`latency=${latency}`));
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -75,7 +77,7 @@ async function main() {
     connectionId: connection.id,
     namespaceId: ns,
     kind: "purge",
-    payload: { rule: { prefix: "cache/" } },
+    payload: { rule: { prefix: "cache/" }, recycle },
   });
   let snapshot = job;
   let lastPrint = 0;
@@ -96,7 +98,8 @@ async function main() {
   const remaining = await store.countKeys(ns);
   const listPages = Math.ceil(KEYS / LIST_LIMIT_MAX);
   const deletes = Math.ceil(KEYS / BULK_MAX_KEYS);
-  const minimumRequests = listPages + deletes;
+  const bulkGets = recycle === "keep" ? Math.ceil(KEYS / BULK_GET_MAX_KEYS) : 0;
+  const minimumRequests = listPages + bulkGets + deletes;
   const perRequestMs = budget.windowMs / budget.requests;
   const rateMinimum = minimumRequests * perRequestMs;
   const jobLimit = Math.floor(budget.requests * DEFAULT_JOB_SHARE);
@@ -104,16 +107,20 @@ async function main() {
   browsing.sort((a, b) => a - b);
 
   console.log(
-    `\npurge of ${KEYS.toLocaleString("en")} keys, budget ${describeBudget(budget)} (server limit and kvdeck budget; jobs get ${jobLimit} a window)`,
+    `\npurge of ${KEYS.toLocaleString("en")} keys (recycle copy: ${recycle}), budget ${describeBudget(budget)} (server limit and kvdeck budget; jobs get ${jobLimit} a window)`,
   );
   console.log(`  state ${snapshot.state}; counters ${JSON.stringify(snapshot.counters)}; keys left ${remaining}`);
   console.log(`  wall time                   ${s(wall)}`);
   console.log(
-    `  request-bound minimum       ${s(rateMinimum)}  (${listPages} list pages + ${deletes} bulk deletes = ${minimumRequests} requests at ${perRequestMs} ms each)`,
+    `  request-bound minimum       ${s(rateMinimum)}  (${listPages} list pages + ${bulkGets} bulk gets + ${deletes} bulk deletes = ${minimumRequests} requests at ${perRequestMs} ms each)`,
   );
   console.log(`  ratio wall / minimum        ${(wall / rateMinimum).toFixed(2)}`);
   console.log(`  sliding-window minimum      ${s(windowMinimum)}  (${minimumRequests} requests, ${jobLimit} a window)`);
-  console.log(`  requests used               ${snapshot.requestsUsed}`);
+  console.log(`  requests used               ${snapshot.requestsUsed} (${(snapshot.requestsUsed / minimumRequests).toFixed(3)} × the minimum)`);
+  if (recycle === "keep") {
+    const deletion = await services.jobs.deps.recycle.deletion(job.id);
+    console.log(`  copies kept                 ${deletion?.keys.toLocaleString("en")} keys, ${mb(deletion?.bytes ?? 0)}`);
+  }
   console.log(
     `  interactive list requests   ${browsing.length} ok, ${browsingFailures} refused; p50 ${browsing[Math.floor(browsing.length / 2)]?.toFixed(0) ?? "-"} ms, max ${browsing[browsing.length - 1]?.toFixed(0) ?? "-"} ms`,
   );

@@ -97,7 +97,8 @@ test("cancel a running job", async ({ page, request }) => {
   // Cancelled part-way: the keys written after the plan were not all deleted.
   expect(await number("Processed")).toBeLessThan(10_000);
   await setFaults(request, { holdListsAfter: null });
-  expect((await listKeyNames(request, namespaceId)).filter((k) => k.startsWith("c:late:")).length).toBeGreaterThan(0);
+  // (Listed under their prefix: the cancel may come before the planned keys' delete, during their copy.)
+  expect((await listKeyNames(request, namespaceId, "c:late:")).length).toBeGreaterThan(0);
 });
 
 test("export a namespace and download the file", async ({ page, request }) => {

@@ -45,7 +45,9 @@ export async function setFaults(request: APIRequestContext, faults: Record<strin
   if (!response.ok()) throw new Error(`faults: ${response.status()} ${await response.text()}`);
 }
 
-export async function listKeyNames(request: APIRequestContext, namespaceId: string): Promise<string[]> {
-  const response = await request.get(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/keys`, { headers: auth });
+/** The first 1,000 names the upstream lists (under `prefix`, when given). */
+export async function listKeyNames(request: APIRequestContext, namespaceId: string, prefix?: string): Promise<string[]> {
+  const query = prefix === undefined ? "" : `?prefix=${encodeURIComponent(prefix)}`;
+  const response = await request.get(`/client/v4/accounts/${ACCOUNT}/storage/kv/namespaces/${namespaceId}/keys${query}`, { headers: auth });
   return ((await response.json()).result as { name: string }[]).map((k) => k.name);
 }

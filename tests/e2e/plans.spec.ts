@@ -29,8 +29,8 @@ test("select all matching makes a plan; applying it deletes exactly the planned 
   await page.getByRole("button", { name: "Select all matching" }).click();
   const selection = page.getByRole("group", { name: "All matching keys" });
   await expect(selection).toContainText("All 150 keys matching prefix “old:” are selected.");
-  // Applying lists nothing: one bulk delete for 150 keys.
-  await expect(selection).toContainText("Plan made: deleting exactly these takes 1 request");
+  // Applying lists nothing: one bulk delete for 150 keys, and the recycle copy's 2 bulk gets.
+  await expect(selection).toContainText("Plan made: deleting exactly these takes 3 requests");
   await expect(selection.getByRole("list", { name: "First planned keys" }).getByRole("listitem")).toHaveText([
     "old:000",
     "old:001",
