@@ -7,7 +7,7 @@ import { ROLE_LABELS, roleAtLeast, type Role, type SessionUser } from "./roles";
 
 const WHAT_ROLE_ALLOWS: Record<Exclude<Role, "viewer">, string> = {
   editor: "change keys or run jobs",
-  admin: "manage namespaces, connections and users",
+  admin: "manage namespaces, connections, users and recycle bins",
 };
 
 /** The signed-in user, or a thrown 401. */

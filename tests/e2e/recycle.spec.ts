@@ -95,3 +95,21 @@ test("restore chosen keys from the recycle bin, download the copies, then empty 
   await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Keys" }).click();
   await expect(page.getByRole("table", { name: `Keys of ${title}` }).getByRole("link", { name: "doc:1", exact: true })).toBeVisible();
 });
+
+test("a delete whose copy is skipped says so and offers no undo", async ({ page, request }) => {
+  const title = `e2e-nocopy-${Date.now()}`;
+  await createNamespaceWithKeys(request, title, keys.slice(0, 2));
+  await page.goto("/");
+  await page.getByRole("link", { name: title }).click();
+  await page.getByRole("checkbox", { name: "Select doc:0" }).click();
+  await page.getByRole("toolbar", { name: "Selection" }).getByRole("button", { name: "Delete 1 key" }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Delete 1 key from ${title}?` });
+  await dialog.getByRole("checkbox", { name: /Keep a copy in the recycle bin/ }).uncheck();
+  await expect(dialog).toContainText("This cannot be undone.");
+  await dialog.getByRole("button", { name: "Delete 1 key" }).click();
+  const toast = page.getByRole("status").filter({ hasText: "Deleted 1 key" });
+  await expect(toast).toContainText("No copy was kept.");
+  await expect(toast.getByRole("button", { name: "Undo" })).toHaveCount(0);
+  await page.getByRole("navigation", { name: "Namespace views" }).getByRole("link", { name: "Recycle bin" }).click();
+  await expect(page.getByText("The recycle bin of this namespace is empty.")).toBeVisible();
+});

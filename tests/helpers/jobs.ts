@@ -16,11 +16,12 @@ import { type JobSnapshot, isFinished } from "~/jobs/types";
 import type { BudgetRegistry } from "~/kv/budget.server";
 import type { ConnectionRegistry } from "~/kv/connections.server";
 import type { KvUpstream } from "~/kv/upstream.server";
+import type { RecycleStore } from "~/recycle/store.server";
 import { createTestJobs } from "./job-services";
 import { type LocalKv, type StartLocalKvOptions, startLocalKv } from "./local-kv";
 
 export interface JobsHarness {
-  services: { jobs: JobsService; connections: ConnectionRegistry; cache: ResourceCache };
+  services: { jobs: JobsService; connections: ConnectionRegistry; cache: ResourceCache; recycle: RecycleStore };
   jobs: JobsService;
   connectionId: number;
   /** An interactive upstream to the local KV API (shares the budget). */
@@ -56,7 +57,7 @@ export async function startJobs(kv: LocalKv, options: StartJobsOptions = {}): Pr
   // Stopped before the local KV API and its database close, even if the test closes those first.
   const forget = kv.use("jobs service", stop);
   return {
-    services: { jobs, connections, cache },
+    services: { jobs, connections, cache, recycle: jobs.deps.recycle },
     jobs,
     connectionId: connection.id,
     upstream: await connections.upstreamFor(connection),
@@ -169,11 +170,16 @@ export async function countKeys(kv: LocalKv, namespaceId: string, where: SQL = s
   return result.rows[0].n;
 }
 
-/** Starts a purge of the keys under `prefix` (a dry run when asked) as user "tester". */
+/** Starts a purge of the keys under `prefix` (a dry run when asked; the recycle copy as the connection's default unless told) as user "tester". */
 export function startPurge(
   harness: Pick<JobsHarness, "services" | "connectionId">,
   namespaceId: string,
-  { prefix = "tmp:", dryRun = false, totalEstimate }: { prefix?: string; dryRun?: boolean; totalEstimate?: number | null } = {},
+  {
+    prefix = "tmp:",
+    dryRun = false,
+    totalEstimate,
+    recycle,
+  }: { prefix?: string; dryRun?: boolean; totalEstimate?: number | null; recycle?: "keep" | "skip" } = {},
 ): Promise<JobSnapshot> {
   return startJob({
     services: harness.services,
@@ -181,7 +187,7 @@ export function startPurge(
     connectionId: harness.connectionId,
     namespaceId,
     kind: "purge",
-    payload: { rule: { prefix } },
+    payload: { rule: { prefix }, ...(recycle ? { recycle } : {}) },
     dryRun,
     totalEstimate,
   });

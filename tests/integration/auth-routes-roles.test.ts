@@ -8,7 +8,9 @@
 // Needs `npm run build` first (it serves build/).
 import http from "node:http";
 import type { AppLoadContext } from "@remix-run/node";
+import { asc, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { auditEvents } from "~/db/schema";
 import type { SessionUser } from "~/auth/roles";
 import {
   ADMIN_ACTION,
@@ -252,5 +254,47 @@ describe("secrets", () => {
     const leaks = bodies.filter((b) => b.body.includes(CF_TOKEN)).map((b) => b.label);
     expect(leaks).toEqual([]);
     expect(captured.filter((line) => line.includes(CF_TOKEN))).toEqual([]);
+  });
+});
+
+describe("the recycle bin's roles", () => {
+  it("an editor deletes keeping a copy and restores it; emptying the bin is an admin's", async () => {
+    const { store } = kvdeck.localKv!;
+    const { recycle } = kvdeck.services;
+    await store.write(namespaceId, [
+      { key: "bin-1", value: Buffer.from("bin value"), metadata: JSON.stringify({ a: 1 }), expiration: null },
+    ]);
+    await store.applyDue();
+    const keysPage = `/accounts/1/namespaces/${namespaceId}.data`;
+    const bin = `/accounts/1/namespaces/${namespaceId}/bin.data`;
+    expect(
+      (await send(keysPage, { method: "POST", as: "editor", body: form({ intent: "delete", name: "bin-1", recycle: "keep" }) })).status,
+    ).toBe(200);
+    const [deletion] = await recycle.list(1, namespaceId);
+    expect(deletion).toMatchObject({ keys: 1, createdBy: "editor-user", operation: "delete", sample: ["bin-1"] });
+
+    // A viewer neither restores nor empties; an editor cannot empty.
+    expect((await send(bin, { method: "POST", as: "viewer", body: form({ intent: "restore", deletion: deletion.id }) })).status).toBe(403);
+    expect((await send(bin, { method: "POST", as: "editor", body: form({ intent: "empty", deletion: deletion.id }) })).status).toBe(403);
+    expect((await send(bin, { method: "POST", as: "editor", body: form({ intent: "empty-all" }) })).status).toBe(403);
+    expect(await recycle.deletion(deletion.id)).toMatchObject({ keys: 1, restoredKeys: 0 });
+
+    expect((await send(bin, { method: "POST", as: "editor", body: form({ intent: "restore", deletion: deletion.id }) })).status).toBe(200);
+    await store.applyDue();
+    expect((await store.get(namespaceId, "bin-1"))?.value.toString()).toBe("bin value");
+    expect(await recycle.deletion(deletion.id)).toMatchObject({ restoredKeys: 1 });
+
+    expect((await send(bin, { method: "POST", as: "admin", body: form({ intent: "empty", deletion: deletion.id }) })).status).toBe(200);
+    expect(await recycle.deletion(deletion.id)).toBeNull();
+    const events = await kvdeck.services.database.db
+      .select({ action: auditEvents.action, username: auditEvents.username, count: auditEvents.count })
+      .from(auditEvents)
+      .where(like(auditEvents.action, "recycle.%"))
+      .orderBy(asc(auditEvents.id));
+    expect(events).toEqual([
+      { action: "recycle.copy", username: "editor-user", count: 1 },
+      { action: "recycle.restore", username: "editor-user", count: 1 },
+      { action: "recycle.empty", username: "admin", count: 0 },
+    ]);
   });
 });

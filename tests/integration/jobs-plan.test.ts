@@ -92,7 +92,7 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
   return new Response(stream).text();
 }
 
-test("a plan records the exact keys; applying it deletes exactly those, in ceil(N/1000) list + ceil(N/10000) bulk requests, and keys added since stay", async () => {
+test("a plan records the exact keys; applying it deletes exactly those, in ceil(N/1000) list + ceil(N/10000) bulk deletes + ceil(N/100) bulk gets (the recycle copy), and keys added since stay", async () => {
   const N = 25_000;
   const ns = await namespace("plan-apply", N);
   const before = await keysOf(ns);
@@ -102,8 +102,8 @@ test("a plan records the exact keys; applying it deletes exactly those, in ceil(
   const result = plan.result as PlanResult;
   expect(result.dryRun.matched).toBe(N);
   expect(result.dryRun.sample.slice(0, 2)).toEqual(["old/0000001", "old/0000002"]);
-  // The apply lists nothing: only its bulk deletes; a re-check would list again.
-  expect(result.dryRun.estimate.requests).toBe(Math.ceil(N / 10_000));
+  // The apply lists nothing: only its bulk deletes and the recycle copy's bulk gets; a re-check would list again.
+  expect(result.dryRun.estimate.requests).toBe(Math.ceil(N / 10_000) + Math.ceil(N / 100));
   expect(result.dryRun.plan).toEqual({ recheckRequests: Math.ceil(N / 1000) });
   expect(counts).toEqual({ lists: Math.ceil(N / 1000), deletes: 0 });
   expect(plan.requestsUsed).toBe(Math.ceil(N / 1000));
@@ -117,8 +117,9 @@ test("a plan records the exact keys; applying it deletes exactly those, in ceil(
   const applied = await waitForJob(t.h, (await start(ns, { rule: RULE, plan: plan.id })).id);
   expect(applied.state).toBe("succeeded");
   expect(applied.counters).toMatchObject({ matched: N, processed: N, succeeded: N, failed: 0, skipped: 0 });
-  expect(applied.requestsUsed).toBe(Math.ceil(N / 10_000));
+  expect(applied.requestsUsed).toBe(Math.ceil(N / 10_000) + Math.ceil(N / 100));
   expect(applied.result).toEqual({ plan: plan.id, recheck: false } satisfies PlanApplyResult);
+  expect(await t.h.jobs.deps.recycle.deletion(applied.id)).toMatchObject({ keys: N, operation: "purge" });
   // In all: one listing and the bulk deletes.
   expect(counts).toEqual({ lists: Math.ceil(N / 1000), deletes: Math.ceil(N / 10_000) });
 

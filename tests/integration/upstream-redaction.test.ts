@@ -100,7 +100,8 @@ describe("an upstream that echoes the token", () => {
       expect(put.status, mode).toBe(400);
       expect(put.body, mode).toContain("[redacted]");
     }
-    const del = await send(base, {
+    // Keeping a copy (the default): the copy's read is refused, nothing is deleted, the reason is redacted.
+    const refused = await send(base, {
       method: "POST",
       as: "editor",
       body: new URLSearchParams([
@@ -109,12 +110,26 @@ describe("an upstream that echoes the token", () => {
         ["name", "b"],
       ]),
     });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toContain("Nothing was deleted: the copy to restore from could not be made");
+    expect(refused.body).toContain("[redacted]");
+    // Without a copy: the delete itself is refused, key by key, redacted.
+    const del = await send(base, {
+      method: "POST",
+      as: "editor",
+      body: new URLSearchParams([
+        ["intent", "delete"],
+        ["name", "a"],
+        ["name", "b"],
+        ["recycle", "skip"],
+      ]),
+    });
     expect(del.status).toBe(200);
     expect(del.body).toContain("[redacted]");
 
     const { events } = await listAuditEvents(server.kvdeck.services.database.db, {}, { limit: 100, offset: 0 });
     const failed = events.filter((e) => e.action.startsWith("key.") && e.outcome === "failed");
-    expect(failed.map((e) => e.action).sort()).toEqual(["key.create", "key.delete", "key.update"]);
+    expect(failed.map((e) => e.action).sort()).toEqual(["key.create", "key.delete", "key.delete", "key.update"]);
     for (const event of failed) expect(JSON.stringify(event.details), event.action).toContain("[redacted]");
     const csv = await send("/admin/audit.csv", { as: "admin" });
     expect(csv.body).toContain("[redacted]");

@@ -35,7 +35,7 @@ export async function changeKeys({ request, params, context }: ActionFunctionArg
   const intent = form.get("intent");
 
   if (intent === "delete") {
-    const parsed = deleteKeysSchema.safeParse({ intent, names: form.getAll("name") });
+    const parsed = deleteKeysSchema.safeParse({ intent, names: form.getAll("name"), recycle: form.get("recycle") ?? undefined });
     if (!parsed.success) return data({ intent, ok: false as const, error: parsed.error.issues[0].message }, { status: 400 });
     const keepCopy = parsed.data.recycle ? parsed.data.recycle === "keep" : (await recycle.settings(connection.id)).copyByDefault;
     try {
