@@ -116,7 +116,9 @@ async function main() {
   );
   console.log(`  ratio wall / minimum        ${(wall / rateMinimum).toFixed(2)}`);
   console.log(`  sliding-window minimum      ${s(windowMinimum)}  (${minimumRequests} requests, ${jobLimit} a window)`);
-  console.log(`  requests used               ${snapshot.requestsUsed} (${(snapshot.requestsUsed / minimumRequests).toFixed(3)} × the minimum)`);
+  console.log(
+    `  requests used               ${snapshot.requestsUsed} (${(snapshot.requestsUsed / minimumRequests).toFixed(3)} × the minimum)`,
+  );
   if (recycle === "keep") {
     const deletion = await services.jobs.deps.recycle.deletion(job.id);
     console.log(`  copies kept                 ${deletion?.keys.toLocaleString("en")} keys, ${mb(deletion?.bytes ?? 0)}`);
