@@ -203,6 +203,42 @@ test(
   },
 );
 
+test(
+  "a move keeps copies of what it deletes from the source, from the values it read (no request more)",
+  { timeout: 120_000 },
+  async () => {
+    const target = (await kv.store.createNamespace(kv.accountId, "recycle-move-target"))!.id;
+    const move = async (recycle: "keep" | "skip") => {
+      const source = (await kv.store.createNamespace(kv.accountId, `recycle-move-${recycle}`))!.id;
+      await seedDoomed(source, 300);
+      const before = await snapshot(source, "doomed/");
+      const job = await startJob({
+        services: h.services,
+        user: "tester",
+        connectionId: h.connectionId,
+        namespaceId: source,
+        kind: "move",
+        payload: { rule: { prefix: "doomed/" }, targetNamespaceId: target, recycle },
+      });
+      return { before, done: await waitForJob(h, job.id) };
+    };
+    const kept = await move("keep");
+    expect(kept.done.state).toBe("succeeded");
+    expect(kept.done.counters).toMatchObject({ succeeded: 300, failed: 0 });
+    expect(await h.jobs.deps.recycle.deletion(kept.done.id)).toMatchObject({ keys: 300, operation: "move" });
+    const copies = await rowsOf<{ key: string; digest: string; metadata: string | null; expiration: string | null }>(
+      kv.db,
+      sql`select key, md5(value) as digest, metadata, expiration::text from deleted_keys where deletion_id = ${kept.done.id} order by key collate "C"`,
+    );
+    expect(copies).toEqual(kept.before);
+    // The same move of the same keys without the copy sends as many requests: the copy reuses the values the move read.
+    const skipped = await move("skip");
+    expect(skipped.done.state).toBe("succeeded");
+    expect(await h.jobs.deps.recycle.deletion(skipped.done.id)).toBeNull();
+    expect(kept.done.requestsUsed).toBe(skipped.done.requestsUsed);
+  },
+);
+
 function spawnChild(target: string, extra: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "tests/helpers/job-child.ts"], {
     cwd: process.cwd(),

@@ -7,9 +7,22 @@ import { Input } from "../ui/input";
 import { FieldError, Label } from "../ui/label";
 import { RadioGroup, RadioGroupItem } from "../ui/radio-group";
 import { Select } from "../ui/select";
+import { KeepCopyField } from "../recycle/keep-copy-field";
 import { Choice, JobForm, RuleFields, fieldAria, type StartWith } from "./job-form";
 
-export function CopyForm({ start, rule, namespaces }: { start: StartWith; rule: KeyRule; namespaces: { id: string; title: string }[] }) {
+export function CopyForm({
+  start,
+  rule,
+  namespaces,
+  copyByDefault = true,
+}: {
+  start: StartWith;
+  rule: KeyRule;
+  namespaces: { id: string; title: string }[];
+  /** A move keeps a recycle copy of what it deletes from here unless the person skips it. */
+  copyByDefault?: boolean;
+}) {
+  const [kind, setKind] = useState("copy");
   return (
     <JobForm start={start} submitLabel="Start">
       {(fields) => (
@@ -32,6 +45,7 @@ export function CopyForm({ start, rule, namespaces }: { start: StartWith; rule: 
             field={fields.kind}
             name="kind"
             label="Mode"
+            onValueChange={setKind}
             options={[
               ["copy", "Copy"],
               ["move", "Move (delete from here after a verified copy)"],
@@ -46,6 +60,14 @@ export function CopyForm({ start, rule, namespaces }: { start: StartWith; rule: 
               ["skip", "Keep it"],
             ]}
           />
+          {kind === "move" ? (
+            <KeepCopyField
+              keys={null}
+              requestsPerSecond={null}
+              defaultChecked={copyByDefault}
+              cost="No request more: the move has read the values to copy them."
+            />
+          ) : null}
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="dryRun" /> Dry run first (a plan of the exact keys; change nothing)
           </label>

@@ -111,7 +111,19 @@ export function RuleFields({ rule }: { rule: KeyRule }) {
 }
 
 /** One choice among a few, the first chosen at first. */
-export function Choice({ field, name, label, options }: { field?: Field; name: string; label: string; options: [string, string][] }) {
+export function Choice({
+  field,
+  name,
+  label,
+  options,
+  onValueChange,
+}: {
+  field?: Field;
+  name: string;
+  label: string;
+  options: [string, string][];
+  onValueChange?: (value: string) => void;
+}) {
   const id = useId();
   return (
     <div className="grid gap-1.5 text-sm">
@@ -119,6 +131,7 @@ export function Choice({ field, name, label, options }: { field?: Field; name: s
       <RadioGroup
         name={name}
         defaultValue={options[0][0]}
+        onValueChange={onValueChange}
         aria-labelledby={`${id}-label`}
         className="gap-1.5"
         {...(field ? fieldAria(field) : {})}

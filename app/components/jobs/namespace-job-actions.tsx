@@ -19,12 +19,15 @@ export function NamespaceJobActions({
   namespaceId,
   connectionId,
   canEdit,
+  copyByDefault = true,
 }: {
   action: string;
   rule: KeyRule;
   namespaceId: string;
   connectionId: number;
   canEdit: boolean;
+  /** The connection's recycle default, for a move's copy of what it deletes. */
+  copyByDefault?: boolean;
 }) {
   const namespaceList = useFetcher<{ namespaces: { id: string; title: string }[] }>();
   const targets = (namespaceList.data?.namespaces ?? []).filter((n) => n.id !== namespaceId);
@@ -84,7 +87,7 @@ export function NamespaceJobActions({
         title="Copy or move keys"
         description={`Copy ${scope} to another namespace. A move deletes only keys whose copy was verified.`}
       >
-        <CopyForm start={start} rule={rule} namespaces={targets} />
+        <CopyForm start={start} rule={rule} namespaces={targets} copyByDefault={copyByDefault} />
       </JobDialog>
       <JobDialog
         {...dialog("bulk-expiry")}

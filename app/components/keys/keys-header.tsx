@@ -21,12 +21,15 @@ export const KeysHeader = memo(function KeysHeader({
   base,
   rule,
   expiry,
+  copyByDefault,
 }: {
   connection: { id: number; name: string };
   namespace: { id: string; title: string };
   base: string;
   rule: KeyRule;
   expiry: ExpiryFilter | null;
+  /** The connection's recycle default (a move's copy). */
+  copyByDefault: boolean;
 }) {
   const submit = useSubmit();
   const canEdit = useCan("editor");
@@ -43,7 +46,14 @@ export const KeysHeader = memo(function KeysHeader({
           New key
         </Button>
       ) : null}
-      <NamespaceJobActions action={`${base}/jobs`} rule={rule} namespaceId={namespace.id} connectionId={connection.id} canEdit={canEdit} />
+      <NamespaceJobActions
+        action={`${base}/jobs`}
+        rule={rule}
+        namespaceId={namespace.id}
+        connectionId={connection.id}
+        canEdit={canEdit}
+        copyByDefault={copyByDefault}
+      />
       {canAdmin ? (
         <Button size="sm" variant="ghost" className="text-destructive" onClick={() => setDeletingNamespace(true)}>
           Delete namespace

@@ -119,7 +119,14 @@ export function NamespaceKeys() {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <KeysHeader connection={connection} namespace={namespace} base={base} rule={rule} expiry={data.expiry} />
+      <KeysHeader
+        connection={connection}
+        namespace={namespace}
+        base={base}
+        rule={rule}
+        expiry={data.expiry}
+        copyByDefault={data.recycle.copyByDefault}
+      />
       <KeysStatusBar
         text={filtering ? "Filtering…" : empty ? "" : `${loaded}${hasMore ? " · more below" : " · all of them"}`}
         source={source}

@@ -18,6 +18,7 @@ export function KeepCopyField({
   defaultChecked,
   checked,
   onCheckedChange,
+  cost,
 }: {
   /** How many keys it deletes; null when not known yet (a rule). */
   keys: number | null;
@@ -26,6 +27,8 @@ export function KeepCopyField({
   /** Controlled use (a dialog that submits through a callback); else the field keeps its own state. */
   checked?: boolean;
   onCheckedChange?: (checked: boolean) => void;
+  /** What the copy costs, when the caller knows better (a move reads the values anyway). */
+  cost?: string;
 }) {
   const [own, setOwn] = useState(defaultChecked);
   const value = checked ?? own;
@@ -44,8 +47,8 @@ export function KeepCopyField({
       <span>
         Keep a copy in the recycle bin, to undo or restore
         <span className="block text-xs text-muted-foreground">
-          {keys === null ? "One more request per 100 keys" : `Costs ${copyCost(keys, requestsPerSecond)}`}; values that are not text are
-          read one by one.
+          {cost ??
+            `${keys === null ? "One more request per 100 keys" : `Costs ${copyCost(keys, requestsPerSecond)}`}; values that are not text are read one by one.`}
         </span>
       </span>
     </label>
