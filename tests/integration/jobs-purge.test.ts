@@ -1,6 +1,7 @@
 // Purges of 100,000 keys against the local KV API with a request budget on both sides and
 // injected faults (5% 5xx, bursts of 429, partial bulk failures): every matching key goes, and no
-// other key is ever sent in a delete.
+// other key is ever sent in a delete. (No recycle copy here: tests/integration/recycle-jobs.test.ts
+// purges under the same faults with it.)
 import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, expect, test, vi } from "vitest";
 import { startJob } from "~/jobs/api.server";
@@ -65,7 +66,7 @@ test("purge by prefix: 100,000 keys under faults, none left, none other touched"
     connectionId: h.connectionId,
     namespaceId: ns,
     kind: "purge",
-    payload: { rule: { prefix: "cache/v1/" } },
+    payload: { rule: { prefix: "cache/v1/" }, recycle: "skip" },
   });
   const done = await waitForJob(h, job.id);
   kv.faults.reset();
@@ -102,7 +103,7 @@ test("purge by metadata tag: 100,000 of 165,000 keys under faults, exact", async
     connectionId: h.connectionId,
     namespaceId: ns,
     kind: "purge",
-    payload: { rule: { metadata: [{ field: "cache-tag", op: "equals", value: "blog" }] } },
+    payload: { rule: { metadata: [{ field: "cache-tag", op: "equals", value: "blog" }] }, recycle: "skip" },
   });
   const done = await waitForJob(h, job.id);
   kv.faults.reset();
